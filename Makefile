@@ -1,0 +1,50 @@
+# make run: set up and serve the demo site; make test: set up and run every test.
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export XDG_RUNTIME_DIR ?= /tmp/eventsvc-xdg-$(shell id -u)
+
+.PHONY: run test lint format serve clean system-test-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $(VENV)/.installed $@
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/eventsvc db upgrade
+	$(BIN)/eventsvc demo
+	$(BIN)/eventsvc run --host 127.0.0.1 --port $(PORT)
+
+system-test-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+
+test: $(VENV)/.installed-test tests/js/node_modules/.installed system-test-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules .pytest_cache

@@ -1,0 +1,1 @@
+"""iCalendar: pure builders (objects in, bytes out) and what an entry shows."""

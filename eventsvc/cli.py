@@ -1,0 +1,40 @@
+"""The `eventsvc` command: Flask's CLI on create_app, with the project's own commands."""
+
+import sys
+
+import click
+from flask.cli import FlaskGroup
+
+from eventsvc import create_app
+from eventsvc.models.staff import ROLES
+from eventsvc.services.staff import StaffError, create_staff
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app())
+def main() -> None:
+    """Manage the eventsvc service."""
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_create(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account; without a TTY or --password-stdin a password is generated."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user, password = create_staff(email, role, password)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} {user.email}", err=True)
+    if not password_stdin and not sys.stdin.isatty():
+        click.echo(f"Password: {password}")

@@ -1,0 +1,20 @@
+"""Tables and their cheap computed properties; no commits, mail or HTTP here."""
+
+from eventsvc.models.events import Credit, Event, Recording, Series, Tag, event_tags
+from eventsvc.models.news import NewsItem, news_events
+from eventsvc.models.organizations import Organization, Person
+from eventsvc.models.staff import StaffUser
+
+__all__ = [
+    "Credit",
+    "Event",
+    "NewsItem",
+    "Organization",
+    "Person",
+    "Recording",
+    "Series",
+    "StaffUser",
+    "Tag",
+    "event_tags",
+    "news_events",
+]

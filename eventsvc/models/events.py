@@ -1,0 +1,218 @@
+"""Events with their credits, series, tags and recordings."""
+
+from datetime import date, datetime
+from uuid import uuid4
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsvc.extensions import db
+from eventsvc.models.common import Timestamped, UTCDateTime
+from eventsvc.models.organizations import Organization, Person
+from eventsvc.timezones import now, to_local
+
+KINDS = ("webinar", "in_person", "hybrid")
+KIND_LABELS = {"webinar": "Webinar", "in_person": "In person", "hybrid": "Hybrid"}
+STATUSES = ("scheduled", "postponed", "rescheduled", "cancelled")
+VISIBILITIES = ("draft", "published")
+ROLES = ("host", "co_host", "moderator", "speaker", "panelist", "live_illustrator", "organizer")
+ROLE_PHRASES = {
+    "host": "Hosted by",
+    "co_host": "Co-hosted by",
+    "moderator": "Moderated by",
+    "speaker": "With speakers",
+    "panelist": "With panelists",
+    "live_illustrator": "Live illustration by",
+    "organizer": "Organised by",
+}
+ROLE_LABELS = {
+    "host": "Host",
+    "co_host": "Co-host",
+    "moderator": "Moderator",
+    "speaker": "Speaker",
+    "panelist": "Panelist",
+    "live_illustrator": "Live illustrator",
+    "organizer": "Organiser",
+}
+
+event_tags = Table(
+    "event_tags",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_uid() -> str:
+    """A calendar UID that stays with an event whatever its time or title become."""
+    return f"{uuid4()}@eventsvc"
+
+
+class Series(Timestamped, db.Model):
+    """A run of related events, such as #RethinkingMSIs."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Tag(db.Model):
+    """A topic label on events."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Event(Timestamped, db.Model):
+    """A webinar, in-person or hybrid event, timed in UTC with its own IANA zone."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_uid)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="webinar")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    all_day: Mapped[bool] = mapped_column(default=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    join_url: Mapped[str | None] = mapped_column(String(1000))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    visibility: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    image_path: Mapped[str | None] = mapped_column(String(300))
+    image_url: Mapped[str | None] = mapped_column(String(1000))
+    image_alt: Mapped[str] = mapped_column(String(300), default="")
+    internal_note: Mapped[str] = mapped_column(Text, default="")
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
+    sequence: Mapped[int] = mapped_column(default=0)
+    calendar_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    series: Mapped[Series | None] = relationship(lazy="joined")
+    tags: Mapped[list[Tag]] = relationship(secondary=event_tags, order_by="Tag.name")
+    credits: Mapped[list["Credit"]] = relationship(
+        back_populates="event", order_by="Credit.position", cascade="all, delete-orphan"
+    )
+    recordings: Mapped[list["Recording"]] = relationship(
+        back_populates="event", order_by="Recording.published_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == "published"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind in ("webinar", "hybrid")
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= now()
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def local_start(self) -> datetime:
+        return to_local(self.starts_at, self.timezone)
+
+    @property
+    def local_end(self) -> datetime:
+        return to_local(self.ends_at, self.timezone)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def credit_groups(self) -> list[tuple[str, list["Credit"]]]:
+        """Credits grouped by role in role order: [("Co-hosted by", [A, B]), …]."""
+        groups = []
+        for role in ROLES:
+            members = [credit for credit in self.credits if credit.role == role]
+            if members:
+                groups.append((ROLE_PHRASES[role], members))
+        return groups
+
+    @property
+    def location_text(self) -> str:
+        if self.kind == "webinar":
+            return "Online"
+        place = ", ".join(part for part in (self.venue, self.address) if part)
+        if self.kind == "hybrid":
+            return f"{place} and online" if place else "Online"
+        return place
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class Credit(db.Model):
+    """One organisation or person credited in a role, in the event's order."""
+
+    __tablename__ = "credits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str] = mapped_column(String(30))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+
+    event: Mapped[Event] = relationship(back_populates="credits")
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
+
+    @property
+    def kind(self) -> str:
+        return "organization" if self.organization is not None else "person"
+
+    @property
+    def credited(self) -> Organization | Person:
+        return self.organization or self.person
+
+    @property
+    def name(self) -> str:
+        return self.credited.name
+
+    def as_dict(self) -> dict:
+        """The credit in DESIGN §3's JSON shape."""
+        return {"role": self.role, "kind": self.kind, "name": self.name, "url": self.credited.url}
+
+
+class Recording(Timestamped, db.Model):
+    """A recording posted after the event."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    event: Mapped[Event] = relationship(back_populates="recordings")

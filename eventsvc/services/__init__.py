@@ -1,0 +1,1 @@
+"""Every write: each public function owns its transaction."""

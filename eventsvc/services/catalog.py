@@ -1,0 +1,66 @@
+"""Organisations, people, series and tags: found by name, or created."""
+
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.models import Organization, Person, Series, Tag
+from eventsvc.services.slugs import unique_slug
+
+
+def _by_name(model, name: str):
+    return db.session.scalar(
+        select(model).where(func.lower(model.name) == name.strip().lower()).limit(1)
+    )
+
+
+def find_or_add_organization(name: str, url: str | None = None) -> Organization:
+    """Return the organisation called `name`, adding it (not committed) when new."""
+    found = _by_name(Organization, name)
+    if found:
+        return found
+    organization = Organization(name=name.strip(), slug=unique_slug(Organization, name), url=url)
+    db.session.add(organization)
+    db.session.flush()
+    return organization
+
+
+def find_or_add_person(name: str, url: str | None = None, affiliation: str = "") -> Person:
+    """Return the person called `name`, adding them (not committed) when new."""
+    found = _by_name(Person, name)
+    if found:
+        return found
+    person = Person(
+        name=name.strip(), slug=unique_slug(Person, name), url=url, affiliation=affiliation
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def find_or_add_series(name: str | None) -> Series | None:
+    """Return the series called `name` (added when new), or None for no name."""
+    if not name or not name.strip():
+        return None
+    found = _by_name(Series, name)
+    if found:
+        return found
+    series = Series(name=name.strip(), slug=unique_slug(Series, name))
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def find_or_add_tags(names: list[str]) -> list[Tag]:
+    """Return the tags with these names, in order and without repeats, adding new ones."""
+    tags: list[Tag] = []
+    for name in names:
+        if not name.strip():
+            continue
+        tag = _by_name(Tag, name)
+        if tag is None:
+            tag = Tag(name=name.strip(), slug=unique_slug(Tag, name))
+            db.session.add(tag)
+            db.session.flush()
+        if tag not in tags:
+            tags.append(tag)
+    return tags

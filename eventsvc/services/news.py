@@ -1,0 +1,64 @@
+"""Writing and publishing news items."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.models import Event, NewsItem
+from eventsvc.services.slugs import unique_slug
+from eventsvc.timezones import now
+
+
+@dataclass
+class NewsFields:
+    """Everything staff set on a news item."""
+
+    title: str
+    body: str = ""
+    excerpt: str = ""
+    language: str = "en"
+    label: str = "news"
+    event_ids: list[int] = field(default_factory=list)
+    published_at: datetime | None = None
+
+
+def _apply(item: NewsItem, values: NewsFields) -> None:
+    item.title, item.body, item.excerpt = values.title, values.body, values.excerpt
+    item.language, item.label = values.language, values.label
+    item.published_at = values.published_at
+    wanted = values.event_ids or [-1]
+    item.events = list(db.session.scalars(select(Event).where(Event.id.in_(wanted))))
+
+
+def create_news(values: NewsFields) -> NewsItem:
+    """Create a news item, published at `values.published_at` (a draft when None)."""
+    item = NewsItem(slug=unique_slug(NewsItem, values.title))
+    _apply(item, values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def update_news(item: NewsItem, values: NewsFields) -> NewsItem:
+    """Replace a news item's fields; its slug stays."""
+    _apply(item, values)
+    db.session.commit()
+    return item
+
+
+def set_news_published(item: NewsItem, published: bool) -> NewsItem:
+    """Publish a news item now (keeping an earlier date) or take it back to draft."""
+    if published:
+        item.published_at = item.published_at or now()
+    else:
+        item.published_at = None
+    db.session.commit()
+    return item
+
+
+def delete_news(item: NewsItem) -> None:
+    """Delete a news item."""
+    db.session.delete(item)
+    db.session.commit()

