@@ -9,8 +9,8 @@ def test_front_page_lists_published_news(client, make_news):
 
 
 def test_event_sequence_moves_only_for_calendar_fields(any_db_app, make_event):
+
     from eventsvc.services.events import EventFields, update_event
-    from dataclasses import asdict
 
     event = make_event(credits=[("co_host", "organization", "MSI Integrity")])
     assert event.sequence == 0
