@@ -42,11 +42,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite: WAL so readers never block, a busy timeout, and enforced foreign keys."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
+    # SQLAlchemy's "begin" listener below issues BEGIN itself, so it can ask for IMMEDIATE.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@sa_event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """SQLite: take the write lock at BEGIN when a service asks for it (services.locking)."""
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = connection.get_execution_options().get("sqlite_begin_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,9 +3,16 @@
 from eventsvc.models.events import Credit, Event, Recording, Series, Tag, event_tags
 from eventsvc.models.news import NewsItem, news_events
 from eventsvc.models.organizations import Organization, Person
+from eventsvc.models.outbox import OutboxMessage
+from eventsvc.models.registrations import Attendee, Question, Registration, RetiredFeedToken
 from eventsvc.models.staff import StaffUser
 
 __all__ = [
+    "Attendee",
+    "OutboxMessage",
+    "Question",
+    "Registration",
+    "RetiredFeedToken",
     "Credit",
     "Event",
     "NewsItem",

@@ -91,6 +91,18 @@ class Event(Timestamped, db.Model):
     address: Mapped[str] = mapped_column(String(500), default="")
     join_url: Mapped[str | None] = mapped_column(String(1000))
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # Registration settings (DESIGN §5); seats_taken counts pending and confirmed.
+    registration_enabled: Mapped[bool] = mapped_column(default=False)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    approval_required: Mapped[bool] = mapped_column(default=False)
+    confirm_email: Mapped[bool] = mapped_column(default=False)
+    consent_text: Mapped[str] = mapped_column(Text, default="")
+    consent_version: Mapped[int] = mapped_column(default=1)
+    privacy_url: Mapped[str | None] = mapped_column(String(1000))
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    waitlist_length: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     status_reason: Mapped[str] = mapped_column(Text, default="")
     previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -145,6 +157,22 @@ class Event(Timestamped, db.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def registration_opens(self) -> datetime | None:
+        """When registration opens: the set time, else publication."""
+        return self.registration_opens_at or self.published_at
+
+    @property
+    def registration_closes(self) -> datetime:
+        """When registration closes: the set time, else the start."""
+        return self.registration_closes_at or self.starts_at
 
     @property
     def credit_groups(self) -> list[tuple[str, list["Credit"]]]:
