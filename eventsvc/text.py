@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -31,9 +32,7 @@ def render_markdown(source: str) -> Markup:
 def plain_text(source: str) -> str:
     """Return the words of a Markdown text without markup."""
     html = _markdown.render(source or "")
-    text = nh3.clean(html, tags=set())
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    text = text.replace("&quot;", '"').replace("&#39;", "'")
+    text = unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()
 
 
