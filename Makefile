@@ -25,8 +25,8 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 run: $(VENV)/.installed
 	$(BIN)/eventsvc db upgrade
-	$(BIN)/eventsvc demo
-	$(BIN)/eventsvc run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(BIN)/eventsvc demo
+	PORT=$(PORT) $(BIN)/eventsvc run --host 127.0.0.1 --port $(PORT)
 
 system-test-deps:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -3,10 +3,12 @@
 import sys
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup
 
 from eventsvc import create_app
 from eventsvc.models.staff import ROLES
+from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.staff import StaffError, create_staff
 
 
@@ -28,7 +30,9 @@ def staff_create(email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account; without a TTY or --password-stdin a password is generated."""
     password = None
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("No password on standard input")
     elif sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -38,3 +42,15 @@ def staff_create(email: str, role: str, password_stdin: bool) -> None:
     click.echo(f"Created {user.role} {user.email}", err=True)
     if not password_stdin and not sys.stdin.isatty():
         click.echo(f"Password: {password}")
+
+
+@main.command("demo")
+def demo() -> None:
+    """Load the demo content (idempotent) and print the site URL and the staff login."""
+    result = load_demo()
+    email, password = ensure_demo_login(current_app.instance_path)
+    click.echo(f"Demo content: {result.added} items added, {result.existing} already there.")
+    click.echo(f"Site:     {current_app.config['BASE_URL']}/")
+    click.echo(f"Admin:    {current_app.config['BASE_URL']}/login")
+    click.echo(f"Email:    {email}")
+    click.echo(f"Password: {password}")
