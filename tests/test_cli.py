@@ -1,0 +1,94 @@
+"""The `eventsvc` command: staff accounts and the demo, as an operator runs them."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from eventsvc.cli import main
+from eventsvc.services.staff import find_staff
+
+EVENTSVC = str(Path(sys.executable).parent / "eventsvc")
+
+
+def signs_in(client, email: str, password: str) -> bool:
+    response = client.post("/login", data={"email": email, "password": password})
+    return response.status_code == 302
+
+
+def printed_password(output: str) -> str:
+    return re.search(r"^Password: (\S+)$", output, re.MULTILINE).group(1)
+
+
+def test_staff_create_without_tty_prints_a_generated_password(runner, client):
+    result = runner.invoke(main, ["staff", "create", "Ana@Example.org"])
+    assert result.exit_code == 0, result.output
+    password = printed_password(result.stdout)
+    assert len(password) >= 10
+    assert signs_in(client, "ana@example.org", password)
+
+
+def test_staff_create_reads_the_password_from_stdin(runner, client):
+    result = runner.invoke(
+        main, ["staff", "create", "ana@example.org", "--password-stdin"], input="long enough pass\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "long enough pass" not in result.output
+    assert signs_in(client, "ana@example.org", "long enough pass")
+
+
+def test_staff_create_refuses_an_empty_or_short_stdin_password(runner, client):
+    empty = runner.invoke(main, ["staff", "create", "a@example.org", "--password-stdin"], input="")
+    assert empty.exit_code != 0
+    assert "No password" in empty.output
+    short = runner.invoke(
+        main, ["staff", "create", "a@example.org", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code != 0
+    assert "at least 10 characters" in short.output
+
+
+def test_staff_create_admin_role(runner, client):
+    result = runner.invoke(main, ["staff", "create", "boss@example.org", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss@example.org" in result.output
+    assert find_staff("boss@example.org").role == "admin"
+    assert signs_in(client, "boss@example.org", printed_password(result.stdout))
+
+
+def test_staff_create_existing_email_fails_with_a_message(runner, make_staff):
+    make_staff("ana@example.org")
+    result = runner.invoke(main, ["staff", "create", " ANA@example.org "])
+    assert result.exit_code != 0
+    assert "already has an account" in result.output
+    assert "Password:" not in result.output
+
+
+def test_demo_prints_url_and_the_same_login_every_time(runner, client):
+    first = runner.invoke(main, ["demo"])
+    second = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    for output in (first.output, second.output):
+        assert "Site:     http://localhost/" in output
+        assert "Email:    admin@example.org" in output
+    password = printed_password(first.output)
+    assert printed_password(second.output) == password
+    assert signs_in(client, "admin@example.org", password)
+
+
+def test_console_script_migrates_and_loads_the_demo(tmp_path):
+    env = {**os.environ, "EVENTSVC_INSTANCE_PATH": str(tmp_path), "PORT": "5077"}
+    for name in ("EVENTSVC_DATABASE_URL", "EVENTSVC_BASE_URL"):
+        env.pop(name, None)
+
+    def run(*args: str) -> str:
+        done = subprocess.run([EVENTSVC, *args], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("db", "upgrade")
+    first, second = run("demo"), run("demo")
+    assert "Site:     http://127.0.0.1:5077/" in first
+    assert printed_password(first) == printed_password(second)
+    assert (tmp_path / "eventsvc.db").exists()

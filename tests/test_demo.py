@@ -1,0 +1,125 @@
+"""The demo content: what a first-time visitor and the demo admin find after `eventsvc demo`."""
+
+import stat
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from eventsvc.cli import main
+from eventsvc.extensions import db
+from eventsvc.models import Event, NewsItem, StaffUser
+from eventsvc.services.demo import DEMO_EMAIL, LOGIN_FILE, ensure_demo_login, load_demo
+from eventsvc.text import excerpt_of
+from eventsvc.timezones import now
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def published_events() -> list[Event]:
+    return list(db.session.scalars(select(Event).where(Event.visibility == "published")))
+
+
+def test_demo_twice_changes_no_table(any_db_app):
+    runner = any_db_app.test_cli_runner()
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    counts = table_counts()
+    second = runner.invoke(main, ["demo"])
+    assert second.exit_code == 0, second.output
+    db.session.expire_all()
+    assert table_counts() == counts
+    assert counts["news_items"] >= 12
+    assert counts["staff_users"] == 1
+    assert "0 items added" in second.output
+
+
+def test_news_spans_months_with_written_and_trimmed_excerpts(app):
+    load_demo()
+    items = list(db.session.scalars(select(NewsItem)))
+    assert len(items) >= 12
+    dates = sorted(item.published_at for item in items)
+    assert dates[-1] < now()
+    assert (dates[-1] - dates[0]).days > 90
+    trimmed = [i for i in items if not i.excerpt and excerpt_of("", i.body).endswith("…")]
+    assert len(trimmed) >= 3
+    assert all(len(excerpt_of("", i.body).split()) <= 56 for i in trimmed)
+    assert any(item.excerpt for item in items)
+
+
+def test_partner_webinar_has_credits_recording_and_watch_item(app):
+    load_demo()
+    webinar = next(e for e in published_events() if e.recordings)
+    assert webinar.is_past and webinar.kind == "webinar"
+    roles = {credit.role: credit.name for credit in webinar.credits}
+    assert {"co_host", "moderator", "live_illustrator"} <= roles.keys()
+    assert webinar.series is not None and webinar.series.name == "Rethinking MSIs"
+    assert webinar.tags and webinar.join_url
+    about = db.session.scalars(select(NewsItem).where(NewsItem.events.any(id=webinar.id))).all()
+    labels = {item.label: item.title for item in about}
+    start = webinar.local_start
+    assert labels["event"] == f"{start:%B} {start.day} Virtual Event: {webinar.title}"
+    assert labels["recording"].startswith("WATCH: ")
+
+
+def test_six_co_host_webinar_is_upcoming_and_announced(app):
+    load_demo()
+    webinar = next(
+        e for e in published_events() if sum(c.role == "co_host" for c in e.credits) == 6
+    )
+    assert not webinar.is_past and webinar.join_url and webinar.internal_note
+    announcement = db.session.scalar(select(NewsItem).where(NewsItem.events.any(id=webinar.id)))
+    assert announcement.label == "event"
+
+
+def test_cancelled_in_person_other_zone_and_upcoming_events(app):
+    load_demo()
+    events = published_events()
+    cancelled = [e for e in events if e.is_cancelled]
+    assert cancelled and cancelled[0].status_reason
+    abroad = [e for e in events if e.kind == "in_person" and e.timezone == "Europe/Amsterdam"]
+    assert abroad and abroad[0].venue and abroad[0].address
+    upcoming = [e for e in events if not e.is_past and not e.is_cancelled]
+    assert len(upcoming) >= 3
+    assert {e.timezone for e in events} >= {"America/New_York", "Australia/Sydney"}
+
+
+def test_bilingual_announcement_has_english_then_spanish(app):
+    load_demo()
+    bodies = [item.body for item in db.session.scalars(select(NewsItem))]
+    bilingual = next(body for body in bodies if "versión en español" in body)
+    assert bilingual.index("The Human Rights Clinic") < bilingual.index("La Clínica de Derechos")
+
+
+def test_demo_dates_follow_the_day_it_is_loaded(app):
+    load_demo()
+    starts = sorted(e.starts_at for e in published_events())
+    assert starts[0] < now() < starts[-1]
+
+
+def test_login_file_is_private_and_its_password_signs_in(app, client):
+    email, password = ensure_demo_login(app.instance_path)
+    path = Path(app.instance_path) / LOGIN_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert password in path.read_text()
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+    assert user.role == "admin"
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302
+
+
+def test_login_is_reused_then_reset_when_its_file_is_lost(app, client):
+    _, password = ensure_demo_login(app.instance_path)
+    assert ensure_demo_login(app.instance_path) == (DEMO_EMAIL, password)
+    (Path(app.instance_path) / LOGIN_FILE).unlink()
+    _, new_password = ensure_demo_login(app.instance_path)
+    assert new_password != password
+    assert (
+        client.post("/login", data={"email": DEMO_EMAIL, "password": password}).status_code == 400
+    )
+    response = client.post("/login", data={"email": DEMO_EMAIL, "password": new_password})
+    assert response.status_code == 302
