@@ -1,0 +1,99 @@
+"""Checking registration answers against an event's questions."""
+
+import pytz
+
+from eventsvc.models import Question
+
+SHORT_LIMIT = 300
+LONG_LIMIT = 5000
+COUNTRIES = dict(sorted(pytz.country_names.items(), key=lambda item: item[1]))
+
+Answer = str | list[str] | bool
+
+
+def field_key(question: Question) -> str:
+    """The name errors use for a question's answer: answers.<id>."""
+    return f"answers.{question.id}"
+
+
+def _text(question: Question, value, limit: int) -> tuple[Answer | None, str | None]:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        return None, "Answer with text"
+    value = value.strip()
+    if len(value) > limit:
+        return None, f"Keep this under {limit} characters"
+    return value, None
+
+
+def _single(question: Question, value) -> tuple[Answer | None, str | None]:
+    if value in (None, ""):
+        return "", None
+    if not isinstance(value, str) or value not in question.choices:
+        return None, "Choose one of the options"
+    return value, None
+
+
+def _multiple(question: Question, value) -> tuple[Answer | None, str | None]:
+    if value in (None, ""):
+        return [], None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(v in question.choices for v in value):
+        return None, "Choose from the options"
+    return [choice for choice in question.choices if choice in value], None
+
+
+def _checkbox(question: Question, value) -> tuple[Answer | None, str | None]:
+    if value in (None, "", False, "false", "n", "no", "off"):
+        return False, None
+    if value in (True, "true", "y", "yes", "on", "1"):
+        return True, None
+    return None, "Tick the box or leave it empty"
+
+
+def _country(question: Question, value) -> tuple[Answer | None, str | None]:
+    if value in (None, ""):
+        return "", None
+    if not isinstance(value, str) or value.upper() not in COUNTRIES:
+        return None, "Choose a country from the list"
+    return value.upper(), None
+
+
+_CHECKS = {
+    "short_text": lambda q, v: _text(q, v, SHORT_LIMIT),
+    "organization": lambda q, v: _text(q, v, SHORT_LIMIT),
+    "long_text": lambda q, v: _text(q, v, LONG_LIMIT),
+    "single_choice": _single,
+    "multiple_choice": _multiple,
+    "checkbox": _checkbox,
+    "country": _country,
+}
+
+
+def _is_empty(answer: Answer) -> bool:
+    return answer in ("", [], False)
+
+
+def clean_answers(questions: list[Question], raw: dict) -> tuple[dict, dict[str, list[str]]]:
+    """Return (answers by question id, errors by field key) for submitted raw answers."""
+    if not isinstance(raw, dict):
+        return {}, {"answers": ["Send the answers as an object keyed by question id"]}
+    known = {str(question.id): question for question in questions}
+    errors: dict[str, list[str]] = {}
+    forged = [key for key in raw if str(key) not in known]
+    if forged:
+        errors["answers"] = ["Some answers are for questions this event does not ask"]
+    answers: dict[str, Answer] = {}
+    for key, question in known.items():
+        answer, error = _CHECKS[question.type](question, raw.get(key, raw.get(question.id)))
+        if error is None and question.required and _is_empty(answer):
+            error = "This answer is required"
+        if error is None and isinstance(answer, str) and "\x00" in answer:
+            error = "Remove the invisible NUL character"
+        if error:
+            errors[field_key(question)] = [error]
+        else:
+            answers[key] = answer
+    return answers, errors

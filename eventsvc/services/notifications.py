@@ -1,0 +1,107 @@
+"""Which email each registration change sends, with its calendar invitation."""
+
+from flask import current_app
+from sqlalchemy import select
+
+from eventsvc.calendar.invitation import build_invitation
+from eventsvc.extensions import db
+from eventsvc.models import Event, Registration
+from eventsvc.services.outbox import absolute_url, queue_email
+from eventsvc.timezones import describe
+
+REQUEST_KINDS = {"confirmed", "promoted", "approved", "event_changed", "recording_posted"}
+CANCEL_KINDS = {"cancelled", "declined", "event_cancelled"}
+OPT_OUT_KINDS = {"reminder_24h", "reminder_1h", "staff_message"}
+
+
+def manage_url(registration: Registration) -> str:
+    """The private page where a person sees or cancels their registration."""
+    return absolute_url(f"/registrations/{registration.manage_token}")
+
+
+def personal_feed_url(registration: Registration) -> str | None:
+    """The person's own calendar feed of everything they are confirmed for."""
+    if registration.attendee is None:
+        return None
+    return absolute_url(f"/calendar/personal/{registration.attendee.feed_token}.ics")
+
+
+def _context(registration: Registration) -> dict:
+    event = registration.event
+    yours = registration.timezone if registration.timezone != event.timezone else None
+    return {
+        "manage_url": manage_url(registration),
+        "confirm_url": manage_url(registration) + "/confirm",
+        "feed_url": personal_feed_url(registration),
+        "event_url": absolute_url(f"/events/{event.slug}"),
+        "when_event": describe(event.starts_at, event.timezone),
+        "when_yours": describe(event.starts_at, yours) if yours else None,
+        "join_url": event.join_url if registration.state == "confirmed" else None,
+    }
+
+
+def _calendar(registration: Registration, kind: str) -> tuple[bytes | None, str | None]:
+    if kind in CANCEL_KINDS:
+        method = "CANCEL"
+    elif kind in REQUEST_KINDS and registration.state == "confirmed":
+        method = "REQUEST"
+    else:
+        return None, None
+    invitation = build_invitation(
+        registration.event,
+        registration,
+        method,
+        organizer=current_app.config["MAIL_FROM"],
+        base_url=current_app.config["BASE_URL"],
+    )
+    return invitation, method
+
+
+def registration_email(registration: Registration, kind: str, **extra) -> None:
+    """Queue one email about a registration, with the invitation its kind carries."""
+    calendar, method = _calendar(registration, kind)
+    unsubscribe = manage_url(registration) + "/unsubscribe" if kind in OPT_OUT_KINDS else None
+    queue_email(
+        kind,
+        registration.email,
+        {**_context(registration), **extra},
+        event=registration.event,
+        registration=registration,
+        calendar=calendar,
+        calendar_method=method,
+        unsubscribe_url=unsubscribe,
+    )
+
+
+def state_email(registration: Registration, kind: str | None = None) -> None:
+    """Tell the person the state their registration is now in."""
+    registration_email(registration, kind or registration.state)
+
+
+def resend_details(registration: Registration) -> None:
+    """Send the details again: the confirmation link while unverified, else the state."""
+    if registration.state == "unverified":
+        registration_email(registration, "unverified")
+    else:
+        registration_email(registration, "already_registered")
+
+
+def _recipients(event: Event, states: tuple[str, ...]) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.state.in_(states))
+            .order_by(Registration.id)
+        )
+    )
+
+
+def event_changed(event: Event, kind: str, **extra) -> int:
+    """Tell everyone holding or awaiting a seat that the event changed (no commit)."""
+    states = ("confirmed", "pending", "waitlisted")
+    if kind == "recording_posted":
+        states = ("confirmed",)
+    recipients = _recipients(event, states)
+    for registration in recipients:
+        registration_email(registration, kind, **extra)
+    return len(recipients)

@@ -1,0 +1,68 @@
+"""Queueing email in the outbox, inside the caller's transaction."""
+
+from uuid import uuid4
+
+from flask import current_app, render_template
+
+from eventsvc.extensions import db
+from eventsvc.models import Event, OutboxMessage, Registration
+
+SUBJECTS = {
+    "confirmed": "You are registered: {title}",
+    "waitlisted": "You are on the waiting list: {title}",
+    "pending": "Your registration awaits approval: {title}",
+    "unverified": "Confirm your registration: {title}",
+    "already_registered": "Your registration details: {title}",
+    "promoted": "A seat is yours: {title}",
+    "approved": "Your registration is approved: {title}",
+    "declined": "Your registration was declined: {title}",
+    "cancelled": "Your registration is cancelled: {title}",
+    "event_changed": "Changed: {title}",
+    "event_cancelled": "Cancelled: {title}",
+    "recording_posted": "Watch the recording: {title}",
+    "reminder_24h": "Tomorrow: {title}",
+    "reminder_1h": "Starting in an hour: {title}",
+    "staff_message": "{subject}",
+}
+
+
+def absolute_url(path: str) -> str:
+    """Turn a site path into a full URL on the configured base URL."""
+    return current_app.config["BASE_URL"] + path
+
+
+def new_message_id() -> str:
+    """A Message-ID that stays with the message through every retry."""
+    domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "eventsvc"
+    return f"<{uuid4().hex}@{domain.strip('>')}>"
+
+
+def queue_email(
+    kind: str,
+    to_address: str,
+    context: dict,
+    *,
+    event: Event | None = None,
+    registration: Registration | None = None,
+    calendar: bytes | None = None,
+    calendar_method: str | None = None,
+    unsubscribe_url: str | None = None,
+) -> OutboxMessage:
+    """Render an email from templates/email/<kind> and add it to the outbox (no commit)."""
+    context = {"event": event, "registration": registration, **context}
+    subject = SUBJECTS[kind].format(title=event.title if event else "", **context)
+    message = OutboxMessage(
+        message_id=new_message_id(),
+        kind=kind,
+        to_address=to_address,
+        subject=subject.replace("\n", " ").strip()[:500],
+        body_text=render_template(f"email/{kind}.txt", **context),
+        body_html=render_template(f"email/{kind}.html", **context),
+        calendar=calendar.decode() if calendar else None,
+        calendar_method=calendar_method,
+        unsubscribe_url=unsubscribe_url,
+        event_id=event.id if event else None,
+        registration_id=registration.id if registration else None,
+    )
+    db.session.add(message)
+    return message

@@ -1,0 +1,343 @@
+"""Registering people for events, and moving them between states (DESIGN §5).
+
+Seats are counted on the event row: one conditional UPDATE takes a seat in the same
+transaction as the insert, so capacity holds under any concurrency on SQLite and
+PostgreSQL. Waitlist positions run 1..N without gaps.
+"""
+
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eventsvc.extensions import db
+from eventsvc.models import Attendee, Event, Question, Registration
+from eventsvc.models.registrations import ACTIVE_STATES
+from eventsvc.services import notifications
+from eventsvc.services.answers import clean_answers
+from eventsvc.services.locking import write_transaction
+from eventsvc.text import normalise_email
+from eventsvc.timezones import LocalTimeError, now, zone
+
+NAME_LIMIT = 200
+
+
+class RegistrationError(ValueError):
+    """A registration that cannot be made: a code of DESIGN §5/the API, a message, fields."""
+
+    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.code, self.message, self.fields = code, message, fields or {}
+
+
+@dataclass
+class Outcome:
+    """What a submission led to: the state to tell the person, and the row if one is new."""
+
+    state: str
+    registration: Registration | None = None
+
+
+def active_questions(event: Event) -> list[Question]:
+    """The questions an event asks now, in order."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.event_id == event.id, Question.removed_at.is_(None))
+            .order_by(Question.position, Question.id)
+        )
+    )
+
+
+def refusal(event: Event) -> RegistrationError | None:
+    """Why an event takes no registration now, or None when it does."""
+    moment = now()
+    if event.is_cancelled:
+        return RegistrationError("event_cancelled", "This event has been cancelled.")
+    if event.ends_at <= moment:
+        return RegistrationError("event_past", "This event has already taken place.")
+    opens = event.registration_opens
+    if not event.registration_enabled or not event.is_published or opens is None:
+        return RegistrationError("registration_not_open", "This event does not take registrations.")
+    if moment < opens:
+        return RegistrationError("registration_not_open", "Registration has not opened yet.")
+    if moment >= event.registration_closes:
+        return RegistrationError("registration_closed", "Registration has closed.")
+    return None
+
+
+def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str | None]:
+    errors: dict[str, list[str]] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = ["Enter your name"]
+    elif len(name) > NAME_LIMIT or "\x00" in name:
+        errors["name"] = [f"Keep your name under {NAME_LIMIT} characters"]
+    address = email.strip() if isinstance(email, str) else ""
+    try:
+        address = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["email"] = ["Enter an email address like name@example.org"]
+    if consent is not True:
+        errors["consent"] = ["Agree to the use of your details to register"]
+    try:
+        timezone = zone(timezone).key if timezone else None
+    except LocalTimeError:
+        timezone = None
+    return errors, name, address, timezone
+
+
+def validate_submission(event, name, email, answers, consent, timezone):
+    """Check a submission; return (name, email, answers, timezone) or raise 'invalid'."""
+    errors, name, address, timezone = _check_person(name, email, consent, timezone)
+    clean, answer_errors = clean_answers(active_questions(event), answers or {})
+    errors.update(answer_errors)
+    if errors:
+        raise RegistrationError("invalid", "Some answers need attention.", errors)
+    return name, address, clean, timezone
+
+
+def _active(event_id: int, email_key: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.email_key == email_key,
+            Registration.state.in_(ACTIVE_STATES),
+        )
+    )
+
+
+def _attendee(email_key: str) -> Attendee:
+    attendee = db.session.scalar(select(Attendee).where(Attendee.email == email_key))
+    if attendee is None:
+        attendee = Attendee(email=email_key)
+        db.session.add(attendee)
+        db.session.flush()
+    return attendee
+
+
+def _take_seat(event: Event, jump_queue: bool = False) -> bool:
+    """Take one seat if capacity allows (and nobody waits, unless `jump_queue`)."""
+    condition = or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity)
+    if not jump_queue:
+        condition = and_(condition, Event.waitlist_length == 0)
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, condition)
+        .values(seats_taken=Event.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _join_waitlist(event: Event) -> int:
+    return db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(waitlist_length=Event.waitlist_length + 1)
+        .returning(Event.waitlist_length)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def _place(event: Event, registration: Registration) -> None:
+    """Give a registration a seat, else a waitlist position, else refuse: event_full."""
+    if _take_seat(event):
+        registration.state = "pending" if event.approval_required else "confirmed"
+        registration.confirmed_at = now() if registration.state == "confirmed" else None
+    elif event.waitlist_enabled:
+        registration.state = "waitlisted"
+        registration.waitlist_position = _join_waitlist(event)
+    else:
+        raise RegistrationError("event_full", "This event is full.")
+
+
+def register(event: Event, name, email, answers, consent, timezone=None) -> Outcome:
+    """Register someone; see DESIGN §5 for duplicates and 'confirm email first'."""
+    name, address, clean, timezone = validate_submission(
+        event, name, email, answers, consent, timezone
+    )
+    problem = refusal(event)
+    if problem:
+        raise problem
+    event_id, key = event.id, normalise_email(address)
+    for _attempt in range(3):
+        try:
+            with write_transaction():
+                return _register_locked(
+                    db.session.get(Event, event_id), name, address, key, clean, timezone
+                )
+        except IntegrityError:
+            continue  # another request registered this address first: answer as a duplicate
+    raise RegistrationError("already_registered", "This address is already registered.")
+
+
+def _register_locked(event, name, address, key, answers, timezone) -> Outcome:
+    problem = refusal(event)  # again under the lock: the event may have changed meanwhile
+    if problem:
+        raise problem
+    existing = _active(event.id, key)
+    if existing:
+        notifications.resend_details(existing)
+        return Outcome("unverified" if event.confirm_email else "already_registered")
+    registration = Registration(
+        event=event,
+        attendee=_attendee(key),
+        name=name,
+        email=address,
+        email_key=key,
+        answers=answers,
+        consent_version=event.consent_version,
+        consent_at=now(),
+        timezone=timezone,
+        state="unverified",
+    )
+    if not event.confirm_email:
+        _place(event, registration)
+    db.session.add(registration)
+    db.session.flush()
+    notifications.state_email(registration)
+    return Outcome(registration.state, registration)
+
+
+def find_by_token(token: str) -> Registration | None:
+    """The registration a manage link points to, or None."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.manage_token == token))
+
+
+def confirm_email(registration: Registration) -> Registration:
+    """Use a 'confirm email first' link: the registration now takes a seat or a place."""
+    registration_id = registration.id
+    with write_transaction():
+        registration = db.session.get(Registration, registration_id)
+        if registration.state != "unverified":
+            return registration
+        problem = refusal(registration.event)
+        if problem:
+            raise problem
+        _place(registration.event, registration)
+        notifications.state_email(registration)
+    return registration
+
+
+def _leave_waitlist(event: Event, position: int) -> None:
+    db.session.execute(
+        update(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.state == "waitlisted",
+            Registration.waitlist_position > position,
+        )
+        .values(waitlist_position=Registration.waitlist_position - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(waitlist_length=Event.waitlist_length - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _release(registration: Registration) -> None:
+    """Give back what a registration holds: its seat or its waitlist position."""
+    event = registration.event
+    if registration.holds_seat:
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(seats_taken=Event.seats_taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+    elif registration.state == "waitlisted":
+        _leave_waitlist(event, registration.waitlist_position)
+        registration.waitlist_position = None
+    db.session.flush()
+
+
+def _promote(registration: Registration) -> None:
+    position = registration.waitlist_position
+    registration.state = "pending" if registration.event.approval_required else "confirmed"
+    registration.confirmed_at = now() if registration.state == "confirmed" else None
+    registration.waitlist_position = None
+    _leave_waitlist(registration.event, position)
+    db.session.flush()
+    notifications.state_email(registration, "promoted")
+
+
+def fill_free_seats(event: Event) -> int:
+    """Promote waitlisted people, first in line first, while seats are free."""
+    promoted = 0
+    while True:
+        first = db.session.scalar(
+            select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.state == "waitlisted",
+                Registration.waitlist_position == 1,
+            )
+        )
+        if first is None or not _take_seat(event, jump_queue=True):
+            return promoted
+        _promote(first)
+        promoted += 1
+
+
+def _end(registration_id: int, state: str) -> Registration:
+    with write_transaction():
+        registration = db.session.get(Registration, registration_id)
+        if not registration.is_active:
+            return registration
+        _release(registration)
+        registration.state, registration.cancelled_at = state, now()
+        notifications.state_email(registration)
+        fill_free_seats(registration.event)
+    return registration
+
+
+def cancel_registration(registration: Registration) -> Registration:
+    """Cancel (by the person or by staff): frees the seat and promotes the next in line."""
+    return _end(registration.id, "cancelled")
+
+
+def decline_registration(registration: Registration) -> Registration:
+    """Decline (staff): like a cancellation, with its own email."""
+    return _end(registration.id, "declined")
+
+
+def approve_registration(registration: Registration) -> Registration:
+    """Approve a pending registration; its seat is already held."""
+    registration_id = registration.id
+    with write_transaction():
+        registration = db.session.get(Registration, registration_id)
+        if registration.state != "pending":
+            raise RegistrationError(
+                "not_pending", "Only a registration awaiting approval can be approved."
+            )
+        registration.state, registration.confirmed_at = "confirmed", now()
+        notifications.state_email(registration, "approved")
+    return registration
+
+
+def promote_registration(registration: Registration) -> Registration:
+    """Move one waitlisted person to a free seat (staff), ahead of the queue."""
+    registration_id = registration.id
+    with write_transaction():
+        registration = db.session.get(Registration, registration_id)
+        if registration.state != "waitlisted":
+            raise RegistrationError(
+                "not_waitlisted", "Only a waitlisted registration can be moved."
+            )
+        if not _take_seat(registration.event, jump_queue=True):
+            raise RegistrationError("event_full", "No seat is free: raise the capacity first.")
+        _promote(registration)
+    return registration
+
+
+def resend_details(registration: Registration) -> None:
+    """Send the person their registration details again."""
+    registration_id = registration.id
+    with write_transaction():
+        notifications.resend_details(db.session.get(Registration, registration_id))

@@ -1,0 +1,247 @@
+"""Registration rules of DESIGN §5 on SQLite and PostgreSQL."""
+
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.models import OutboxMessage, Registration
+from eventsvc.services import registration as reg
+from eventsvc.services.registration_settings import (
+    QuestionFields,
+    RegistrationSettings,
+    add_question,
+    remove_question,
+    update_registration_settings,
+)
+from eventsvc.timezones import now
+from tests.conftest import in_days
+
+
+@pytest.fixture
+def open_event(any_db_app, make_event):
+    """Factory: a published event taking registrations with the given settings."""
+
+    def factory(capacity=None, **settings):
+        event = make_event(capacity=capacity)
+        update_registration_settings(event, RegistrationSettings(**settings))
+        return event
+
+    return factory
+
+
+def sign_up(event, email, name="Ana Pérez", answers=None, consent=True, timezone=None):
+    return reg.register(event, name, email, answers or {}, consent, timezone)
+
+
+def messages(kind=None):
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return db.session.scalars(query).all()
+
+
+def count_registrations():
+    return db.session.scalar(select(func.count()).select_from(Registration))
+
+
+def test_confirmed_registration_takes_a_seat_and_mails_an_invitation(open_event):
+    event = open_event(capacity=10)
+    outcome = sign_up(event, "ana@example.org", timezone="Europe/Berlin")
+    assert outcome.state == "confirmed"
+    db.session.refresh(event)
+    assert event.seats_taken == 1
+    [message] = messages("confirmed")
+    assert message.to_address == "ana@example.org"
+    invitation = Calendar.from_ical(message.calendar)
+    assert invitation["METHOD"] == "REQUEST"
+    [vevent] = invitation.walk("VEVENT")
+    assert str(vevent["UID"]) == event.uid
+    assert vevent["SEQUENCE"] == event.sequence
+    assert vevent.decoded("DTSTART") == event.starts_at
+    assert "ana@example.org" in str(vevent["ATTENDEE"])
+    assert vevent["ATTENDEE"].params["RSVP"] == "FALSE"
+    assert "Your time:" in message.body_text and "CET" in message.body_text
+
+
+def test_full_event_waitlists_in_order_and_promotes_on_cancel(open_event):
+    event = open_event(capacity=2)
+    first = sign_up(event, "a@example.org").registration
+    sign_up(event, "b@example.org")
+    third = sign_up(event, "c@example.org")
+    fourth = sign_up(event, "d@example.org")
+    assert (third.state, third.registration.waitlist_position) == ("waitlisted", 1)
+    assert (fourth.state, fourth.registration.waitlist_position) == ("waitlisted", 2)
+
+    reg.cancel_registration(first)
+
+    rows = {r.email: r for r in db.session.scalars(select(Registration))}
+    assert rows["a@example.org"].state == "cancelled"
+    assert rows["c@example.org"].state == "confirmed"
+    assert rows["d@example.org"].waitlist_position == 1
+    db.session.refresh(event)
+    assert (event.seats_taken, event.waitlist_length) == (2, 1)
+    [promoted] = messages("promoted")
+    assert promoted.to_address == "c@example.org"
+    assert Calendar.from_ical(promoted.calendar)["METHOD"] == "REQUEST"
+    [cancelled] = messages("cancelled")
+    assert Calendar.from_ical(cancelled.calendar)["METHOD"] == "CANCEL"
+
+
+def test_cancelling_a_waitlisted_person_closes_the_gap(open_event):
+    event = open_event(capacity=1)
+    sign_up(event, "a@example.org")
+    waiting = [sign_up(event, f"w{i}@example.org").registration for i in range(3)]
+    reg.cancel_registration(waiting[1])
+    positions = db.session.scalars(
+        select(Registration.waitlist_position)
+        .where(Registration.state == "waitlisted")
+        .order_by(Registration.waitlist_position)
+    ).all()
+    assert positions == [1, 2]
+
+
+def test_full_event_without_waitlist_refuses_and_writes_nothing(open_event):
+    event = open_event(capacity=1, waitlist=False)
+    sign_up(event, "a@example.org")
+    before = (count_registrations(), len(messages()))
+    with pytest.raises(reg.RegistrationError) as error:
+        sign_up(event, "b@example.org")
+    assert error.value.code == "event_full"
+    assert (count_registrations(), len(messages())) == before
+
+
+def test_same_address_in_any_case_registers_once_and_resends(open_event):
+    event = open_event()
+    sign_up(event, "Ana@Example.org")
+    outcome = sign_up(event, "  ana@EXAMPLE.ORG ")
+    assert outcome.state == "already_registered"
+    assert outcome.registration is None
+    assert count_registrations() == 1
+    [resent] = messages("already_registered")
+    assert resent.to_address == "Ana@example.org"
+
+
+def test_after_cancelling_the_same_address_can_register_again(open_event):
+    event = open_event()
+    reg.cancel_registration(sign_up(event, "ana@example.org").registration)
+    assert sign_up(event, "ana@example.org").state == "confirmed"
+
+
+def test_approval_holds_a_seat_until_approved_or_declined(open_event):
+    event = open_event(capacity=1, approval=True)
+    pending = sign_up(event, "a@example.org").registration
+    assert pending.state == "pending"
+    assert sign_up(event, "b@example.org").state == "waitlisted"
+    reg.decline_registration(pending)
+    waiting = db.session.scalar(select(Registration).where(Registration.email == "b@example.org"))
+    assert waiting.state == "pending"  # promoted, still needs approval
+    reg.approve_registration(waiting)
+    assert waiting.state == "confirmed"
+    assert [m.kind for m in messages()][-3:] == ["declined", "promoted", "approved"]
+    assert Calendar.from_ical(messages("declined")[0].calendar)["METHOD"] == "CANCEL"
+
+
+def test_confirm_email_first_registers_only_when_the_link_is_used(open_event):
+    event = open_event(capacity=5, confirm_email=True)
+    first = sign_up(event, "a@example.org")
+    again = sign_up(event, "A@example.org")
+    assert (first.state, again.state) == ("unverified", "unverified")
+    assert count_registrations() == 1
+    db.session.refresh(event)
+    assert event.seats_taken == 0
+    assert [m.kind for m in messages()] == ["unverified", "unverified"]
+    confirmed = reg.confirm_email(first.registration)
+    assert confirmed.state == "confirmed"
+    db.session.refresh(event)
+    assert event.seats_taken == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"status": "cancelled"}, "event_cancelled"),
+        ({"ends_at": "past"}, "event_past"),
+        ({"registration_enabled": False}, "registration_not_open"),
+        ({"registration_opens_at": "future"}, "registration_not_open"),
+        ({"registration_closes_at": "past"}, "registration_closed"),
+    ],
+)
+def test_closed_registration_is_refused_with_its_code(open_event, change, code):
+    event = open_event()
+    for name, value in change.items():
+        if value == "past":
+            value = now() - timedelta(minutes=5)
+            if name == "ends_at":
+                event.starts_at = value - timedelta(hours=1)
+        elif value == "future":
+            value = in_days(2)
+        setattr(event, name, value)
+    db.session.commit()
+    with pytest.raises(reg.RegistrationError) as error:
+        sign_up(event, "a@example.org")
+    assert error.value.code == code
+    assert count_registrations() == 0
+
+
+def test_invalid_submission_names_each_field_and_writes_nothing(open_event):
+    event = open_event()
+    required = add_question(event, QuestionFields("short_text", "Affiliation", required=True))
+    choice = add_question(event, QuestionFields("single_choice", "Format", choices=["A", "B"]))
+    with pytest.raises(reg.RegistrationError) as error:
+        reg.register(event, "", "not-an-address", {str(choice.id): "C", "999": "x"}, False)
+    fields = error.value.fields
+    assert error.value.code == "invalid"
+    assert set(fields) == {
+        "name",
+        "email",
+        "consent",
+        "answers",
+        f"answers.{required.id}",
+        f"answers.{choice.id}",
+    }
+    assert count_registrations() == 0 and messages() == []
+
+
+def test_answers_are_cleaned_and_kept_after_a_question_is_removed(open_event):
+    event = open_event()
+    country = add_question(event, QuestionFields("country", "Country"))
+    topics = add_question(
+        event, QuestionFields("multiple_choice", "Topics", choices=["Labour", "Land", "Water"])
+    )
+    agree = add_question(event, QuestionFields("checkbox", "Keep me informed"))
+    answers = {str(country.id): "bo", str(topics.id): ["Water", "Labour"], str(agree.id): "on"}
+    registration = sign_up(event, "a@example.org", answers=answers).registration
+    assert registration.answers == {
+        str(country.id): "BO",
+        str(topics.id): ["Labour", "Water"],
+        str(agree.id): True,
+    }
+    remove_question(topics)
+    assert [q.label for q in reg.active_questions(event)] == ["Country", "Keep me informed"]
+    db.session.refresh(registration)
+    assert registration.answers[str(topics.id)] == ["Labour", "Water"]
+
+
+def test_staff_can_move_someone_up_only_into_a_free_seat(open_event, make_event):
+    event = open_event(capacity=1)
+    sign_up(event, "a@example.org")
+    waiting = sign_up(event, "b@example.org").registration
+    with pytest.raises(reg.RegistrationError) as error:
+        reg.promote_registration(waiting)
+    assert error.value.code == "event_full"
+    event.capacity = 2
+    db.session.commit()
+    assert reg.promote_registration(waiting).state == "confirmed"
+
+
+def test_consent_version_rises_when_the_text_changes(open_event):
+    event = open_event(consent_text="Version one")
+    version = event.consent_version
+    update_registration_settings(event, RegistrationSettings(consent_text="Version two"))
+    assert event.consent_version == version + 1
+    registration = sign_up(event, "a@example.org").registration
+    assert registration.consent_version == version + 1
+    assert registration.consent_at is not None
