@@ -58,6 +58,11 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-") or "item"
 
 
+def normalise_email(email: str) -> str:
+    """Trim and case-fold an address, so one person is one key however they type it."""
+    return email.strip().casefold()
+
+
 def join_names(names: list[str]) -> str:
     """Join names in natural English: 'A', 'A and B', 'A, B and C'."""
     if len(names) <= 1:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import StaffUser
+from eventsvc.text import normalise_email
 from eventsvc.timezones import now
 
 MIN_PASSWORD_LENGTH = 10
@@ -18,11 +19,6 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 class StaffError(ValueError):
     """A staff account change that cannot be made, with a message for the user."""
-
-
-def normalise_email(email: str) -> str:
-    """Trim and case-fold an address so one person has one account."""
-    return email.strip().casefold()
 
 
 def find_staff(email: str) -> StaffUser | None:
