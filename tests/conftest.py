@@ -216,3 +216,51 @@ def sql_statements(app):
     sa_event.listen(db.engine, "before_cursor_execute", record)
     yield statements
     sa_event.remove(db.engine, "before_cursor_execute", record)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (aiosmtpd cannot pick one itself)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpServer:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives; can go down and up."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.received: list = []
+        self._controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes, policy
+
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A running SMTP server; `smtp_server.received` holds the parsed messages."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,102 @@
+"""Sending the outbox through a real SMTP server, including outages."""
+
+import pytest
+from flask import current_app
+from icalendar import Calendar
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.models import OutboxMessage
+from eventsvc.services import mailer
+from eventsvc.services.registration import register
+from eventsvc.services.registration_settings import (
+    RegistrationSettings,
+    update_registration_settings,
+)
+from eventsvc.timezones import now
+
+
+@pytest.fixture
+def registered(any_db_app, make_event):
+    """An event with one confirmed registration and its queued confirmation."""
+    event = make_event(capacity=5)
+    update_registration_settings(event, RegistrationSettings())
+    register(event, "Ana Pérez", "ana@example.org", {}, True, "America/La_Paz")
+    return event
+
+
+def statuses():
+    return [m.status for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def test_confirmation_arrives_with_text_html_and_invitation(registered, smtp_server):
+    current_app.config["SMTP_URL"] = smtp_server.url
+    assert mailer.send_due() == {"sent": 1, "failed": 0}
+    [received] = smtp_server.received
+    assert received["To"] == "ana@example.org"
+    assert received["Subject"].startswith("You are registered:")
+    queued = db.session.scalar(select(OutboxMessage))
+    assert received["Message-ID"] == queued.message_id
+    parts = {part.get_content_type(): part for part in received.walk()}
+    assert "Your registration:" in parts["text/plain"].get_content()
+    assert "<a href=" in parts["text/html"].get_content()
+    calendar_part = parts["text/calendar"]
+    assert calendar_part.get_param("method") == "REQUEST"
+    invitation = Calendar.from_ical(calendar_part.get_content())
+    assert invitation["METHOD"] == "REQUEST"
+    assert statuses() == ["sent"]
+    assert mailer.send_due() == {"sent": 0, "failed": 0}
+    assert len(smtp_server.received) == 1
+
+
+def test_messages_wait_while_smtp_is_down_and_go_once_it_is_back(registered, smtp_server):
+    app = current_app
+    app.config["SMTP_URL"] = smtp_server.url
+    smtp_server.stop()
+    assert mailer.send_due() == {"sent": 0, "failed": 1}
+    message = db.session.scalar(select(OutboxMessage))
+    assert (message.status, message.attempts) == ("queued", 1)
+    assert message.next_attempt_at > now()
+    assert "ana@example.org" not in message.last_error
+
+    smtp_server.start()
+    assert mailer.send_due() == {"sent": 0, "failed": 0}  # not due yet: back-off
+    message.next_attempt_at = now()
+    db.session.commit()
+    assert mailer.send_due() == {"sent": 1, "failed": 0}
+    assert mailer.send_due() == {"sent": 0, "failed": 0}
+    assert len(smtp_server.received) == 1
+    assert statuses() == ["sent"]
+
+
+def test_a_message_is_failed_after_its_last_attempt(registered):
+    app = current_app
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{_closed_port()}"
+    message = db.session.scalar(select(OutboxMessage))
+    message.attempts = mailer.MAX_ATTEMPTS - 1
+    db.session.commit()
+    mailer.send_due()
+    db.session.refresh(message)
+    assert message.status == "failed"
+
+
+def test_a_claim_left_by_a_crashed_worker_is_sent_again_with_the_same_id(registered, smtp_server):
+    app = current_app
+    app.config["SMTP_URL"] = smtp_server.url
+    message = db.session.scalar(select(OutboxMessage))
+    message.status, message.claimed_at = "sending", now() - mailer.CLAIM_TIMEOUT
+    db.session.commit()
+    assert mailer.send_due()["sent"] == 1
+    assert smtp_server.received[0]["Message-ID"] == message.message_id
+
+
+def test_without_smtp_messages_stay_in_the_outbox(registered):
+    current_app.config["SMTP_URL"] = None
+    assert mailer.send_due() == {"sent": 0, "failed": 0}
+    assert statuses() == ["queued"]
+
+
+def _closed_port() -> int:
+    from tests.conftest import free_port
+
+    return free_port()
