@@ -1,7 +1,19 @@
 """WTForms, one module per area, all on one CSRF-enabled base form."""
 
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
+from wtforms.fields import FieldList, FormField
 from wtforms.validators import ValidationError
+
+
+def _text_fields(fields):
+    """Yield every field holding text, looking inside field lists and sub-forms."""
+    for field in fields:
+        if isinstance(field, FieldList | FormField):
+            yield from _text_fields(field)
+        elif isinstance(field.data, str):
+            yield field
 
 
 class BaseForm(FlaskForm):
@@ -9,11 +21,56 @@ class BaseForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
+        for field in _text_fields(self):
+            if "\x00" in field.data:
                 field.errors = [*field.errors, "Remove the invisible NUL character"]
                 valid = False
         return valid
 
 
-__all__ = ["BaseForm", "ValidationError"]
+def stripped(value):
+    """Filter: trim the spaces around a text; other values pass unchanged."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def unix_newlines(value):
+    """Filter: browsers send CRLF from a textarea; store plain newlines."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def web_address(form, field) -> None:
+    """Validator: an empty value, or an http(s) address with a host."""
+    if not field.data:
+        return
+    message = "Enter a web address starting with https:// or http://"
+    try:
+        parts = urlsplit(field.data)
+    except ValueError as error:
+        raise ValidationError(message) from error
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or " " in field.data:
+        raise ValidationError(message)
+
+
+def check_image_fields(upload, url, alt, kept: bool) -> bool:
+    """Put errors on an image's fields: an upload or a web address, not both; alt text with any.
+
+    `kept` tells whether an image stored earlier stays.
+    """
+    valid = True
+    if upload.data and url.data:
+        url.errors.append("Upload an image or give its web address, not both")
+        valid = False
+    if (upload.data or url.data or kept) and not alt.data:
+        alt.errors.append("Describe the image for people who cannot see it")
+        valid = False
+    return valid
+
+
+__all__ = [
+    "BaseForm",
+    "ValidationError",
+    "check_image_fields",
+    "stripped",
+    "unix_newlines",
+    "web_address",
+]

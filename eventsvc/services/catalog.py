@@ -7,7 +7,8 @@ from eventsvc.models import Organization, Person, Series, Tag
 from eventsvc.services.slugs import unique_slug
 
 
-def _by_name(model, name: str):
+def find_by_name(model, name: str):
+    """Return the row of `model` called `name`, ignoring case and surrounding spaces."""
     return db.session.scalar(
         select(model).where(func.lower(model.name) == name.strip().lower()).limit(1)
     )
@@ -15,7 +16,7 @@ def _by_name(model, name: str):
 
 def find_or_add_organization(name: str, url: str | None = None) -> Organization:
     """Return the organisation called `name`, adding it (not committed) when new."""
-    found = _by_name(Organization, name)
+    found = find_by_name(Organization, name)
     if found:
         return found
     organization = Organization(name=name.strip(), slug=unique_slug(Organization, name), url=url)
@@ -26,7 +27,7 @@ def find_or_add_organization(name: str, url: str | None = None) -> Organization:
 
 def find_or_add_person(name: str, url: str | None = None, affiliation: str = "") -> Person:
     """Return the person called `name`, adding them (not committed) when new."""
-    found = _by_name(Person, name)
+    found = find_by_name(Person, name)
     if found:
         return found
     person = Person(
@@ -41,7 +42,7 @@ def find_or_add_series(name: str | None) -> Series | None:
     """Return the series called `name` (added when new), or None for no name."""
     if not name or not name.strip():
         return None
-    found = _by_name(Series, name)
+    found = find_by_name(Series, name)
     if found:
         return found
     series = Series(name=name.strip(), slug=unique_slug(Series, name))
@@ -56,7 +57,7 @@ def find_or_add_tags(names: list[str]) -> list[Tag]:
     for name in names:
         if not name.strip():
             continue
-        tag = _by_name(Tag, name)
+        tag = find_by_name(Tag, name)
         if tag is None:
             tag = Tag(name=name.strip(), slug=unique_slug(Tag, name))
             db.session.add(tag)

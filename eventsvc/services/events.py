@@ -77,12 +77,17 @@ def _apply(event: Event, values: EventFields) -> None:
     event.credits = [_credit(i, credit) for i, credit in enumerate(values.credits)]
 
 
-def _commit_change(event: Event, before: tuple) -> Event:
-    """Move the calendar version when the entry changed, stamp the edit and commit."""
-    moment = now()
+def note_calendar_change(event: Event, before: tuple, moment: datetime) -> None:
+    """Move the calendar version if the entry now differs from `before` (no commit)."""
     if shown_fields(event) != before:
         event.sequence += 1
         event.calendar_changed_at = moment
+
+
+def _commit_change(event: Event, before: tuple) -> Event:
+    """Move the calendar version when the entry changed, stamp the edit and commit."""
+    moment = now()
+    note_calendar_change(event, before, moment)
     event.updated_at = moment
     db.session.commit()
     return event

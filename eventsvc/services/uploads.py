@@ -3,6 +3,8 @@
 import secrets
 from pathlib import Path
 
+from flask import current_app
+
 _SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": ".png",
     b"\xff\xd8\xff": ".jpg",
@@ -38,3 +40,9 @@ def store_image(stream, upload_dir: str, max_bytes: int) -> str:
     name = secrets.token_hex(16) + suffix
     (folder / name).write_bytes(data)
     return name
+
+
+def store_uploaded_image(stream) -> str:
+    """Store an uploaded image in the app's UPLOAD_DIR, within MAX_UPLOAD_BYTES."""
+    config = current_app.config
+    return store_image(stream, config["UPLOAD_DIR"], config["MAX_UPLOAD_BYTES"])
