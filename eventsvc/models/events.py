@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import uuid4
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
@@ -116,6 +116,10 @@ class Event(Timestamped, db.Model):
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
     sequence: Mapped[int] = mapped_column(default=0)
     calendar_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The public feed entry's bytes and what they were built from (eventsvc/calendar/stored.py),
+    # so every instance serves the same bytes and a feed is a concatenation (DESIGN §6).
+    calendar_entry: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    calendar_entry_key: Mapped[str | None] = mapped_column(String(100))
 
     series: Mapped[Series | None] = relationship(lazy="joined")
     tags: Mapped[list[Tag]] = relationship(secondary=event_tags, order_by="Tag.name")

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from eventsvc.calendar.entry import shown_fields
+from eventsvc.calendar.stored import store_entry
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, Recording
 from eventsvc.services.catalog import (
@@ -82,6 +83,7 @@ def note_calendar_change(event: Event, before: tuple, moment: datetime) -> None:
     if shown_fields(event) != before:
         event.sequence += 1
         event.calendar_changed_at = moment
+        store_entry(event)
 
 
 def _commit_change(event: Event, before: tuple) -> Event:
@@ -101,6 +103,8 @@ def create_event(values: EventFields, publish: bool = False) -> Event:
     if publish:
         event.visibility = "published"
         event.published_at = now()
+    db.session.flush()  # gives the event its UID, which the stored entry shows
+    store_entry(event)
     db.session.commit()
     return event
 
