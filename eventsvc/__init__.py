@@ -68,10 +68,11 @@ def _sqlite_begin(connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
-    from eventsvc.web import admin, auth, errors, public
+    from eventsvc.web import admin, auth, errors, feeds, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     errors.register(app)
 

@@ -1,0 +1,224 @@
+"""Calendar feeds, the page that explains them, one event's .ics, and the news Atom feed.
+
+Feeds follow ICAL-INTEROP items 18-21: text/calendar with a filename, a strong ETag from
+the feed's membership and versions, Last-Modified, 304 on either validator, GET and HEAD
+only, 404 (never an empty 200) for an unknown feed, and no compression.
+"""
+
+from datetime import datetime
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import func, select
+
+from eventsvc.calendar import feeds, links
+from eventsvc.calendar.events import page_url
+from eventsvc.extensions import db
+from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.text import excerpt_of
+from eventsvc.timezones import now
+
+bp = Blueprint("feeds", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+NEWS_IN_ATOM = 50
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ET.register_namespace("", ATOM_NS)
+
+
+def _settings() -> tuple[str, str]:
+    return current_app.config["SITE_NAME"], current_app.config["BASE_URL"]
+
+
+def _not_modified(etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110: If-None-Match decides when sent; If-Modified-Since only otherwise."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
+
+
+def calendar_response(feed: feeds.Feed, attachment: bool = False) -> Response:
+    """Answer for one feed: 304 when the client's copy is current, else its bytes."""
+    site_name, base_url = _settings()
+    moment = now()
+    etag = feeds.feed_tag(feed, feeds.feed_versions(feed, moment), site_name, base_url)
+    if request.if_none_match and _not_modified(etag, None):
+        return _validated(Response(status=304), etag, None)
+    last_modified = feeds.last_change(moment)
+    if _not_modified(etag, last_modified):
+        return _validated(Response(status=304), etag, last_modified)
+    body, etag = feeds.feed_body(feed, moment, site_name, base_url)
+    response = Response(body, content_type=CALENDAR_TYPE)
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{feed.filename}"'
+    return _validated(response, etag, last_modified)
+
+
+def _validated(response: Response, etag: str, last_modified: datetime | None) -> Response:
+    """Add the validators, and ask caches to revalidate: a 304 is cheap."""
+    response.set_etag(etag)
+    if last_modified:
+        response.last_modified = last_modified
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _found(feed: feeds.Feed | None) -> feeds.Feed:
+    if feed is None:
+        abort(404)
+    return feed
+
+
+@bp.route("/calendar.ics")
+def site_calendar():
+    return calendar_response(feeds.site_feed(current_app.config["SITE_NAME"]))
+
+
+@bp.route("/calendar/series/<slug>.ics")
+def series_calendar(slug: str):
+    return calendar_response(_found(feeds.series_feed(slug)))
+
+
+@bp.route("/calendar/tags/<slug>.ics")
+def tag_calendar(slug: str):
+    return calendar_response(_found(feeds.tag_feed(slug)))
+
+
+@bp.route("/calendar/organizations/<slug>.ics")
+def organization_calendar(slug: str):
+    return calendar_response(_found(feeds.organization_feed(slug)))
+
+
+@bp.route("/events/<slug>.ics")
+def event_calendar(slug: str):
+    return calendar_response(_found(feeds.event_feed(slug)), attachment=True)
+
+
+def feed_url(endpoint: str, **values) -> str:
+    """A feed's https:// address under BASE_URL (for Google Calendar's 'From URL')."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def _with_counts(model, *joins, moment: datetime, where=()) -> list:
+    """Rows of `model` that have listed events, each with how many, by name."""
+    query = select(model, func.count(func.distinct(Event.id))).select_from(model)
+    for target, condition in joins:
+        query = query.join(target, condition)
+    query = query.where(feeds.listed(moment), *where).group_by(model.id).order_by(model.name)
+    return db.session.execute(query).all()
+
+
+def _subscriptions(moment: datetime) -> dict[str, list]:
+    """Every series, topic and organisation feed that has events, with event counts."""
+    tagged = (event_tags, event_tags.c.tag_id == Tag.id), (Event, Event.id == event_tags.c.event_id)
+    hosted = (
+        (Credit, Credit.organization_id == Organization.id),
+        (Event, Event.id == Credit.event_id),
+    )
+    return {
+        "series": _with_counts(Series, (Event, Event.series_id == Series.id), moment=moment),
+        "tags": _with_counts(Tag, *tagged, moment=moment),
+        "organizations": _with_counts(
+            Organization, *hosted, moment=moment, where=[Credit.role.in_(feeds.HOST_ROLES)]
+        ),
+    }
+
+
+@bp.route("/calendar")
+def calendar_page():
+    moment = now()
+    total = db.session.scalar(select(func.count(Event.id)).where(feeds.listed(moment)))
+    return render_template("public/calendar.html", total=total, **_subscriptions(moment))
+
+
+def _text(parent, tag: str, text: str, **attributes) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attributes)
+    element.text = text
+    return element
+
+
+def _stamp(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
+    url = f"{base_url}/news/{item.slug}"
+    entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+    entry.set(XML_LANG, item.language)
+    _text(entry, "id", url)
+    _text(entry, "title", item.title)
+    _text(entry, "published", _stamp(item.published_at))
+    _text(entry, "updated", _stamp(max(item.published_at, item.updated_at)))
+    _text(entry, "link", None, rel="alternate", type="text/html", href=url)
+    _text(entry, "category", None, term=item.label, label=item.label_name)
+    _text(entry, "summary", excerpt_of(item.excerpt, item.body))
+
+
+def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes:
+    """The Atom feed (RFC 4287) of these news items, newest first."""
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _text(feed, "id", f"{base_url}/news.atom")
+    _text(feed, "title", f"{site_name} — News")
+    newest = max((max(i.published_at, i.updated_at) for i in items), default=None)
+    _text(feed, "updated", _stamp(newest or feeds.NEVER))
+    _text(feed, "link", None, rel="alternate", type="text/html", href=f"{base_url}/")
+    _text(feed, "link", None, rel="self", type="application/atom+xml", href=f"{base_url}/news.atom")
+    _text(_text(feed, "author", None), "name", site_name)
+    for item in items:
+        _atom_entry(feed, item, base_url)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+@bp.route("/news.atom")
+def news_atom():
+    site_name, base_url = _settings()
+    items = db.session.scalars(
+        select(NewsItem)
+        .where(NewsItem.published_at <= now())
+        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+        .limit(NEWS_IN_ATOM)
+    ).all()
+    response = Response(atom_document(items, site_name, base_url), content_type=ATOM_TYPE)
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def subscribe_links(event: Event) -> list[dict]:
+    """Feeds a reader of this event may follow: its series and its hosts' and co-hosts'."""
+    found = []
+    if event.series:
+        url = feed_url("feeds.series_calendar", slug=event.series.slug)
+        found.append({"label": f"Subscribe to the series {event.series.name}", "url": url})
+    for credit in event.credits:
+        if credit.role in feeds.HOST_ROLES and credit.organization is not None:
+            url = feed_url("feeds.organization_calendar", slug=credit.organization.slug)
+            found.append(
+                {"label": f"Subscribe to events with {credit.organization.name}", "url": url}
+            )
+    return found
+
+
+@bp.app_template_global()
+def google_calendar_url(event: Event) -> str:
+    """Template global: the event's 'add to Google Calendar' link."""
+    return links.google_calendar_url(event, current_app.config["BASE_URL"])
+
+
+@bp.app_template_global()
+def outlook_calendar_url(event: Event) -> str:
+    """Template global: the event's 'add to Outlook' link."""
+    return links.outlook_calendar_url(event, current_app.config["BASE_URL"])
+
+
+@bp.app_template_global()
+def event_page_url(event: Event) -> str:
+    """Template global: the event's public page under BASE_URL."""
+    return page_url(event, current_app.config["BASE_URL"])
+
+
+bp.add_app_template_global(feed_url)
+bp.add_app_template_global(subscribe_links, "calendar_subscriptions")
+bp.add_app_template_filter(links.webcal_url, "webcal")
