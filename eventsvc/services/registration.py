@@ -285,21 +285,22 @@ def fill_free_seats(event: Event) -> int:
         promoted += 1
 
 
-def _end(registration_id: int, state: str) -> Registration:
+def _end(registration_id: int, state: str, notify: bool = True) -> Registration:
     with write_transaction():
         registration = db.session.get(Registration, registration_id)
         if not registration.is_active:
             return registration
         _release(registration)
         registration.state, registration.cancelled_at = state, now()
-        notifications.state_email(registration)
+        if notify:
+            notifications.state_email(registration)
         fill_free_seats(registration.event)
     return registration
 
 
-def cancel_registration(registration: Registration) -> Registration:
+def cancel_registration(registration: Registration, notify: bool = True) -> Registration:
     """Cancel (by the person or by staff): frees the seat and promotes the next in line."""
-    return _end(registration.id, "cancelled")
+    return _end(registration.id, "cancelled", notify)
 
 
 def decline_registration(registration: Registration) -> Registration:

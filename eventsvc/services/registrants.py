@@ -1,0 +1,176 @@
+"""Staff work on registrants: messages, exports, a person's data, and purging."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from sqlalchemy import or_, select
+
+from eventsvc.extensions import db
+from eventsvc.models import Attendee, Event, OutboxMessage, Question, Registration
+from eventsvc.services.answers import COUNTRIES
+from eventsvc.services.locking import write_transaction
+from eventsvc.services.notifications import registration_email
+from eventsvc.services.registration import cancel_registration
+from eventsvc.text import normalise_email
+from eventsvc.timezones import now
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def registrants(event: Event, state: str | None = None, search: str = "") -> list[Registration]:
+    """An event's registrations, filtered by state and by words in name or email."""
+    query = select(Registration).where(Registration.event_id == event.id)
+    if state:
+        query = query.where(Registration.state == state)
+    for word in search.split():
+        pattern = f"%{word.lower()}%"
+        query = query.where(
+            or_(
+                db.func.lower(Registration.name).like(pattern), Registration.email_key.like(pattern)
+            )
+        )
+    order = (
+        Registration.waitlist_position.is_not(None),
+        Registration.waitlist_position,
+        Registration.id,
+    )
+    return list(db.session.scalars(query.order_by(*order)))
+
+
+def state_counts(event: Event) -> dict[str, int]:
+    """How many registrations the event has in each state."""
+    rows = db.session.execute(
+        select(Registration.state, db.func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.state)
+    )
+    return dict(rows.all())
+
+
+def message_registrants(event: Event, states: list[str], subject: str, body: str) -> int:
+    """Queue a staff message to every registrant in the given states; returns the count."""
+    event_id = event.id
+    with write_transaction():
+        recipients = db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.state.in_(states))
+            .order_by(Registration.id)
+        ).all()
+        for registration in recipients:
+            registration_email(registration, "staff_message", subject=subject, body=body)
+    return len(recipients)
+
+
+def _safe_cell(value) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _answer_text(question: Question, answer) -> str:
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, list):
+        return "; ".join(answer)
+    if question.type == "country" and answer:
+        return COUNTRIES.get(answer, answer)
+    return answer or ""
+
+
+def registrants_csv(event: Event) -> str:
+    """Every registration with every answer (removed questions too), as CSV text."""
+    questions = list(
+        db.session.scalars(
+            select(Question).where(Question.event_id == event.id).order_by(Question.position)
+        )
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["Name", "Email", "State", "Waitlist position", "Time zone", "Registered at"]
+    writer.writerow(header + [q.label + (" (removed)" if q.removed_at else "") for q in questions])
+    for registration in registrants(event):
+        row = [
+            registration.name,
+            registration.email,
+            registration.state,
+            registration.waitlist_position,
+            registration.timezone,
+            registration.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        ]
+        row += [_answer_text(q, registration.answers.get(str(q.id))) for q in questions]
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def registrations_of(email: str) -> list[Registration]:
+    """Every registration of one address, across events (a person's data)."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.email_key == normalise_email(email))
+            .order_by(Registration.created_at)
+        )
+    )
+
+
+def person_export(email: str) -> dict:
+    """A person's registrations as JSON-ready data."""
+    return {
+        "email": normalise_email(email),
+        "exported_at": now().isoformat(),
+        "registrations": [
+            {
+                "event": r.event.title,
+                "event_slug": r.event.slug,
+                "name": r.name,
+                "email": r.email,
+                "state": r.state,
+                "answers": r.answers,
+                "timezone": r.timezone,
+                "consent_version": r.consent_version,
+                "consent_at": r.consent_at.isoformat() if r.consent_at else None,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in registrations_of(email)
+        ],
+    }
+
+
+def _anonymise(registration: Registration) -> None:
+    db.session.execute(
+        db.delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
+    )
+    registration.name, registration.email = "(removed)", f"removed-{registration.id}@invalid"
+    registration.email_key = registration.email
+    registration.answers, registration.timezone = {}, None
+    registration.attendee_id = None
+    registration.anonymised_at = now()
+
+
+def erase_person(email: str) -> int:
+    """Free a person's seats and remove their data and emails; returns the count."""
+    found = registrations_of(email)
+    for registration in found:
+        if registration.is_active:
+            cancel_registration(registration, notify=False)
+    with write_transaction():
+        for registration in registrations_of(email):
+            _anonymise(registration)
+        key = normalise_email(email)
+        db.session.execute(db.delete(Attendee).where(Attendee.email == key))
+    return len(found)
+
+
+def purge_before(day: date) -> int:
+    """Anonymise registrations of events that ended before `day`; counts stay."""
+    cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    with write_transaction():
+        old = db.session.scalars(
+            select(Registration)
+            .join(Event, Registration.event_id == Event.id)
+            .where(Event.ends_at < cutoff, Registration.anonymised_at.is_(None))
+        ).all()
+        for registration in old:
+            _anonymise(registration)
+    return len(old)

@@ -1,0 +1,127 @@
+"""Staff work on registrants: CSV, messages, reminders, a person's data, purging."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.models import Attendee, OutboxMessage, Registration
+from eventsvc.services import registrants as staff_side
+from eventsvc.services.registration import register
+from eventsvc.services.registration_settings import (
+    QuestionFields,
+    RegistrationSettings,
+    add_question,
+    remove_question,
+    update_registration_settings,
+)
+from eventsvc.services.reminders import queue_due_reminders
+from eventsvc.timezones import now
+
+
+@pytest.fixture
+def event(any_db_app, make_event):
+    event = make_event(capacity=1)
+    update_registration_settings(event, RegistrationSettings())
+    return event
+
+
+def kinds():
+    return [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def test_csv_has_every_answer_and_neutralises_formulas(event):
+    note = add_question(event, QuestionFields("short_text", "Note"))
+    country = add_question(event, QuestionFields("country", "Country"))
+    register(
+        event,
+        '=HYPERLINK("x")',
+        "a@example.org",
+        {str(note.id): "+1 555", str(country.id): "NL"},
+        True,
+    )
+    register(event, 'Zoë, "Z" Ortiz', "z@example.org", {str(note.id): "@home"}, True)
+    remove_question(note)
+    rows = list(csv.reader(io.StringIO(staff_side.registrants_csv(event))))
+    assert rows[0][-2:] == ["Note (removed)", "Country"]
+    assert rows[1][0] == '\'=HYPERLINK("x")'
+    assert rows[1][-2:] == ["'+1 555", "Netherlands"]
+    assert rows[2][0] == 'Zoë, "Z" Ortiz'
+    assert (rows[2][2], rows[2][3]) == ("waitlisted", "1")
+    assert rows[2][-2] == "'@home"
+
+
+def test_filters_and_counts(event):
+    register(event, "Ana Pérez", "ana@example.org", {}, True)
+    register(event, "Bo Chen", "bo@example.org", {}, True)
+    assert staff_side.state_counts(event) == {"confirmed": 1, "waitlisted": 1}
+    assert [r.name for r in staff_side.registrants(event, state="waitlisted")] == ["Bo Chen"]
+    assert [r.name for r in staff_side.registrants(event, search="PÉREZ")] == ["Ana Pérez"]
+    assert [r.name for r in staff_side.registrants(event, search="bo@")] == ["Bo Chen"]
+
+
+def test_message_goes_to_the_chosen_states_with_an_opt_out(event):
+    register(event, "Ana", "ana@example.org", {}, True)
+    register(event, "Bo", "bo@example.org", {}, True)
+    sent = staff_side.message_registrants(
+        event, ["waitlisted"], "Room change", "We moved.\n\nSee you."
+    )
+    assert sent == 1
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "staff_message"))
+    assert message.to_address == "bo@example.org"
+    assert message.subject == "Room change"
+    assert "We moved." in message.body_text
+    assert message.unsubscribe_url.endswith("/unsubscribe")
+
+
+def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, make_event):
+    soon = make_event(starts_at=now() + timedelta(hours=20))
+    update_registration_settings(soon, RegistrationSettings())
+    register(soon, "Ana", "ana@example.org", {}, True)
+    register(soon, "Bo", "bo@example.org", {}, True)
+    attendee = db.session.scalar(select(Attendee).where(Attendee.email == "bo@example.org"))
+    attendee.reminders_opt_out = True
+    db.session.commit()
+    assert queue_due_reminders() == 1
+    assert queue_due_reminders() == 0
+    soon.starts_at = now() + timedelta(minutes=30)
+    soon.ends_at = soon.starts_at + timedelta(hours=1)
+    db.session.commit()
+    assert queue_due_reminders() == 1
+    assert kinds().count("reminder_24h") == 1 and kinds().count("reminder_1h") == 1
+
+
+def test_a_person_is_found_exported_and_erased(event, make_event):
+    other = make_event(title="Second webinar")
+    update_registration_settings(other, RegistrationSettings())
+    register(event, "Ana", "Ana@example.org", {}, True)
+    register(other, "Ana", "ana@example.org", {}, True)
+    register(event, "Bo", "bo@example.org", {}, True)
+    exported = staff_side.person_export(" ANA@example.org ")
+    assert [r["event"] for r in exported["registrations"]] == [event.title, "Second webinar"]
+    assert staff_side.erase_person("ana@example.org") == 2
+    assert staff_side.registrations_of("ana@example.org") == []
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(func.lower(OutboxMessage.to_address) == "ana@example.org")
+        )
+        == 0
+    )
+    bo = db.session.scalar(select(Registration).where(Registration.email == "bo@example.org"))
+    assert bo.state == "confirmed"  # promoted into the freed seat
+
+
+def test_purge_anonymises_past_events_and_keeps_counts(event, make_event):
+    register(event, "Ana", "ana@example.org", {}, True)
+    event.starts_at, event.ends_at = now() - timedelta(days=3), now() - timedelta(days=3, hours=-1)
+    db.session.commit()
+    assert staff_side.purge_before(date.today()) == 1
+    [row] = db.session.scalars(select(Registration)).all()
+    assert row.state == "confirmed" and row.name == "(removed)"
+    assert "ana" not in row.email and row.answers == {}
+    assert staff_side.state_counts(event) == {"confirmed": 1}
