@@ -1,6 +1,7 @@
 """The `eventsvc` command: Flask's CLI on create_app, with the project's own commands."""
 
 import sys
+import time
 
 import click
 from flask import current_app
@@ -9,6 +10,9 @@ from flask.cli import FlaskGroup
 from eventsvc import create_app
 from eventsvc.models.staff import ROLES
 from eventsvc.services.demo import ensure_demo_login, load_demo
+from eventsvc.services.mailer import send_due
+from eventsvc.services.registrants import purge_before
+from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.services.staff import StaffError, create_staff
 
 
@@ -54,3 +58,44 @@ def demo() -> None:
     click.echo(f"Admin:    {current_app.config['BASE_URL']}/login")
     click.echo(f"Email:    {email}")
     click.echo(f"Password: {password}")
+
+
+@main.group()
+def outbox() -> None:
+    """The outgoing email queue."""
+
+
+@outbox.command("send")
+def outbox_send() -> None:
+    """Send every message that is due, once, and report the counts."""
+    if not current_app.config["SMTP_URL"]:
+        click.echo("EVENTSVC_SMTP_URL is not set: messages stay in the outbox.", err=True)
+    counts = send_due()
+    click.echo(f"Sent {counts['sent']}, failed {counts['failed']}.", err=True)
+
+
+@outbox.command("worker")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--rounds", type=int, default=None, help="Stop after this many rounds.")
+def outbox_worker(interval: float, rounds: int | None) -> None:
+    """Queue due reminders and send due messages, in a loop."""
+    done = 0
+    while rounds is None or done < rounds:
+        queue_due_reminders()
+        send_due()
+        done += 1
+        if rounds is None or done < rounds:
+            time.sleep(interval)
+
+
+@main.group()
+def registrations() -> None:
+    """Registrations."""
+
+
+@registrations.command("purge")
+@click.option("--before", "before", required=True, type=click.DateTime(["%Y-%m-%d"]))
+def registrations_purge(before) -> None:
+    """Anonymise registrations of events that ended before DATE (counts are kept)."""
+    count = purge_before(before.date())
+    click.echo(f"Anonymised {count} registration(s) of events that ended before {before:%Y-%m-%d}.")

@@ -92,3 +92,47 @@ def test_console_script_migrates_and_loads_the_demo(tmp_path):
     assert "Site:     http://127.0.0.1:5077/" in first
     assert printed_password(first) == printed_password(second)
     assert (tmp_path / "eventsvc.db").exists()
+
+
+def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
+    from eventsvc.services.registration import register
+    from eventsvc.services.registration_settings import (
+        RegistrationSettings,
+        update_registration_settings,
+    )
+
+    event = make_event()
+    update_registration_settings(event, RegistrationSettings())
+    register(event, "Ana", "ana@example.org", {}, True)
+    app.config["SMTP_URL"] = smtp_server.url
+    result = app.test_cli_runner().invoke(main, ["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1, failed 0." in result.output
+    assert [m["To"] for m in smtp_server.received] == ["ana@example.org"]
+
+
+def test_outbox_worker_queues_reminders_and_sends(app, make_event, smtp_server):
+    from datetime import timedelta
+
+    from eventsvc.services.registration import register
+    from eventsvc.services.registration_settings import (
+        RegistrationSettings,
+        update_registration_settings,
+    )
+    from eventsvc.timezones import now
+
+    event = make_event(starts_at=now() + timedelta(hours=3))
+    update_registration_settings(event, RegistrationSettings())
+    register(event, "Ana", "ana@example.org", {}, True)
+    app.config["SMTP_URL"] = smtp_server.url
+    result = app.test_cli_runner().invoke(main, ["outbox", "worker", "--rounds", "1"])
+    assert result.exit_code == 0, result.output
+    subjects = sorted(m["Subject"].split(":")[0] for m in smtp_server.received)
+    assert subjects == ["Tomorrow", "You are registered"]
+
+
+def test_purge_needs_a_date_and_anonymises(runner):
+    assert runner.invoke(main, ["registrations", "purge"]).exit_code != 0
+    result = runner.invoke(main, ["registrations", "purge", "--before", "2026-01-01"])
+    assert result.exit_code == 0
+    assert "Anonymised 0 registration(s)" in result.output

@@ -21,6 +21,7 @@ from eventsvc.services.news import NewsFields, create_news
 from eventsvc.services.staff import (
     create_staff,
     find_staff,
+    password_matches,
     reset_password,
     set_staff_active,
     set_staff_role,
@@ -679,7 +680,7 @@ def ensure_demo_login(instance_path: str) -> tuple[str, str]:
     user = find_staff(DEMO_EMAIL)
     if user is None:
         user, password = create_staff(DEMO_EMAIL, "admin", saved)
-    elif saved is None:
+    elif saved is None or not password_matches(user, saved):
         password = reset_password(user)
     else:
         password = saved

@@ -66,12 +66,18 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     return user
 
 
+def password_matches(user: StaffUser, password: str) -> bool:
+    """Tell whether `password` is the account's current password."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def change_password(user: StaffUser, current: str, new: str) -> None:
     """Change one's own password after checking the current one."""
-    try:
-        _hasher.verify(user.password_hash, current)
-    except (VerificationError, InvalidHashError) as error:
-        raise StaffError("The current password is not right") from error
+    if not password_matches(user, current):
+        raise StaffError("The current password is not right")
     _set_password(user, new)
 
 
