@@ -2,31 +2,48 @@
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
-_TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "Too large",
-    429: "Too many requests",
-    500: "Something went wrong",
+from eventsvc.extensions import db
+
+_PAGES = {
+    400: ("Bad request", "The request could not be understood. Check the address or form."),
+    403: ("Not allowed", "Your account cannot open this page."),
+    404: ("Page not found", "There is no page at this address. It may have moved or ended."),
+    405: ("Method not allowed", "This page cannot be used that way."),
+    413: ("Too large", "What you sent is larger than the site accepts. Try a smaller file."),
+    429: ("Too many requests", "Too many requests came from your network. Wait a minute."),
+    500: (
+        "Something went wrong",
+        "The site hit an error and it has been logged. Please try again later.",
+    ),
 }
+_CSRF_MESSAGE = "The form expired or was sent from elsewhere. Go back, reload and try again."
+# Headers an error keeps on its page, such as Allow on a 405 or Retry-After on a 429.
+_KEPT_HEADERS = {"allow", "retry-after"}
 
 
-def _page(status: int, message: str = ""):
-    return render_template(
-        "error.html", status=status, title=_TITLES.get(status, "Error"), message=message
-    ), status
+def _page(error: HTTPException, message: str = ""):
+    status = error.code or 500
+    title, explanation = _PAGES.get(status, ("Error", "Sorry, this did not work."))
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() in _KEPT_HEADERS]
+    body = render_template("error.html", status=status, title=title, message=message or explanation)
+    return body, status, headers
+
+
+def _server_error(error: HTTPException):
+    """A failed request may leave the session unusable; start clean for the page."""
+    db.session.rollback()
+    return _page(error)
 
 
 def register(app: Flask) -> None:
     """Render every HTTP error with the site's error page."""
-    for status in _TITLES:
-        app.register_error_handler(status, lambda error, status=status: _page(status))
+    for status in _PAGES:
+        if status != 500:
+            app.register_error_handler(status, _page)
+    app.register_error_handler(500, _server_error)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        return _page(
-            400, "The form expired or was sent from elsewhere. Go back, reload and try again."
-        )
+        return _page(error, _CSRF_MESSAGE)

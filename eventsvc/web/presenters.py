@@ -1,8 +1,9 @@
 """Template filters and globals: how instants, credits and text appear on pages."""
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
 from eventsvc import timezones
 from eventsvc.text import excerpt_of, join_names, render_markdown
@@ -34,6 +35,98 @@ def event_when(event) -> str:
     return f"{timezones.describe(event.starts_at, event.timezone)} – {until}"
 
 
+def http_url(url: str | None) -> str | None:
+    """The URL when it is a web or mail link, else None (no javascript: or data: links)."""
+    if url and urlsplit(url.strip()).scheme.lower() in {"http", "https", "mailto"}:
+        return url.strip()
+    return None
+
+
+def image_src(path: str | None, url: str | None) -> str | None:
+    """Where an image is served from: the uploaded file, else its external web address."""
+    if path:
+        return url_for("public.upload", name=path)
+    return http_url(url)
+
+
+def absolute_url(url: str | None) -> str | None:
+    """A site-relative URL made absolute with BASE_URL; other URLs unchanged."""
+    if url and url.startswith("/"):
+        return current_app.config["BASE_URL"] + url
+    return url
+
+
+_SCHEMA = "https://schema.org/"
+_EVENT_STATUS = {
+    "scheduled": "EventScheduled",
+    "postponed": "EventPostponed",
+    "rescheduled": "EventRescheduled",
+    "cancelled": "EventCancelled",
+}
+_ATTENDANCE_MODE = {
+    "webinar": "OnlineEventAttendanceMode",
+    "in_person": "OfflineEventAttendanceMode",
+    "hybrid": "MixedEventAttendanceMode",
+}
+_ORGANIZER_ROLES = ("host", "co_host", "organizer")
+_PERFORMER_ROLES = ("moderator", "speaker", "panelist", "live_illustrator")
+
+
+def _party(credit) -> dict:
+    party = {"@type": "Organization" if credit.kind == "organization" else "Person"}
+    party["name"] = credit.name
+    if url := http_url(credit.credited.url):
+        party["url"] = url
+    return party
+
+
+def _parties(event, roles: tuple[str, ...]) -> list[dict]:
+    return [_party(credit) for role in roles for credit in event.credits if credit.role == role]
+
+
+def _locations(event, page_url: str) -> list[dict]:
+    places = []
+    if event.kind != "webinar":
+        place = {"@type": "Place", "name": event.venue or event.address or "To be announced"}
+        if event.address:
+            place["address"] = event.address
+        places.append(place)
+    if event.is_online:
+        # The page, never the join link: that is for registrants only.
+        places.append({"@type": "VirtualLocation", "url": page_url})
+    return places
+
+
+def _schema_times(event) -> tuple[str, str]:
+    if event.all_day:
+        return event.start_date.isoformat(), event.end_date.isoformat()
+    return iso_local(event.starts_at, event.timezone), iso_local(event.ends_at, event.timezone)
+
+
+def event_json_ld(event, page_url: str) -> dict:
+    """The event as schema.org Event data for its page."""
+    start, end = _schema_times(event)
+    locations = _locations(event, page_url)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "url": page_url,
+        "startDate": start,
+        "endDate": end,
+        "eventStatus": _SCHEMA + _EVENT_STATUS[event.status],
+        "eventAttendanceMode": _SCHEMA + _ATTENDANCE_MODE[event.kind],
+        "location": locations[0] if len(locations) == 1 else locations,
+        "organizer": _parties(event, _ORGANIZER_ROLES),
+        "performer": _parties(event, _PERFORMER_ROLES),
+        "image": absolute_url(image_src(event.image_path, event.image_url)),
+        "description": excerpt_of(event.summary, event.body),
+    }
+    if event.status == "rescheduled" and event.previous_starts_at:
+        data["previousStartDate"] = iso_local(event.previous_starts_at, event.timezone)
+    return {key: value for key, value in data.items() if value}
+
+
 def news_date(instant: datetime | None) -> str:
     """A publication date such as '19 August 2026'."""
     if instant is None:
@@ -49,6 +142,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(event_when)
     app.add_template_filter(news_date)
     app.add_template_filter(join_names)
+    app.add_template_filter(http_url)
+    app.add_template_global(image_src)
+    app.add_template_global(absolute_url)
+    app.add_template_global(event_json_ld)
     app.add_template_filter(timezones.describe, "describe_time")
     app.add_template_global(excerpt_of)
     app.add_template_global(timezones.zone_label)

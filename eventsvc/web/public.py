@@ -1,24 +1,101 @@
-"""Public pages: news, events, search, sitemap and health."""
+"""Public pages: news, events, search, sitemap, robots, uploads and health."""
 
-from flask import Blueprint, render_template
+import re
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from sqlalchemy import select
 
+from eventsvc import queries
 from eventsvc.extensions import db
-from eventsvc.models import NewsItem
-from eventsvc.timezones import now
 
 bp = Blueprint("public", __name__)
+
+_SIMPLE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)?")
+_LAST_PAGE = 100_000
+_MAX_QUERY = 200
+_MAX_SLUG = 200
+_ROBOTS = """User-agent: *
+Disallow: /admin
+Disallow: /registrations/
+Sitemap: {base}/sitemap.xml
+"""
+
+
+def _found(item):
+    """The item, or a 404 when there is none."""
+    if item is None:
+        abort(404)
+    return item
+
+
+def _page_number() -> int:
+    """The ?page= number; anything but a whole number from 1 is a missing page."""
+    text = request.args.get("page", "1")
+    if not text.isdigit() or not 1 <= int(text) <= _LAST_PAGE:
+        abort(404)
+    return int(text)
+
+
+def _slug_arg(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value[:_MAX_SLUG] or None
 
 
 @bp.route("/")
 def index():
-    items = db.session.scalars(
-        select(NewsItem)
-        .where(NewsItem.published_at <= now())
-        .order_by(NewsItem.published_at.desc())
-        .limit(10)
-    ).all()
-    return render_template("public/index.html", items=items)
+    page = queries.news_page(_page_number())
+    if page.is_beyond_end:
+        abort(404)
+    return render_template("public/index.html", page=page)
+
+
+@bp.route("/news/<slug>")
+def news(slug: str):
+    item = _found(queries.published_news(slug))
+    return render_template("public/news.html", item=item)
+
+
+@bp.route("/events")
+def events():
+    filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
+    listing = queries.event_listing(filters, _page_number())
+    if listing.past.is_beyond_end:
+        abort(404)
+    return render_template("public/events.html", listing=listing, filters=filters)
+
+
+@bp.route("/events/<slug>")
+def event(slug: str):
+    found = _found(queries.published_event(slug))
+    return render_template("public/event.html", event=found, preview=False)
+
+
+@bp.route("/search")
+def search():
+    text = request.args.get("q", "").strip()[:_MAX_QUERY]
+    return render_template("public/search.html", q=text, hits=queries.search(text))
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    news_rows, event_rows = queries.sitemap_entries()
+    body = render_template("public/sitemap.xml", news_rows=news_rows, event_rows=event_rows)
+    return body, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.route("/robots.txt")
+def robots():
+    body = _ROBOTS.format(base=current_app.config["BASE_URL"])
+    return body, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/uploads/<name>")
+def upload(name: str):
+    if not _SIMPLE_FILE_NAME.fullmatch(name):
+        abort(404)
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], name, max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/healthz")
