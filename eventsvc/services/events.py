@@ -7,12 +7,14 @@ from eventsvc.calendar.entry import shown_fields
 from eventsvc.calendar.stored import store_entry
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, Recording
+from eventsvc.services import notifications
 from eventsvc.services.catalog import (
     find_or_add_organization,
     find_or_add_person,
     find_or_add_series,
     find_or_add_tags,
 )
+from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.slugs import unique_slug
 from eventsvc.timezones import now
 
@@ -86,13 +88,39 @@ def note_calendar_change(event: Event, before: tuple, moment: datetime) -> None:
         store_entry(event)
 
 
-def _commit_change(event: Event, before: tuple) -> Event:
-    """Move the calendar version when the entry changed, stamp the edit and commit."""
+def _commit_change(event: Event, before: tuple, notice: dict | None = None) -> Event:
+    """Move the calendar version when the entry changed, email registrants, and commit.
+
+    `notice` names the email (kind plus template values) that registrants get, in the
+    same transaction as the change (DESIGN §3, Outbox).
+    """
     moment = now()
     note_calendar_change(event, before, moment)
     event.updated_at = moment
+    if notice and event.is_published:
+        notifications.event_changed(event, **notice)
     db.session.commit()
     return event
+
+
+def _what_changed(event: Event, before: tuple) -> str:
+    """Name what registrants must hear about: the time, the place or the join link."""
+    changes = []
+    if _times(event) != before[0]:
+        changes.append("new time")
+    if (event.venue, event.address) != before[1]:
+        changes.append("new place")
+    if event.join_url != before[2]:
+        changes.append("new join link")
+    return ", ".join(changes)
+
+
+def _times(event: Event) -> tuple:
+    return (event.starts_at, event.ends_at, event.all_day, event.start_date, event.end_date)
+
+
+def _notice_fields(event: Event) -> tuple:
+    return (_times(event), (event.venue, event.address), event.join_url)
 
 
 def create_event(values: EventFields, publish: bool = False) -> Event:
@@ -111,9 +139,15 @@ def create_event(values: EventFields, publish: bool = False) -> Event:
 
 def update_event(event: Event, values: EventFields) -> Event:
     """Replace an event's fields; the calendar version moves only if its entry changes."""
-    before = shown_fields(event)
+    before, noticed, capacity = shown_fields(event), _notice_fields(event), event.capacity
     _apply(event, values)
-    return _commit_change(event, before)
+    change = _what_changed(event, noticed)
+    if event.capacity != capacity:
+        db.session.flush()
+        fill_free_seats(event)
+    return _commit_change(
+        event, before, {"kind": "event_changed", "change": change} if change else None
+    )
 
 
 def set_visibility(event: Event, published: bool) -> Event:
@@ -130,14 +164,15 @@ def cancel_event(event: Event, reason: str) -> Event:
     """Mark an event cancelled with a reason; it stays listed as cancelled."""
     before = shown_fields(event)
     event.status, event.status_reason, event.cancelled_at = "cancelled", reason, now()
-    return _commit_change(event, before)
+    return _commit_change(event, before, {"kind": "event_cancelled"})
 
 
 def postpone_event(event: Event, reason: str) -> Event:
     """Mark an event postponed until a new time is known."""
     before = shown_fields(event)
     event.status, event.status_reason = "postponed", reason
-    return _commit_change(event, before)
+    change = f"postponed: {reason}" if reason else "postponed until a new date is set"
+    return _commit_change(event, before, {"kind": "event_changed", "change": change})
 
 
 def reschedule_event(
@@ -151,12 +186,12 @@ def reschedule_event(
         event.start_date, event.end_date = None, None
         event.all_day = False
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
-    return _commit_change(event, before)
+    return _commit_change(event, before, {"kind": "event_changed", "change": "new time"})
 
 
-def duplicate_event(event: Event) -> Event:
-    """Copy an event into a new draft with its own slug and calendar UID."""
-    values = EventFields(
+def fields_of(event: Event) -> EventFields:
+    """An event's current values, ready to change and pass to update_event."""
+    return EventFields(
         **{
             item.name: getattr(event, item.name)
             for item in fields(EventFields)
@@ -166,6 +201,11 @@ def duplicate_event(event: Event) -> Event:
         tags=[tag.name for tag in event.tags],
         credits=[CreditInput(c.role, c.kind, c.name, c.credited.url) for c in event.credits],
     )
+
+
+def duplicate_event(event: Event) -> Event:
+    """Copy an event into a new draft with its own slug and calendar UID."""
+    values = fields_of(event)
     values.title = f"{event.title} (copy)"
     return create_event(values)
 
@@ -183,7 +223,7 @@ def add_recording(event: Event, url: str, title: str = "") -> Recording:
     before = shown_fields(event)
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
-    _commit_change(event, before)
+    _commit_change(event, before, {"kind": "recording_posted", "recording": recording})
     return recording
 
 

@@ -245,3 +245,57 @@ def test_consent_version_rises_when_the_text_changes(open_event):
     registration = sign_up(event, "a@example.org").registration
     assert registration.consent_version == version + 1
     assert registration.consent_at is not None
+
+
+def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event):
+    from eventsvc.services.events import reschedule_event
+
+    event = open_event(capacity=1)
+    sign_up(event, "a@example.org")
+    sign_up(event, "b@example.org")
+    reschedule_event(event, in_days(12), in_days(12, hour=17), "Speaker travel")
+    changed = messages("event_changed")
+    assert sorted(m.to_address for m in changed) == ["a@example.org", "b@example.org"]
+    confirmed = next(m for m in changed if m.to_address == "a@example.org")
+    [vevent] = Calendar.from_ical(confirmed.calendar).walk("VEVENT")
+    assert vevent["SEQUENCE"] == event.sequence
+    assert vevent.decoded("DTSTART") == in_days(12)
+    assert "new time" in confirmed.body_text
+    waiting = next(m for m in changed if m.to_address == "b@example.org")
+    assert waiting.calendar is None  # no seat, no invitation
+
+
+def test_cancelling_the_event_sends_a_cancel_and_recordings_reach_attendees(open_event):
+    from eventsvc.services.events import add_recording, cancel_event
+
+    event = open_event(capacity=5)
+    sign_up(event, "a@example.org")
+    add_recording(event, "https://video.example.org/1", "Full session")
+    [recording] = messages("recording_posted")
+    assert "https://video.example.org/1" in recording.body_text
+    cancel_event(event, "Venue closed")
+    [cancelled] = messages("event_cancelled")
+    invitation = Calendar.from_ical(cancelled.calendar)
+    assert invitation["METHOD"] == "CANCEL"
+    assert invitation.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+    assert "Venue closed" in cancelled.body_text
+
+
+def test_raising_the_capacity_promotes_the_waitlist(open_event):
+    from dataclasses import replace
+
+    from eventsvc.services.events import fields_of, update_event
+
+    event = open_event(capacity=1)
+    sign_up(event, "a@example.org")
+    sign_up(event, "b@example.org")
+    sign_up(event, "c@example.org")
+    update_event(event, replace(fields_of(event), capacity=2))
+    states = dict(db.session.execute(select(Registration.email, Registration.state)).all())
+    assert states == {
+        "a@example.org": "confirmed",
+        "b@example.org": "confirmed",
+        "c@example.org": "waitlisted",
+    }
+    assert [m.to_address for m in messages("promoted")] == ["b@example.org"]
+    assert messages("event_changed") == []  # capacity is not news for registrants
