@@ -118,6 +118,17 @@ def description_html(event: Event, base_url: str, join_url: str | None = None) -
     return "".join(Markup("<p>{}</p>").format(p) for p in paragraphs if p)
 
 
+def category_values(event: Event) -> list[str]:
+    """The tag names in a fixed order, a tag with commas split in its parts.
+
+    Sorted here because a new event's tags are in the order staff gave them until it is
+    loaded again. Parsers disagree on an escaped comma inside CATEGORIES (allenporter's
+    ical splits there anyway), so no value carries one.
+    """
+    parts = {part.strip() for tag in event.tags for part in tag.name.split(",")}
+    return sorted((part for part in parts if part), key=lambda name: (name.casefold(), name))
+
+
 def _add_times(component: VEvent, event: Event) -> None:
     if event.all_day:
         component.add("dtstart", event.start_date)
@@ -146,8 +157,8 @@ def vevent(event: Event, base_url: str, join_url: str | None = None) -> VEvent:
     component.add("url", join_url or page_url(event, base_url))
     if location := location_value(event, join_url):
         component.add("location", vText(location))
-    if event.tags:
-        component.add("categories", [tag.name for tag in event.tags])
+    if categories := category_values(event):
+        component.add("categories", categories)
     component.add("status", STATUS_VALUES[event.status])
     return component
 
