@@ -1,0 +1,80 @@
+"""Migrations build the models' schema on empty SQLite and PostgreSQL databases, and undo it."""
+
+import logging
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from eventsvc import create_app
+from eventsvc.extensions import db
+from tests.conftest import _test_config
+
+
+@pytest.fixture
+def logging_kept():
+    """Alembic's env.py applies alembic.ini's logging; put the test run's logging back after."""
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    disabled = {name: logger.disabled for name, logger in _loggers()}
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+    for name, logger in _loggers():
+        logger.disabled = disabled.get(name, False)
+
+
+def _loggers():
+    return [
+        (name, logger)
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    ]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_app(request, tmp_path, logging_kept):
+    """The app on an empty database that no test fixture has created tables in."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    app = create_app(_test_config(tmp_path, url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def differences() -> list:
+    """What Alembic's autogenerate would still add to the migrations for the models."""
+    configure = {"compare_type": True, "compare_server_default": True}
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=configure)
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_builds_every_table_of_the_models(empty_app):
+    assert table_names() == set()
+    upgrade()
+    assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+
+
+def test_the_migrations_and_the_models_agree(empty_app):
+    upgrade()
+    assert differences() == []
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_app):
+    upgrade()
+    downgrade(revision="base")
+    assert table_names() == {"alembic_version"}
+    upgrade()
+    assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+    assert differences() == []
