@@ -1,8 +1,10 @@
 """Checking registration answers against an event's questions."""
 
 import pytz
+from sqlalchemy import select
 
-from eventsvc.models import Question
+from eventsvc.extensions import db
+from eventsvc.models import Question, Registration
 
 SHORT_LIMIT = 300
 LONG_LIMIT = 5000
@@ -97,3 +99,28 @@ def clean_answers(questions: list[Question], raw: dict) -> tuple[dict, dict[str,
         else:
             answers[key] = answer
     return answers, errors
+
+
+def answer_text(question: Question, answer: Answer | None) -> str:
+    """An answer as people read it: 'yes'/'no', choices joined, country names."""
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, list):
+        return "; ".join(answer)
+    if question.type == "country" and answer:
+        return COUNTRIES.get(answer, answer)
+    return answer or ""
+
+
+def labelled_answers(registration: Registration) -> list[tuple[str, str]]:
+    """A registration's answers with their questions' labels, in the form's order."""
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.event_id == registration.event_id)
+        .order_by(Question.position, Question.id)
+    )
+    return [
+        (question.label, answer_text(question, registration.answers[str(question.id)]))
+        for question in questions
+        if str(question.id) in registration.answers
+    ]

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from eventsvc.extensions import db
 from eventsvc.models import Attendee, Event, OutboxMessage, Question, Registration
-from eventsvc.services.answers import COUNTRIES
+from eventsvc.services.answers import answer_text
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
 from eventsvc.services.registration import cancel_registration
@@ -68,16 +68,6 @@ def _safe_cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _answer_text(question: Question, answer) -> str:
-    if isinstance(answer, bool):
-        return "yes" if answer else "no"
-    if isinstance(answer, list):
-        return "; ".join(answer)
-    if question.type == "country" and answer:
-        return COUNTRIES.get(answer, answer)
-    return answer or ""
-
-
 def registrants_csv(event: Event) -> str:
     """Every registration with every answer (removed questions too), as CSV text."""
     questions = list(
@@ -98,7 +88,7 @@ def registrants_csv(event: Event) -> str:
             registration.timezone,
             registration.created_at.strftime("%Y-%m-%d %H:%M UTC"),
         ]
-        row += [_answer_text(q, registration.answers.get(str(q.id))) for q in questions]
+        row += [answer_text(q, registration.answers.get(str(q.id))) for q in questions]
         writer.writerow([_safe_cell(cell) for cell in row])
     return out.getvalue()
 

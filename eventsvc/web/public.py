@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from eventsvc import queries
 from eventsvc.extensions import db
+from eventsvc.services.registration import refusal as registration_refusal
 
 bp = Blueprint("public", __name__)
 
@@ -67,7 +68,11 @@ def events():
 @bp.route("/events/<slug>")
 def event(slug: str):
     found = _found(queries.published_event(slug))
-    return render_template("public/event.html", event=found, preview=False)
+    refusal = registration_refusal(found)
+    form = None if refusal else registration_form_for(found)
+    return render_template(
+        "public/event.html", event=found, preview=False, registration_form=form, refusal=refusal
+    )
 
 
 @bp.route("/search")
@@ -102,3 +107,6 @@ def upload(name: str):
 def healthz():
     db.session.execute(select(1))
     return {"status": "ok"}
+
+
+from eventsvc.web.registration import form_for as registration_form_for  # noqa: E402

@@ -1,0 +1,112 @@
+"""The registration form, built from an event's questions.
+
+The form collects; the registration service decides (services/answers.py checks every
+answer), so the API and the page follow the same rules. Its errors come back here by
+field name: `answers.<id>` is the question field `q_<id>`.
+"""
+
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventsvc.forms import BaseForm, stripped, unix_newlines
+from eventsvc.models import Question
+from eventsvc.services.answers import COUNTRIES, LONG_LIMIT, SHORT_LIMIT
+
+
+class RequiredAnswer:
+    """Marks a field as required on the page; the registration service enforces it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(BaseForm):
+    """Name, email, consent and a honeypot; question fields are added per event."""
+
+    name = StringField(
+        "Your name", validators=[RequiredAnswer(), Length(max=200)], filters=[stripped]
+    )
+    email = EmailField(
+        "Email address", validators=[RequiredAnswer(), Length(max=320)], filters=[stripped]
+    )
+    # Filled in by the browser's time zone, so emails can show the reader's local time.
+    timezone = HiddenField()
+    # A field people never see: bots fill it in, and their submissions are dropped.
+    website = StringField("Leave this field empty")
+    consent = BooleanField(validators=[RequiredAnswer()])
+
+    def answers(self) -> dict:
+        """The answers to the event's questions, keyed by question id."""
+        return {
+            name.removeprefix("q_"): field.data
+            for name, field in self._fields.items()
+            if name.startswith("q_")
+        }
+
+    def question_fields(self) -> list:
+        """The question fields in the order the event asks them."""
+        return [field for name, field in self._fields.items() if name.startswith("q_")]
+
+    def take_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show the registration service's errors next to their fields."""
+        for key, messages in errors.items():
+            name = "q_" + key.removeprefix("answers.") if key.startswith("answers.") else key
+            field = self._fields.get(name)
+            if field is None:
+                self.form_errors.extend(messages)
+            else:
+                field.errors = [*field.errors, *messages]
+
+
+def _question_field(question: Question):
+    flags = [RequiredAnswer()] if question.required else []
+    options = {"label": question.label, "description": question.help_text}
+    choices = [(choice, choice) for choice in question.choices]
+    if question.type == "long_text":
+        return TextAreaField(
+            validators=[*flags, Length(max=LONG_LIMIT)], filters=[unix_newlines], **options
+        )
+    if question.type == "single_choice":
+        return RadioField(choices=choices, validate_choice=False, validators=flags, **options)
+    if question.type == "multiple_choice":
+        return CheckboxListField(
+            choices=choices, validate_choice=False, validators=flags, **options
+        )
+    if question.type == "checkbox":
+        return BooleanField(validators=flags, **options)
+    if question.type == "country":
+        countries = [("", "Choose a country"), *COUNTRIES.items()]
+        return SelectField(choices=countries, validate_choice=False, validators=flags, **options)
+    return StringField(validators=[*flags, Length(max=SHORT_LIMIT)], filters=[stripped], **options)
+
+
+def registration_form(event, questions: list[Question], **kwargs) -> RegistrationForm:
+    """Build the form for an event: its questions in order, then the consent box."""
+
+    class EventRegistrationForm(RegistrationForm):
+        pass
+
+    for question in questions:
+        setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question))
+    form = EventRegistrationForm(**kwargs)
+    form.consent.label.text = event.consent_text or "I agree to the use of my details."
+    return form
