@@ -1,0 +1,146 @@
+"""Creating, editing and deleting the organisations and people that events credit."""
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from eventsvc.calendar.entry import shown_fields
+from eventsvc.extensions import db
+from eventsvc.models import Credit, Event, Organization, Person
+from eventsvc.services.catalog import find_by_name
+from eventsvc.services.events import note_calendar_change
+from eventsvc.services.slugs import unique_slug
+from eventsvc.services.uploads import store_uploaded_image
+from eventsvc.timezones import now
+
+
+class CatalogError(ValueError):
+    """A change to an organisation or person that cannot be made, with a message for staff."""
+
+
+@dataclass
+class OrganizationFields:
+    """Everything staff set on an organisation; the logo file comes separately."""
+
+    name: str
+    url: str | None = None
+    description: str = ""
+    logo_url: str | None = None
+    logo_alt: str = ""
+    remove_logo: bool = False
+
+
+@dataclass
+class PersonFields:
+    """Everything staff set on a person."""
+
+    name: str
+    affiliation: str = ""
+    url: str | None = None
+
+
+def _check_name_free(model, name: str, current=None) -> None:
+    found = find_by_name(model, name)
+    if found is not None and found is not current:
+        raise CatalogError(f"“{found.name}” already exists; credits find it by its name")
+
+
+def _credited_events(column, row_id: int) -> list[Event]:
+    credited = select(Credit.event_id).where(column == row_id)
+    return list(db.session.scalars(select(Event).where(Event.id.in_(credited))))
+
+
+def _commit_renaming(events: list[Event], before: dict[int, tuple]) -> None:
+    """Commit, moving the calendar version of every event whose entry shows the change."""
+    moment = now()
+    for event in events:
+        note_calendar_change(event, before[event.id], moment)
+    db.session.commit()
+
+
+def _apply_logo(organization: Organization, values: OrganizationFields, logo) -> None:
+    if logo is not None:
+        organization.logo_path, organization.logo_url = store_uploaded_image(logo), None
+    elif values.logo_url:
+        organization.logo_path, organization.logo_url = None, values.logo_url
+    else:
+        organization.logo_url = None
+        if values.remove_logo:
+            organization.logo_path = None
+
+
+def _apply_organization(organization, values: OrganizationFields, logo) -> None:
+    _apply_logo(organization, values, logo)
+    organization.name, organization.url = values.name.strip(), values.url
+    organization.description = values.description
+    has_logo = organization.logo_path or organization.logo_url
+    organization.logo_alt = values.logo_alt if has_logo else ""
+
+
+def create_organization(values: OrganizationFields, logo: BinaryIO | None = None) -> Organization:
+    """Add an organisation; `logo` is an uploaded image file, checked and stored."""
+    _check_name_free(Organization, values.name)
+    organization = Organization(slug=unique_slug(Organization, values.name))
+    _apply_organization(organization, values, logo)
+    db.session.add(organization)
+    db.session.commit()
+    return organization
+
+
+def update_organization(
+    organization: Organization, values: OrganizationFields, logo: BinaryIO | None = None
+) -> Organization:
+    """Change an organisation; events crediting it move their calendar version if shown."""
+    _check_name_free(Organization, values.name, organization)
+    events = _credited_events(Credit.organization_id, organization.id)
+    before = {event.id: shown_fields(event) for event in events}
+    _apply_organization(organization, values, logo)
+    _commit_renaming(events, before)
+    return organization
+
+
+def _refuse_if_credited(column, row_id: int, name: str) -> None:
+    count = len(_credited_events(column, row_id))
+    if count:
+        events = "1 event" if count == 1 else f"{count} events"
+        raise CatalogError(f"{name} is credited on {events}; remove those credits first")
+
+
+def delete_organization(organization: Organization) -> None:
+    """Delete an organisation that no event credits."""
+    _refuse_if_credited(Credit.organization_id, organization.id, organization.name)
+    db.session.delete(organization)
+    db.session.commit()
+
+
+def _apply_person(person: Person, values: PersonFields) -> None:
+    person.name, person.url = values.name.strip(), values.url
+    person.affiliation = values.affiliation
+
+
+def create_person(values: PersonFields) -> Person:
+    """Add a person who can be credited on events."""
+    _check_name_free(Person, values.name)
+    person = Person(slug=unique_slug(Person, values.name))
+    _apply_person(person, values)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def update_person(person: Person, values: PersonFields) -> Person:
+    """Change a person; events crediting them move their calendar version if shown."""
+    _check_name_free(Person, values.name, person)
+    events = _credited_events(Credit.person_id, person.id)
+    before = {event.id: shown_fields(event) for event in events}
+    _apply_person(person, values)
+    _commit_renaming(events, before)
+    return person
+
+
+def delete_person(person: Person) -> None:
+    """Delete a person whom no event credits."""
+    _refuse_if_credited(Credit.person_id, person.id, person.name)
+    db.session.delete(person)
+    db.session.commit()
