@@ -1,0 +1,109 @@
+"""The news item form."""
+
+from sqlalchemy import select
+from wtforms import (
+    DateTimeLocalField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from eventsvc.extensions import db
+from eventsvc.forms import BaseForm, stripped, unix_newlines
+from eventsvc.forms.events import LOCAL_FORMATS
+from eventsvc.models import Event, NewsItem
+from eventsvc.models.news import LABEL_NAMES, LABELS
+from eventsvc.services.news import NewsFields
+from eventsvc.timezones import to_local, to_utc
+
+# News is dated in UTC: the site has no zone of its own, and every reader sees the date.
+NEWS_ZONE = "UTC"
+LABEL_CHOICES = [SelectChoice(label, LABEL_NAMES[label]) for label in LABELS]
+TEXT = [unix_newlines, stripped]
+
+
+def _event_choices() -> list[SelectChoice]:
+    events = db.session.scalars(select(Event).order_by(Event.starts_at.desc()))
+    return [
+        SelectChoice(str(event.id), f"{event.title} ({event.local_start:%d %b %Y})")
+        for event in events
+    ]
+
+
+class NewsForm(BaseForm):
+    """Everything staff set on a news item."""
+
+    title = StringField(
+        "Title", filters=[stripped], validators=[DataRequired("Enter a title"), Length(max=300)]
+    )
+    label = SelectField("Label", choices=LABEL_CHOICES, default="news")
+    language = StringField(
+        "Language",
+        filters=[stripped],
+        default="en",
+        validators=[
+            DataRequired("Give the language code, such as en"),
+            Length(max=20),
+            Regexp(
+                r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                message="Use a language code such as en, es or pt-BR",
+            ),
+        ],
+        description="A code such as en, es or fr; for a bilingual item, the first language.",
+    )
+    excerpt = TextAreaField(
+        "Excerpt",
+        filters=TEXT,
+        validators=[Length(max=2000)],
+        description="Optional: without one, listings show the text's first 55 words or so.",
+    )
+    body = TextAreaField(
+        "Text",
+        filters=TEXT,
+        validators=[DataRequired("Write the text of the item")],
+        description="Markdown: **bold**, *italic*, [a link](https://…).",
+    )
+    published_at = DateTimeLocalField(
+        "Publication time (UTC)",
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+        invalid_value_message="Enter a date and a time",
+        description="Leave empty to keep a draft; a later time publishes it then.",
+    )
+    events = SelectMultipleField(
+        "Linked events",
+        coerce=int,
+        choices=_event_choices,
+        description="Their dates and times appear with the item. Select several with Ctrl or ⌘.",
+        invalid_choice_message="Choose events from the list",
+    )
+
+    def to_fields(self) -> NewsFields:
+        """The validated form as the service's fields."""
+        published = self.published_at.data
+        return NewsFields(
+            title=self.title.data,
+            body=self.body.data,
+            excerpt=self.excerpt.data,
+            language=self.language.data,
+            label=self.label.data,
+            event_ids=self.events.data or [],
+            published_at=to_utc(published, NEWS_ZONE) if published else None,
+        )
+
+
+def news_form_data(item: NewsItem) -> dict:
+    """A news item as the form's initial values."""
+    published = item.published_at
+    return {
+        "title": item.title,
+        "label": item.label,
+        "language": item.language,
+        "excerpt": item.excerpt,
+        "body": item.body,
+        "published_at": to_local(published, NEWS_ZONE).replace(tzinfo=None) if published else None,
+        "events": [event.id for event in item.events],
+    }
