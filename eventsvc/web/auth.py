@@ -63,7 +63,7 @@ def password():
         except StaffError as error:
             form.current.errors.append(str(error))
         else:
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash("Your password is changed.")
             return redirect(url_for("admin.dashboard"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 400

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 bp = Blueprint("admin", __name__)
@@ -26,4 +26,16 @@ def admin_required(view):
     return wrapper
 
 
-from eventsvc.web.admin import dashboard  # noqa: E402, F401  (routes attach to bp)
+def render_form(template: str, **context):
+    """Render a page with a form: 400 when it answers a POST that was not accepted."""
+    return render_template(template, **context), 400 if request.method == "POST" else 200
+
+
+from eventsvc.web.admin import (  # noqa: E402, F401  (routes attach to bp)
+    dashboard,
+    events,
+    news,
+    organizations,
+    people,
+    staff,
+)

@@ -1,0 +1,76 @@
+"""Admin pages for news items: list, write, publish and delete."""
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.forms.news import NewsForm, news_form_data
+from eventsvc.models import NewsItem
+from eventsvc.services.news import create_news, delete_news, set_news_published, update_news
+from eventsvc.web.admin import bp, render_form
+
+NEWS_PER_PAGE = 50
+
+
+def _item_or_404(item_id: int) -> NewsItem:
+    return db.get_or_404(NewsItem, item_id)
+
+
+@bp.route("/news")
+def news_list():
+    # Drafts (no date) first, then the newest.
+    statement = select(NewsItem).order_by(
+        NewsItem.published_at.is_not(None), NewsItem.published_at.desc(), NewsItem.id.desc()
+    )
+    page = db.paginate(statement, per_page=NEWS_PER_PAGE, max_per_page=NEWS_PER_PAGE)
+    return render_template("admin/news/list.html", page=page)
+
+
+@bp.route("/news/new", methods=["GET", "POST"])
+def news_new():
+    form = NewsForm()
+    if form.validate_on_submit():
+        item = create_news(form.to_fields())
+        flash(f"Saved “{item.title}”.")
+        return redirect(url_for(".news_list"))
+    return render_form("admin/news/form.html", form=form, item=None)
+
+
+@bp.route("/news/<int:item_id>/edit", methods=["GET", "POST"])
+def news_edit(item_id: int):
+    item = _item_or_404(item_id)
+    form = NewsForm(data=news_form_data(item))
+    if form.validate_on_submit():
+        update_news(item, form.to_fields())
+        flash(f"Saved “{item.title}”.")
+        return redirect(url_for(".news_list"))
+    return render_form("admin/news/form.html", form=form, item=item)
+
+
+@bp.route("/news/<int:item_id>/publish", methods=["POST"])
+def news_publish(item_id: int):
+    item = set_news_published(_item_or_404(item_id), published=True)
+    flash(f"“{item.title}” is published.")
+    return redirect(url_for(".news_list"))
+
+
+@bp.route("/news/<int:item_id>/unpublish", methods=["POST"])
+def news_unpublish(item_id: int):
+    item = set_news_published(_item_or_404(item_id), published=False)
+    flash(f"“{item.title}” is a draft again.")
+    return redirect(url_for(".news_list"))
+
+
+@bp.route("/news/<int:item_id>/delete", methods=["GET", "POST"])
+def news_delete(item_id: int):
+    item = _item_or_404(item_id)
+    if request.method == "POST":
+        delete_news(item)
+        flash(f"Deleted “{item.title}”.")
+        return redirect(url_for(".news_list"))
+    return render_template(
+        "admin/confirm_delete.html",
+        thing=f"the news item “{item.title}”",
+        action=url_for(".news_delete", item_id=item.id),
+        back=url_for(".news_list"),
+    )

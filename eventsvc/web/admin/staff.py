@@ -1,0 +1,115 @@
+"""Admin pages for staff accounts (admins only): add, disable, reset passwords, roles."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.forms.staff import NewStaffForm, StaffRoleForm
+from eventsvc.models import StaffUser
+from eventsvc.services.staff import (
+    StaffError,
+    create_staff,
+    reset_password,
+    set_staff_active,
+    set_staff_role,
+)
+from eventsvc.web.admin import admin_required, bp
+
+
+def _account_or_404(user_id: int) -> StaffUser:
+    return db.get_or_404(StaffUser, user_id)
+
+
+def _role_form(user: StaffUser) -> StaffRoleForm:
+    """The role form of one account; its prefix keeps ids unique on the page."""
+    return StaffRoleForm(prefix=f"staff{user.id}", data={"role": user.role})
+
+
+def _staff_page(form: NewStaffForm, status: int = 200):
+    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    role_forms = {user.id: _role_form(user) for user in accounts}
+    page = render_template(
+        "admin/staff/list.html", form=form, accounts=accounts, role_forms=role_forms
+    )
+    return page, status
+
+
+def _password_page(user: StaffUser, password: str, heading: str):
+    """Show a generated password once; the page must not be kept by any cache."""
+    page = render_template(
+        "admin/staff/password.html", account=user, password=password, heading=heading
+    )
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+def _refuse_own_account(user: StaffUser, what: str):
+    if user.id == current_user.id:
+        flash(f"You cannot {what} your own account here; ask another admin.")
+        return redirect(url_for(".staff_list"))
+    return None
+
+
+@bp.route("/staff")
+@admin_required
+def staff_list():
+    return _staff_page(NewStaffForm(formdata=None))
+
+
+@bp.route("/staff", methods=["POST"])
+@admin_required
+def staff_create():
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        try:
+            user, password = create_staff(form.email.data, form.role.data)
+        except StaffError as error:
+            form.email.errors.append(str(error))
+        else:
+            return _password_page(user, password, f"Account created for {user.email}")
+    return _staff_page(form, status=400)
+
+
+@bp.route("/staff/<int:user_id>/disable", methods=["POST"])
+@admin_required
+def staff_disable(user_id: int):
+    user = _account_or_404(user_id)
+    if refused := _refuse_own_account(user, "disable"):
+        return refused
+    set_staff_active(user, active=False)
+    flash(f"{user.email} is disabled and signed out everywhere.")
+    return redirect(url_for(".staff_list"))
+
+
+@bp.route("/staff/<int:user_id>/enable", methods=["POST"])
+@admin_required
+def staff_enable(user_id: int):
+    user = _account_or_404(user_id)
+    set_staff_active(user, active=True)
+    flash(f"{user.email} can sign in again.")
+    return redirect(url_for(".staff_list"))
+
+
+@bp.route("/staff/<int:user_id>/reset-password", methods=["POST"])
+@admin_required
+def staff_reset_password(user_id: int):
+    user = _account_or_404(user_id)
+    if refused := _refuse_own_account(user, "reset the password of"):
+        return refused
+    password = reset_password(user)
+    return _password_page(user, password, f"New password for {user.email}")
+
+
+@bp.route("/staff/<int:user_id>/role", methods=["POST"])
+@admin_required
+def staff_role(user_id: int):
+    user = _account_or_404(user_id)
+    if refused := _refuse_own_account(user, "change the role of"):
+        return refused
+    form = StaffRoleForm(prefix=f"staff{user.id}")
+    if not form.validate_on_submit():
+        flash("Choose admin or editor.")
+        return redirect(url_for(".staff_list"))
+    set_staff_role(user, form.role.data)
+    flash(f"{user.email} is now an {form.role.data}.")
+    return redirect(url_for(".staff_list"))
