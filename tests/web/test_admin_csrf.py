@@ -1,0 +1,62 @@
+"""With CSRF protection on, as in production, admin forms need their token."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.models import Event
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def token_of(markup: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', markup).group(1)
+
+
+@pytest.fixture
+def signed_in(client, make_staff):
+    user, password = make_staff()
+    token = token_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": user.email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    return user
+
+
+def test_a_form_without_its_token_is_refused(client, signed_in, make_event):
+    event = make_event(publish=False)
+
+    refused = client.post(f"/admin/events/{event.id}/publish")
+    forged = client.post(f"/admin/events/{event.id}/publish", data={"csrf_token": "forged"})
+
+    assert refused.status_code == 400
+    assert forged.status_code == 400
+    assert "The form expired or was sent from elsewhere" in refused.text
+    assert event.visibility == "draft"
+
+
+def test_the_event_form_without_its_token_saves_nothing(client, signed_in):
+    response = client.post(
+        "/admin/events/new",
+        data={"title": "Forged", "timezone": "UTC", "start": "2026-07-30T10:00", "duration": "60"},
+    )
+
+    assert response.status_code == 400
+    assert db.session.scalars(select(Event)).all() == []
+
+
+def test_the_buttons_on_a_page_carry_a_working_token(client, signed_in, make_event):
+    event = make_event(publish=False)
+    page = client.get(f"/admin/events/{event.id}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    response = client.post(f"/admin/events/{event.id}/publish", data={"csrf_token": token})
+
+    assert response.status_code == 302
+    assert event.visibility == "published"
