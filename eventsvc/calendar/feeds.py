@@ -108,14 +108,15 @@ def _members(feed: Feed, moment: datetime) -> ColumnElement[bool]:
     return and_(feed.scope, Event.visibility == "published")
 
 
+def _plain_rows(statement) -> list:
+    """Rows as tuples, without the ORM's work per row: feeds read thousands at a time."""
+    return db.session.connection().execute(statement).all()
+
+
 def feed_versions(feed: Feed, moment: datetime) -> list[tuple[int, int]]:
-    """The (id, sequence) of every event in the feed, in feed order: all an ETag needs."""
-    rows = db.session.execute(
-        select(Event.id, Event.sequence)
-        .where(_members(feed, moment))
-        .order_by(Event.starts_at, Event.id)
-    )
-    return [tuple(row) for row in rows]
+    """The sorted (id, sequence) of every event in the feed: all its ETag needs."""
+    rows = _plain_rows(select(Event.id, Event.sequence).where(_members(feed, moment)))
+    return sorted(tuple(row) for row in rows)
 
 
 def feed_tag(feed: Feed, versions: list[tuple[int, int]], site_name: str, base_url: str) -> str:
@@ -125,16 +126,16 @@ def feed_tag(feed: Feed, versions: list[tuple[int, int]], site_name: str, base_u
 
 def feed_body(feed: Feed, moment: datetime, site_name: str, base_url: str) -> tuple[bytes, str]:
     """The feed's bytes from the stored entries (rebuilding stale ones) and their ETag value."""
-    rows = db.session.execute(
+    rows = _plain_rows(
         select(Event.id, Event.sequence, Event.calendar_entry_key, Event.calendar_entry)
         .where(_members(feed, moment))
         .order_by(Event.starts_at, Event.id)
-    ).all()
+    )
     stamp = entry_stamp(base_url)
-    stale = [row.id for row in rows if row.calendar_entry_key != f"{row.sequence}:{stamp}"]
+    stale = [event_id for event_id, sequence, key, _ in rows if key != f"{sequence}:{stamp}"]
     rebuilt = rebuild_entries(stale, base_url) if stale else {}
-    entries = [rebuilt.get(row.id, row.calendar_entry) for row in rows]
-    versions = [(row.id, row.sequence) for row in rows]
+    entries = [rebuilt.get(event_id, entry) for event_id, _, _, entry in rows]
+    versions = sorted((event_id, sequence) for event_id, sequence, _, _ in rows)
     return assemble(feed.header(site_name), entries), feed_tag(feed, versions, site_name, base_url)
 
 
@@ -154,7 +155,7 @@ def last_change(moment: datetime) -> datetime:
             func.max(case((Event.visibility != "published", Event.updated_at))),
         ).where(ever_published)
     ).one()
-    edited, last_ended, last_cancelled, unpublished = (_aware(value) for value in row)
+    edited, last_ended, last_cancelled, unpublished = row
     moments = [
         edited,
         last_ended and last_ended + HISTORY,
@@ -162,10 +163,3 @@ def last_change(moment: datetime) -> datetime:
         unpublished,
     ]
     return min(max((m for m in moments if m), default=NEVER), moment)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type: make their naive UTC values aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
