@@ -37,6 +37,7 @@ from eventsvc.timezones import (
     parse_offset,
     to_local,
     to_utc,
+    zone,
     zones_by_region,
 )
 
@@ -73,6 +74,7 @@ def _zone_choices() -> list[SelectChoice]:
 
 OFFSET_CHOICES = _offset_choices()
 ZONE_CHOICES = _zone_choices()
+ZONE_NAMES = {choice.value for choice in ZONE_CHOICES}
 KIND_CHOICES = [SelectChoice(kind, KIND_LABELS[kind]) for kind in KINDS]
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 CREDITED_CHOICES = [SelectChoice("organization", "Organisation"), SelectChoice("person", "Person")]
@@ -283,6 +285,18 @@ class EventForm(TimesForm):
     def __init__(self, *args, stored_image: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.stored_image = stored_image
+        self._allow_uncommon_zone()
+
+    def _allow_uncommon_zone(self) -> None:
+        """Offer a valid zone the picker does not list (events from the API may use one)."""
+        name = self.timezone.data
+        if not name or name in ZONE_NAMES:
+            return
+        try:
+            zone(name)
+        except LocalTimeError:
+            return
+        self.timezone.choices = [*ZONE_CHOICES, SelectChoice(name, name, optgroup="Other")]
 
     def zone_name(self) -> str | None:
         if self.timezone.errors:

@@ -20,7 +20,7 @@ ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 
 
 class _FormReader(HTMLParser):
-    """Collect what a browser would send for the first form with a `.event-form` class."""
+    """Collect what a browser would send for the fields of the page's `.admin-form` forms."""
 
     def __init__(self):
         super().__init__()
@@ -57,9 +57,9 @@ class _FormReader(HTMLParser):
         elif tag == "select":
             self._select = None
         elif tag == "textarea" and self._textarea:
-            self.values.append(
-                (self._textarea, self._text.removeprefix("\r\n").replace("\r\n", "\n"))
-            )
+            # Browsers drop the newline that opens a textarea and send line breaks as CRLF.
+            lines = self._text.removeprefix("\r\n").replace("\r\n", "\n")
+            self.values.append((self._textarea, lines.replace("\n", "\r\n")))
             self._textarea = None
 
 
@@ -653,3 +653,17 @@ def test_script_in_every_text_field_comes_out_escaped_in_admin_pages(client, edi
         assert "<script>alert" not in markup, url
         assert "<img src=x" not in markup, url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/admin/events/{event.id}").text
+
+
+def test_an_event_in_a_zone_the_picker_does_not_list_can_still_be_edited(
+    client, editor, make_event
+):
+    event = make_event(timezone="Etc/GMT+5", starts_at=datetime(2026, 7, 30, 15, 0, tzinfo=UTC))
+
+    response = _edit(client, event, title="Renamed")
+
+    assert response.status_code == 302
+    assert (event.title, event.timezone) == ("Renamed", "Etc/GMT+5")
+    assert event.local_start.hour == 10
+    refused = client.post("/admin/events/new", data=event_data(timezone="Mars/Olympus_Mons"))
+    assert error_of(refused.text, "timezone") == "Choose a time zone from the list"

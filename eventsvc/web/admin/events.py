@@ -190,7 +190,7 @@ def events_reschedule(event_id: int):
 def events_delete(event_id: int):
     event = _event_or_404(event_id)
     if event.is_published:
-        flash("Only drafts can be deleted: unpublish the event first, or cancel it.")
+        flash("Only drafts can be deleted: unpublish the event first, or cancel it.", "error")
         return redirect(url_for(".events_show", event_id=event.id))
     if request.method == "POST":
         delete_event(event)

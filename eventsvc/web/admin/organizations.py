@@ -68,7 +68,7 @@ def organizations_delete(organization_id: int):
         try:
             delete_organization(organization)
         except CatalogError as error:
-            flash(str(error))
+            flash(str(error), "error")
             return redirect(url_for(".organizations_edit", organization_id=organization.id))
         flash(f"Deleted “{organization.name}”.")
         return redirect(url_for(".organizations_list"))

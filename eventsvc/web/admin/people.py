@@ -62,7 +62,7 @@ def people_delete(person_id: int):
         try:
             delete_person(person)
         except CatalogError as error:
-            flash(str(error))
+            flash(str(error), "error")
             return redirect(url_for(".people_edit", person_id=person.id))
         flash(f"Deleted “{person.name}”.")
         return redirect(url_for(".people_list"))

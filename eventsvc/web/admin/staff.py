@@ -45,7 +45,7 @@ def _password_page(user: StaffUser, password: str, heading: str):
 
 def _refuse_own_account(user: StaffUser, what: str):
     if user.id == current_user.id:
-        flash(f"You cannot {what} your own account here; ask another admin.")
+        flash(f"You cannot {what} your own account here; ask another admin.", "error")
         return redirect(url_for(".staff_list"))
     return None
 
@@ -108,7 +108,7 @@ def staff_role(user_id: int):
         return refused
     form = StaffRoleForm(prefix=f"staff{user.id}")
     if not form.validate_on_submit():
-        flash("Choose admin or editor.")
+        flash("Choose admin or editor.", "error")
         return redirect(url_for(".staff_list"))
     set_staff_role(user, form.role.data)
     flash(f"{user.email} is now an {form.role.data}.")
