@@ -1,6 +1,6 @@
 """Error pages in the site's layout."""
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -37,12 +37,20 @@ def _server_error(error: HTTPException):
     return _page(error)
 
 
+def _refuse_nul_characters() -> None:
+    """A NUL in the address is malformed input, and PostgreSQL cannot even compare it."""
+    values = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in key + value for key, value in values):
+        abort(400)
+
+
 def register(app: Flask) -> None:
     """Render every HTTP error with the site's error page."""
     for status in _PAGES:
         if status != 500:
             app.register_error_handler(status, _page)
     app.register_error_handler(500, _server_error)
+    app.before_request(_refuse_nul_characters)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
