@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: e998aad279f9
+Revision ID: ad9014b953b7
 Revises: 
 Create Date: 2026-11-28
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import eventsvc.models.common
 
 # revision identifiers, used by Alembic.
-revision = 'e998aad279f9'
+revision = 'ad9014b953b7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -159,6 +159,7 @@ def upgrade():
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_ends_at'), ['ends_at'], unique=False)
+        batch_op.create_index('ix_events_feed_membership', ['visibility', 'ends_at', 'status', 'cancelled_at', 'published_at', 'updated_at', 'series_id', 'sequence', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_visibility'), ['visibility'], unique=False)
 
@@ -327,6 +328,7 @@ def downgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_visibility'))
         batch_op.drop_index(batch_op.f('ix_events_starts_at'))
+        batch_op.drop_index('ix_events_feed_membership')
         batch_op.drop_index(batch_op.f('ix_events_ends_at'))
 
     op.drop_table('events')
