@@ -9,7 +9,7 @@ feed's size.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select, true
 
 from eventsvc.calendar.stored import entry_stamp, rebuild_entries
 from eventsvc.calendar.vcalendar import assemble, calendar_header, calendar_title, version_tag
@@ -108,34 +108,42 @@ def _members(feed: Feed, moment: datetime) -> ColumnElement[bool]:
     return and_(feed.scope, Event.visibility == "published")
 
 
-def _plain_rows(statement) -> list:
-    """Rows as tuples, without the ORM's work per row: feeds read thousands at a time."""
-    return db.session.connection().execute(statement).all()
+# One integer per event for the ETag, (id << 32) + sequence: a single column reads fastest.
+VERSION = cast(Event.id, BigInteger) * (1 << 32) + Event.sequence
 
 
-def feed_versions(feed: Feed, moment: datetime) -> list[tuple[int, int]]:
-    """The sorted (id, sequence) of every event in the feed: all its ETag needs."""
-    rows = _plain_rows(select(Event.id, Event.sequence).where(_members(feed, moment)))
-    return sorted(tuple(row) for row in rows)
+def event_version(event_id: int, sequence: int) -> int:
+    """The same number as the VERSION column, from an event's id and sequence."""
+    return (event_id << 32) + sequence
 
 
-def feed_tag(feed: Feed, versions: list[tuple[int, int]], site_name: str, base_url: str) -> str:
+def feed_versions(feed: Feed, moment: datetime) -> list[int]:
+    """The sorted version numbers of the events in the feed: all its ETag needs.
+
+    Read through the connection: the ORM's work per row would cost more than the query.
+    """
+    statement = select(VERSION).where(_members(feed, moment))
+    return sorted(db.session.connection().execute(statement).scalars())
+
+
+def feed_tag(feed: Feed, versions: list[int], site_name: str, base_url: str) -> str:
     """The feed's strong ETag value for these versions."""
     return version_tag(feed.header(site_name), entry_stamp(base_url), versions)
 
 
 def feed_body(feed: Feed, moment: datetime, site_name: str, base_url: str) -> tuple[bytes, str]:
     """The feed's bytes from the stored entries (rebuilding stale ones) and their ETag value."""
-    rows = _plain_rows(
+    statement = (
         select(Event.id, Event.sequence, Event.calendar_entry_key, Event.calendar_entry)
         .where(_members(feed, moment))
         .order_by(Event.starts_at, Event.id)
     )
+    rows = db.session.connection().execute(statement).all()
     stamp = entry_stamp(base_url)
     stale = [event_id for event_id, sequence, key, _ in rows if key != f"{sequence}:{stamp}"]
     rebuilt = rebuild_entries(stale, base_url) if stale else {}
     entries = [rebuilt.get(event_id, entry) for event_id, _, _, entry in rows]
-    versions = sorted((event_id, sequence) for event_id, sequence, _, _ in rows)
+    versions = sorted(event_version(event_id, sequence) for event_id, sequence, _, _ in rows)
     return assemble(feed.header(site_name), entries), feed_tag(feed, versions, site_name, base_url)
 
 

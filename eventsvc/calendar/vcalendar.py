@@ -44,8 +44,8 @@ def assemble(header: bytes, entries: Iterable[bytes]) -> bytes:
     return header + b"".join(entries) + FOOTER
 
 
-def version_tag(header: bytes, stamp: str, versions: list[tuple[int, int]]) -> str:
-    """A strong ETag value from what decides the bytes: header, entry format, (id, sequence)s.
+def version_tag(header: bytes, stamp: str, versions: list[int]) -> str:
+    """A strong ETag value from what decides the bytes: header, entry format, event versions.
 
     Hashes a few bytes per event rather than the feed itself (ICAL-INTEROP item 20);
     `versions` comes sorted, so the order of the entries need not be known here.

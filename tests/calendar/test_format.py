@@ -76,6 +76,9 @@ def test_timed_entries_are_utc_and_stamped_with_the_calendar_change(client, hard
         changed = stored[uid].calendar_changed_at.replace(microsecond=0)
         assert entry["DTSTAMP"].dt == entry["LAST-MODIFIED"].dt == changed
         assert int(entry["SEQUENCE"]) == stored[uid].sequence
+        start, end = entry["DTSTART"].dt, entry["DTEND"].dt
+        assert type(start) is type(end)
+        assert end > start
 
 
 def test_an_all_day_event_is_dates_with_an_exclusive_end(client, make_event):
