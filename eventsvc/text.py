@@ -12,8 +12,27 @@ EXCERPT_WORDS = 55
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _ALLOWED_TAGS = {
     "a", "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td", "img",
 }  # fmt: skip
+# Letters that Unicode does not decompose into ASCII, spelled as their languages do.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+    }
+)
 
 
 def render_markdown(source: str) -> Markup:
@@ -22,7 +41,7 @@ def render_markdown(source: str) -> Markup:
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
+        attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
@@ -53,7 +72,8 @@ def excerpt_of(written: str, body: str) -> str:
 
 def slugify(text: str, max_length: int = 80) -> str:
     """Make a URL slug of ASCII letters, digits and hyphens ('item' when nothing is left)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    spelled = text.translate(_TRANSLITERATE)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
 

@@ -183,6 +183,18 @@ def make_news():
     return factory
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(monkeypatch):
+    """Hash test passwords cheaply: argon2's real cost is for production, not for tests."""
+    from argon2 import PasswordHasher
+
+    from eventsvc.services import staff
+
+    monkeypatch.setattr(
+        staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 @pytest.fixture
 def make_staff():
     """Factory: make_staff(email, role) returns (user, password)."""

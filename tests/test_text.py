@@ -148,3 +148,13 @@ def test_slugify_cuts_long_titles_without_a_trailing_hyphen():
 )
 def test_join_names_reads_as_english(names, text):
     assert join_names(names) == text
+
+
+def test_slugs_spell_letters_that_do_not_decompose():
+    assert slugify("Straße in Łódź, Ærø") == "strasse-in-lodz-aero"
+
+
+def test_markdown_images_keep_their_alt_text():
+    html = str(render_markdown("![Sketch of the panel](https://example.org/sketch.png)"))
+    assert 'alt="Sketch of the panel"' in html
+    assert "<img src=x" not in str(render_markdown('<img src=x onerror="alert(1)">'))

@@ -16,7 +16,7 @@ from eventsvc.services.catalog import (
 )
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.slugs import unique_slug
-from eventsvc.timezones import now
+from eventsvc.timezones import check_duration, now
 
 
 @dataclass
@@ -72,6 +72,7 @@ def _credit(position: int, credit: CreditInput) -> Credit:
 
 
 def _apply(event: Event, values: EventFields) -> None:
+    check_duration(values.starts_at, values.ends_at)
     for item in fields(values):
         if item.name not in _RELATED:
             setattr(event, item.name, getattr(values, item.name))
@@ -179,6 +180,7 @@ def reschedule_event(
     event: Event, starts_at: datetime, ends_at: datetime, reason: str = ""
 ) -> Event:
     """Move an event to new times, keeping the previous start for the page and feeds."""
+    check_duration(starts_at, ends_at)
     before = shown_fields(event)
     event.previous_starts_at = event.starts_at
     event.starts_at, event.ends_at = starts_at, ends_at

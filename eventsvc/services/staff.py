@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import StaffUser
+from eventsvc.models.staff import ROLES
 from eventsvc.text import normalise_email
 from eventsvc.timezones import now
 
@@ -40,6 +41,8 @@ def _check_strength(password: str) -> None:
 
 def create_staff(email: str, role: str = "editor", password: str | None = None):
     """Create an account; returns (user, password), generating one when none is given."""
+    if role not in ROLES:
+        raise StaffError(f"The role must be one of {', '.join(ROLES)}")
     if find_staff(email):
         raise StaffError(f"{email.strip()} already has an account")
     password = password or generate_password()

@@ -422,3 +422,16 @@ def test_an_edit_the_calendar_does_not_show_moves_only_updated_at(any_db_app, ma
         assert event.sequence == sequence, name
         assert event.calendar_changed_at == changed_at, name
         assert event.updated_at > updated_at, name
+
+
+def test_the_service_refuses_an_end_before_the_start(any_db_app, make_event):
+    import pytest as _pytest
+
+    from eventsvc.services.events import reschedule_event
+    from eventsvc.timezones import LocalTimeError
+
+    event = make_event()
+    with _pytest.raises(LocalTimeError):
+        reschedule_event(event, in_days(3), in_days(2))
+    with _pytest.raises(LocalTimeError):
+        make_event(title="Backwards", starts_at=in_days(3), ends_at=in_days(2))

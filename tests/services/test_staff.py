@@ -1,12 +1,10 @@
 """Staff accounts on SQLite and PostgreSQL: creating, signing in, passwords, disabling."""
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import StaffUser
-from eventsvc.services import staff
 from eventsvc.services.staff import (
     MIN_PASSWORD_LENGTH,
     StaffError,
@@ -20,14 +18,6 @@ from eventsvc.services.staff import (
 from eventsvc.web.auth import load_user
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """Cheap argon2 settings: these tests check which password works, not the hashing cost."""
-    monkeypatch.setattr(
-        staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 def test_an_account_is_found_however_its_address_is_typed(any_db_app):
