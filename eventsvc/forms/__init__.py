@@ -16,14 +16,21 @@ def _text_fields(fields):
             yield field
 
 
+# What arrives where a browser sent bytes that are not UTF-8 (decoded as U+FFFD).
+_UNREADABLE = "\ufffd"
+
+
 class BaseForm(FlaskForm):
-    """Every form: CSRF-protected, and refusing NUL characters in any text."""
+    """Every form: CSRF-protected, refusing NUL characters and text that was not UTF-8."""
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in _text_fields(self):
             if "\x00" in field.data:
                 field.errors = [*field.errors, "Remove the invisible NUL character"]
+                valid = False
+            elif _UNREADABLE in field.data:
+                field.errors = [*field.errors, "This text has characters we cannot read"]
                 valid = False
         return valid
 

@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -80,7 +81,7 @@ class RegistrationForm(BaseForm):
 def _question_field(question: Question):
     flags = [RequiredAnswer()] if question.required else []
     options = {"label": question.label, "description": question.help_text}
-    choices = [(choice, choice) for choice in question.choices]
+    choices = [SelectChoice(choice, choice) for choice in question.choices]
     if question.type == "long_text":
         return TextAreaField(
             validators=[*flags, Length(max=LONG_LIMIT)], filters=[unix_newlines], **options
@@ -94,7 +95,9 @@ def _question_field(question: Question):
     if question.type == "checkbox":
         return BooleanField(validators=flags, **options)
     if question.type == "country":
-        countries = [("", "Choose a country"), *COUNTRIES.items()]
+        countries = [SelectChoice("", "Choose a country")] + [
+            SelectChoice(code, name) for code, name in COUNTRIES.items()
+        ]
         return SelectField(choices=countries, validate_choice=False, validators=flags, **options)
     return StringField(validators=[*flags, Length(max=SHORT_LIMIT)], filters=[stripped], **options)
 

@@ -1,7 +1,9 @@
 """What belongs to an email address across events: its feed token and reminder choice."""
 
+from sqlalchemy import select
+
 from eventsvc.extensions import db
-from eventsvc.models import Registration, RetiredFeedToken
+from eventsvc.models import Attendee, Event, Registration, RetiredFeedToken
 from eventsvc.models.registrations import new_token
 from eventsvc.timezones import now
 
@@ -20,3 +22,31 @@ def reset_feed_token(registration: Registration) -> str:
     attendee.feed_token = new_token()
     db.session.commit()
     return attendee.feed_token
+
+
+def find_by_feed_token(token: str) -> Attendee | None:
+    """The address a personal-feed token belongs to, or None."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Attendee).where(Attendee.feed_token == token))
+
+
+def feed_token_retired(token: str) -> bool:
+    """Tell whether a token was reset (its feed answers 410 Gone rather than 404)."""
+    return db.session.get(RetiredFeedToken, token[:64]) is not None
+
+
+def confirmed_events(attendee: Attendee, listed) -> list[Event]:
+    """The events an address holds a confirmed registration for, among those `listed`."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(
+                Registration.attendee_id == attendee.id,
+                Registration.state == "confirmed",
+                listed,
+            )
+            .order_by(Event.starts_at, Event.id)
+        ).unique()
+    )

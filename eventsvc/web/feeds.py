@@ -11,10 +11,12 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import func, select
 
-from eventsvc.calendar import feeds, links
+from eventsvc.calendar import feeds, links, personal
 from eventsvc.calendar.events import page_url
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.services import attendees
+from eventsvc.services.registration import find_by_token
 from eventsvc.text import excerpt_of
 from eventsvc.timezones import now
 
@@ -95,6 +97,49 @@ def organization_calendar(slug: str):
 @bp.route("/events/<slug>.ics")
 def event_calendar(slug: str):
     return calendar_response(_found(feeds.event_feed(slug)), attachment=True)
+
+
+def _private_calendar(body: bytes, etag: str, filename: str, disposition: str) -> Response:
+    """A calendar only its owner's token reaches: never cached by anyone else."""
+    if request.if_none_match and request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, content_type=CALENDAR_TYPE)
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/calendar/personal/<token>.ics")
+def personal_calendar(token: str):
+    attendee = attendees.find_by_feed_token(token)
+    if attendee is None:
+        abort(410 if attendees.feed_token_retired(token) else 404)
+    events = attendees.confirmed_events(attendee, feeds.listed(now()))
+    site_name, base_url = _settings()
+    return _private_calendar(
+        personal.personal_calendar(events, site_name, base_url),
+        personal.personal_tag(events, site_name, base_url),
+        "my-events.ics",
+        "inline",
+    )
+
+
+@bp.route("/registrations/<token>.ics")
+def registration_ics(token: str):
+    registration = find_by_token(token)
+    if registration is None or registration.state != "confirmed":
+        abort(404)
+    events = [registration.event]
+    site_name, base_url = _settings()
+    return _private_calendar(
+        personal.personal_calendar(events, site_name, base_url),
+        personal.personal_tag(events, site_name, base_url),
+        f"{registration.event.slug}.ics",
+        "attachment",
+    )
 
 
 def feed_url(endpoint: str, **values) -> str:

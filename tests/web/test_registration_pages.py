@@ -1,0 +1,325 @@
+"""Registering through the pages, as an attendee does (issue: online registration)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.models import OutboxMessage, Registration
+from eventsvc.services.registration_settings import (
+    QuestionFields,
+    RegistrationSettings,
+    add_question,
+    update_registration_settings,
+)
+from eventsvc.timezones import now
+from tests.web import page_text
+
+JOIN = "https://meet.example.org/secret-room-42"
+
+
+@pytest.fixture
+def webinar(app, make_event):
+    """Factory: a published webinar with a join link, taking registrations."""
+
+    def factory(capacity=None, **settings):
+        event = make_event(capacity=capacity, join_url=JOIN)
+        update_registration_settings(event, RegistrationSettings(**settings))
+        return event
+
+    return factory
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Ana Pérez",
+        "email": "ana@example.org",
+        "consent": "y",
+        "timezone": "Europe/Berlin",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def rows():
+    return db.session.scalar(select(func.count()).select_from(Registration))
+
+
+def outbox_kinds():
+    return [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def manage_token(response):
+    return re.search(r"/registrations/([\w-]+)$", response.headers["Location"]).group(1)
+
+
+def test_the_event_page_carries_the_form_and_registering_leads_to_the_manage_page(client, webinar):
+    event = webinar(capacity=10)
+    question = add_question(
+        event, QuestionFields("single_choice", "Format", choices=["Talk", "Q&A"])
+    )
+    page = client.get(f"/events/{event.slug}")
+    assert f'action="/events/{event.slug}/register"' in page.text
+    assert "Format" in page.text and "csrf" not in page_text(page.text).lower()
+
+    response = client.post(
+        f"/events/{event.slug}/register", data=form_data(**{f"q_{question.id}": "Q&A"})
+    )
+    assert response.status_code == 302
+    manage = client.get(response.headers["Location"])
+    text = page_text(manage.text)
+    assert "You are registered" in text
+    assert "Confirmed" in text and "Q&A" in text
+    assert JOIN in manage.text
+    assert "Add to calendar (.ics)" in text
+    registration = db.session.scalar(select(Registration))
+    assert registration.timezone == "Europe/Berlin"
+    assert outbox_kinds() == ["confirmed"]
+
+
+def test_bad_input_keeps_what_was_typed_marks_each_field_and_writes_nothing(client, webinar):
+    event = webinar()
+    required = add_question(event, QuestionFields("short_text", "Affiliation", required=True))
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data=form_data(
+            name="Ana <b>Pérez</b>", email="not-an-email", consent=None, **{"q_999": "forged"}
+        ),
+    )
+    assert response.status_code == 400
+    assert 'value="Ana &lt;b&gt;Pérez&lt;/b&gt;"' in response.text
+    assert 'value="not-an-email"' in response.text
+    text = page_text(response.text)
+    assert "Enter an email address" in text
+    assert "Agree to the use of your details" in text
+    assert "This answer is required" in text
+    assert f'id="q_{required.id}-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert rows() == 0 and outbox_kinds() == []
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"name": "x" * 5000},
+        {"name": ""},
+        {"email": "a@" + "b" * 400 + ".org"},
+        {"name": "Ana\x00"},
+        {"consent": "maybe-not-a-boolean", "email": ""},
+    ],
+)
+def test_oversized_empty_and_odd_values_are_refused_cleanly(client, webinar, hostile):
+    event = webinar()
+    response = client.post(f"/events/{event.slug}/register", data=form_data(**hostile))
+    assert response.status_code == 400
+    assert rows() == 0
+
+
+def test_text_that_is_not_utf8_is_refused(client, webinar):
+    event = webinar()
+    multipart = (
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nAna\xff\xfe\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nana@example.org\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="consent"\r\n\r\ny\r\n--b--\r\n'
+    )
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data=multipart,
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert response.status_code == 400
+    assert "characters we cannot read" in response.text
+    urlencoded = client.post(
+        f"/events/{event.slug}/register",
+        data=b"name=Ana\xff\xfe&email=ana%40example.org&consent=y",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert urlencoded.status_code == 400
+    assert rows() == 0
+
+
+def test_a_second_registration_shows_no_state_answers_or_link(client, webinar):
+    event = webinar(capacity=1)
+    client.post(f"/events/{event.slug}/register", data=form_data())
+    again = client.post(f"/events/{event.slug}/register", data=form_data(email=" ANA@example.org"))
+    assert again.status_code == 200
+    text = page_text(again.text)
+    assert "already registered" in text and "sent the registration details" in text
+    assert "/registrations/" not in again.text
+    assert "Confirmed" not in text and JOIN not in again.text
+    assert rows() == 1
+    assert outbox_kinds() == ["confirmed", "already_registered"]
+
+
+def test_confirm_email_first_answers_every_submission_alike(client, webinar):
+    event = webinar(confirm_email=True)
+    first = client.post(f"/events/{event.slug}/register", data=form_data())
+    second = client.post(f"/events/{event.slug}/register", data=form_data())
+    assert page_text(first.text) == page_text(second.text)
+    assert "Check your inbox" in first.text and "/registrations/" not in first.text
+    registration = db.session.scalar(select(Registration))
+    assert registration.state == "unverified"
+    confirm_page = client.get(f"/registrations/{registration.manage_token}/confirm")
+    assert "Confirm my registration" in confirm_page.text
+    assert registration.state == "unverified"  # a GET (a mail scanner) changes nothing
+    response = client.post(f"/registrations/{registration.manage_token}/confirm")
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    assert registration.state == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ({"status": "cancelled"}, "cancelled"),
+        ({"registration_closes_at": "past"}, "Registration has closed."),
+        ({"registration_opens_at": "future"}, "Registration has not opened yet."),
+        ({"registration_enabled": False}, "does not take registrations"),
+    ],
+)
+def test_closed_registration_explains_itself_and_writes_nothing(client, webinar, setup, message):
+    event = webinar()
+    for name, value in setup.items():
+        value = {"past": now() - timedelta(hours=1), "future": now() + timedelta(days=1)}.get(
+            value, value
+        )
+        setattr(event, name, value)
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}/register")
+    assert message in page.text
+    assert 'name="email"' not in page.text
+    response = client.post(f"/events/{event.slug}/register", data=form_data())
+    assert response.status_code == 409
+    assert rows() == 0
+
+
+def test_a_full_event_without_waitlist_says_so(client, webinar):
+    event = webinar(capacity=1, waitlist=False)
+    client.post(f"/events/{event.slug}/register", data=form_data(email="a@example.org"))
+    response = client.post(f"/events/{event.slug}/register", data=form_data(email="b@example.org"))
+    assert response.status_code == 409
+    assert "This event is full." in response.text
+    assert rows() == 1
+
+
+def test_the_honeypot_drops_bots(client, webinar):
+    event = webinar()
+    response = client.post(f"/events/{event.slug}/register", data=form_data(website="spam"))
+    assert response.status_code == 400
+    assert rows() == 0
+
+
+def test_cancelling_from_the_manage_page_promotes_the_next_person(client, webinar):
+    event = webinar(capacity=1)
+    token = manage_token(client.post(f"/events/{event.slug}/register", data=form_data()))
+    waiting = client.post(f"/events/{event.slug}/register", data=form_data(email="bo@example.org"))
+    waiting_page = client.get(waiting.headers["Location"])
+    assert "number 1 in line" in waiting_page.text and JOIN not in waiting_page.text
+
+    confirm = client.get(f"/registrations/{token}/cancel")
+    assert "Yes, cancel my registration" in confirm.text
+    assert (
+        db.session.scalar(select(Registration).where(Registration.manage_token == token)).state
+        == "confirmed"
+    )
+    client.post(f"/registrations/{token}/cancel")
+    states = dict(db.session.execute(select(Registration.email, Registration.state)).all())
+    assert states == {"ana@example.org": "cancelled", "bo@example.org": "confirmed"}
+    assert outbox_kinds()[-2:] == ["cancelled", "promoted"]
+
+
+def test_wrong_tokens_are_404(client, webinar):
+    webinar()
+    for path in (
+        "/registrations/nope",
+        "/registrations/nope/cancel",
+        "/registrations/nope.ics",
+        "/calendar/personal/nope.ics",
+        "/registrations/" + "x" * 300,
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, make_event):
+    mine = webinar(capacity=5)
+    other = make_event(title="Another webinar", join_url="https://meet.example.org/other-room")
+    update_registration_settings(other, RegistrationSettings())
+    token = manage_token(client.post(f"/events/{mine.slug}/register", data=form_data()))
+    client.post(f"/events/{other.slug}/register", data=form_data(email="bo@example.org"))
+    registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    feed_path = f"/calendar/personal/{registration.attendee.feed_token}.ics"
+    assert feed_path in client.get(f"/registrations/{token}").text
+
+    feed = client.get(feed_path)
+    assert feed.status_code == 200
+    assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    [vevent] = Calendar.from_ical(feed.data).walk("VEVENT")
+    assert str(vevent["URL"]) == JOIN
+    assert b"other-room" not in feed.data
+    assert client.get(feed_path, headers={"If-None-Match": feed.headers["ETag"]}).status_code == 304
+    for public in ("/calendar.ics", f"/events/{mine.slug}.ics", f"/events/{mine.slug}"):
+        assert JOIN.encode() not in client.get(public).data, public
+
+    download = client.get(f"/registrations/{token}.ics")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert JOIN.encode() in download.data
+
+    client.post(f"/registrations/{token}/feed")
+    assert client.get(feed_path).status_code == 410
+    db.session.refresh(registration.attendee)
+    assert (
+        client.get(f"/calendar/personal/{registration.attendee.feed_token}.ics").status_code == 200
+    )
+
+
+def test_replayed_form_registers_once(client, webinar):
+    event = webinar()
+    first = client.post(f"/events/{event.slug}/register", data=form_data())
+    replay = client.post(f"/events/{event.slug}/register", data=form_data())
+    assert first.status_code == 302 and replay.status_code == 200
+    assert rows() == 1
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_a_post_without_the_token_is_refused(self, client, webinar):
+        event = webinar()
+        response = client.post(f"/events/{event.slug}/register", data=form_data())
+        assert response.status_code == 400
+        assert rows() == 0
+
+    def test_one_click_unsubscribe_needs_no_form(self, client, webinar):
+        event = webinar()
+        page = client.get(f"/events/{event.slug}/register")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        response = client.post(f"/events/{event.slug}/register", data=form_data(csrf_token=token))
+        manage = manage_token(response)
+        result = client.post(
+            f"/registrations/{manage}/unsubscribe", data="List-Unsubscribe=One-Click"
+        )
+        assert result.status_code == 200
+        registration = db.session.scalar(select(Registration))
+        assert registration.attendee.reminders_opt_out is True
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True, "RATELIMIT_REGISTER": "2 per minute"}
+
+    def test_many_posts_from_one_address_are_slowed_down(self, client, webinar):
+        event = webinar()
+        statuses = [
+            client.post(
+                f"/events/{event.slug}/register", data=form_data(email=f"p{i}@example.org")
+            ).status_code
+            for i in range(3)
+        ]
+        assert statuses == [302, 302, 429]
+        assert client.get(f"/events/{event.slug}").status_code == 200
