@@ -123,3 +123,18 @@ def test_login_is_reused_then_reset_when_its_file_is_lost(app, client):
     )
     response = client.post("/login", data={"email": DEMO_EMAIL, "password": new_password})
     assert response.status_code == 302
+
+
+def test_demo_events_take_registrations_to_follow_end_to_end(app, client):
+    from eventsvc.models import OutboxMessage, Registration
+
+    load_demo()
+    open_house = db.session.scalar(select(Event).where(Event.title.like("Open House%")))
+    states = sorted(
+        db.session.scalars(select(Registration.state).where(Registration.event_id == open_house.id))
+    )
+    assert states == ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    andes = db.session.scalar(select(Event).where(Event.title.like("Protest and Accountability%")))
+    assert andes.confirm_email and andes.registration_enabled
+    assert 'name="email"' in client.get(f"/events/{andes.slug}").text
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 6

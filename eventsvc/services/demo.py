@@ -18,6 +18,13 @@ from eventsvc.services.events import (
     create_event,
 )
 from eventsvc.services.news import NewsFields, create_news
+from eventsvc.services.registration import register
+from eventsvc.services.registration_settings import (
+    QuestionFields,
+    RegistrationSettings,
+    add_question,
+    update_registration_settings,
+)
 from eventsvc.services.staff import (
     create_staff,
     find_staff,
@@ -67,6 +74,9 @@ class DemoEvent:
     publish: bool = True
     recording: tuple[str, str] | None = None
     cancel_reason: str = ""
+    registration: RegistrationSettings | None = None
+    questions: list[QuestionFields] = field(default_factory=list)
+    registrants: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -190,6 +200,18 @@ ANDES = DemoEvent(
         "Interpreters booked through the Policy Office; send panelists the run of show a week "
         "ahead and check the Spanish channel ten minutes before the start."
     ),
+    # Participants may be at risk: registration counts only once the address is confirmed.
+    registration=RegistrationSettings(confirm_email=True),
+    questions=[
+        QuestionFields(
+            "single_choice",
+            "Which language will you follow?",
+            required=True,
+            choices=["English", "Español"],
+        ),
+        QuestionFields("organization", "Organisation"),
+        QuestionFields("country", "Country"),
+    ],
 )
 
 AMSTERDAM = DemoEvent(
@@ -221,6 +243,17 @@ AMSTERDAM = DemoEvent(
         DemoCredit("co_host", "organization", "Human Rights Clinic", "https://clinic.example.org"),
         DemoCredit("speaker", "person", "Pieter van Dalen", None, "Fair Chains Foundation"),
     ],
+    registration=RegistrationSettings(approval=True),
+    questions=[
+        QuestionFields("organization", "Organisation", required=True),
+        QuestionFields(
+            "multiple_choice",
+            "Which sessions interest you?",
+            choices=["Complaint mechanisms", "Remedy funds", "Enforcement by regulators"],
+        ),
+        QuestionFields("long_text", "Dietary or access needs"),
+    ],
+    registrants=[("Noor de Vries", "noor@example.org"), ("Tomás Ruiz", "tomas@example.org")],
 )
 
 SYDNEY = DemoEvent(
@@ -252,6 +285,7 @@ SYDNEY = DemoEvent(
         DemoCredit("speaker", "person", "Mele Tupou", None, "Pacific Labour Rights Centre"),
         DemoCredit("speaker", "person", "Arief Santoso", None, "Fishers' Rights Alliance"),
     ],
+    registration=RegistrationSettings(),
 )
 
 SCREENING = DemoEvent(
@@ -292,8 +326,20 @@ OPEN_HOUSE = DemoEvent(
         "workload and supervision."
     ),
     join_url="https://meet.example.org/j/90142231",
+    capacity=3,
     tags=["Clinic"],
     credits=[CLINIC],
+    registration=RegistrationSettings(),
+    questions=[
+        QuestionFields("short_text", "Which programme are you in?", required=True),
+        QuestionFields("checkbox", "Send me the clinic's newsletter"),
+    ],
+    registrants=[
+        ("Amara Okafor", "amara@example.org"),
+        ("Lin Wei", "lin@example.org"),
+        ("Sofia Marin", "sofia@example.org"),
+        ("Jonas Berg", "jonas@example.org"),
+    ],
 )
 
 SYMPOSIUM = DemoEvent(
@@ -585,6 +631,21 @@ def _add_people(spec: DemoEvent) -> None:
             find_or_add_person(credit.name, credit.url, credit.affiliation)
 
 
+def _open_registration(event: Event, spec: DemoEvent) -> None:
+    """Set up a new demo event's registration, questions and first registrants."""
+    if spec.registration is None:
+        return
+    update_registration_settings(event, spec.registration)
+    questions = [add_question(event, values) for values in spec.questions]
+    for name, email in spec.registrants:
+        answers = {str(q.id): _demo_answer(q) for q in questions if q.required}
+        register(event, name, email, answers, True, event.timezone)
+
+
+def _demo_answer(question) -> str:
+    return "English" if question.type == "single_choice" else "Human rights law"
+
+
 def _finish_event(event: Event, spec: DemoEvent) -> None:
     """Post the recording and cancel, where the spec asks and it has not happened yet."""
     if spec.recording and not event.recordings:
@@ -598,6 +659,7 @@ def _ensure_event(spec: DemoEvent, today: date, result: DemoResult) -> Event:
     if event is None:
         _add_people(spec)
         event = create_event(_event_fields(spec, today), publish=spec.publish)
+        _open_registration(event, spec)
         result.added += 1
     else:
         result.existing += 1
