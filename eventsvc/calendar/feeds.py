@@ -123,7 +123,7 @@ def feed_versions(feed: Feed, moment: datetime) -> list[int]:
     Read through the connection: the ORM's work per row would cost more than the query.
     """
     statement = select(VERSION).where(_members(feed, moment))
-    return sorted(db.session.connection().execute(statement).scalars())
+    return sorted(db.session.connection().execute(statement).scalars().all())
 
 
 def feed_tag(feed: Feed, versions: list[int], site_name: str, base_url: str) -> str:
