@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
@@ -162,3 +162,16 @@ def _send_one(client: smtplib.SMTP, message_id: int, sender: str) -> bool:
     _finish(message_id, None)
     log.info("outbox: message %d (%s) sent", message_id, kind)
     return True
+
+
+def retry_message(message: OutboxMessage) -> bool:
+    """Queue a failed message again, due now, with its attempts reset; False if not failed."""
+    message_id = message.id
+    with write_transaction():
+        retried = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
+            .values(status="queued", attempts=0, next_attempt_at=now(), claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return retried.rowcount == 1
