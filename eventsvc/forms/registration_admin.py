@@ -1,0 +1,268 @@
+"""Staff forms for registration: settings, questions, registrants, messages, a person's data."""
+
+from datetime import datetime
+
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    Form,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from eventsvc.forms import BaseForm, stripped, unix_newlines, web_address
+from eventsvc.forms.events import LOCAL_FORMATS
+from eventsvc.forms.registration import CheckboxListField
+from eventsvc.models import Event, Question
+from eventsvc.models.registrations import (
+    QUESTION_TYPE_LABELS,
+    QUESTION_TYPES,
+    STATE_LABELS,
+    STATES,
+)
+from eventsvc.services.registration_settings import (
+    DEFAULT_CONSENT,
+    QuestionFields,
+    RegistrationSettings,
+)
+from eventsvc.timezones import LocalTimeError, to_local, to_utc
+
+TEXT = [unix_newlines, stripped]
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+MAX_CHOICES = 100
+CHOICE_LENGTH = 300
+
+
+def _local_field(label: str, description: str) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label,
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+        description=description,
+        invalid_value_message="Enter a date and a time",
+    )
+
+
+def _instant(field, zone_name: str) -> datetime | None:
+    """The field's wall-clock time as a UTC instant; a time that does not exist is an error."""
+    if field.data is None:
+        return None
+    try:
+        return to_utc(field.data, zone_name)
+    except LocalTimeError as error:
+        field.errors.append(str(error))
+        return None
+
+
+class RegistrationSettingsForm(BaseForm):
+    """How one event takes registrations; times are wall-clock times in the event's zone."""
+
+    enabled = BooleanField("Take registrations on the event page")
+    opens = _local_field("Opens", "Leave empty: registration opens when the event is published.")
+    closes = _local_field("Closes", "Leave empty: registration closes when the event starts.")
+    waitlist = BooleanField(
+        "Keep a waiting list when the event is full",
+        description="A freed seat goes to the first in line, who is emailed.",
+    )
+    approval = BooleanField(
+        "Staff approve each registration",
+        description="Registrations hold a seat while they wait for your decision.",
+    )
+    confirm_email = BooleanField(
+        "Confirm email first",
+        description="For sensitive events: every submission is answered “check your inbox”, "
+        "and the registration counts only once the emailed link is used.",
+    )
+    consent_text = TextAreaField(
+        "Consent text",
+        filters=TEXT,
+        validators=[DataRequired("Enter the text people agree to"), Length(max=2000)],
+    )
+    privacy_url = URLField(
+        "Privacy policy link",
+        filters=[stripped],
+        validators=[Optional(), Length(max=1000), web_address],
+        description="Shown beside the consent box.",
+    )
+
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    def __init__(self, *args, zone_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._zone_name = zone_name
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.opens_at = _instant(self.opens, self._zone_name)
+        self.closes_at = _instant(self.closes, self._zone_name)
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            self.closes.errors.append("Registration must close after it opens")
+        return valid and not self.opens.errors and not self.closes.errors
+
+    def to_settings(self) -> RegistrationSettings:
+        """The validated form as the service's settings."""
+        return RegistrationSettings(
+            enabled=self.enabled.data,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+            waitlist=self.waitlist.data,
+            approval=self.approval.data,
+            confirm_email=self.confirm_email.data,
+            consent_text=self.consent_text.data,
+            privacy_url=self.privacy_url.data or None,
+        )
+
+
+def _wall_clock(instant: datetime | None, zone_name: str) -> datetime | None:
+    return to_local(instant, zone_name).replace(tzinfo=None) if instant else None
+
+
+def settings_form_data(event: Event) -> dict:
+    """An event's registration settings as the form's initial values."""
+    return {
+        "enabled": event.registration_enabled,
+        "opens": _wall_clock(event.registration_opens_at, event.timezone),
+        "closes": _wall_clock(event.registration_closes_at, event.timezone),
+        "waitlist": event.waitlist_enabled,
+        "approval": event.approval_required,
+        "confirm_email": event.confirm_email,
+        "consent_text": event.consent_text or DEFAULT_CONSENT,
+        "privacy_url": event.privacy_url or "",
+    }
+
+
+class QuestionForm(BaseForm):
+    """One registration question as staff write it."""
+
+    type = SelectField(
+        "Type",
+        choices=[SelectChoice(kind, QUESTION_TYPE_LABELS[kind]) for kind in QUESTION_TYPES],
+        default="short_text",
+        invalid_choice_message="Choose a type from the list",
+    )
+    label = StringField(
+        "Question",
+        filters=[stripped],
+        validators=[DataRequired("Enter the question"), Length(max=500)],
+    )
+    required = BooleanField("An answer is required")
+    help_text = TextAreaField(
+        "Help text",
+        filters=TEXT,
+        validators=[Length(max=1000)],
+        description="Optional: shown under the question.",
+    )
+    choices = TextAreaField(
+        "Choices",
+        filters=[unix_newlines],
+        description="For single and multiple choice: one choice per line.",
+    )
+
+    def choice_lines(self) -> list[str]:
+        """The choices typed, one per line, without empty lines."""
+        return [line.strip() for line in (self.choices.data or "").split("\n") if line.strip()]
+
+    def validate_choices(self, field) -> None:
+        if self.type.data not in CHOICE_TYPES:
+            return
+        lines = self.choice_lines()
+        if len(lines) < 2:
+            raise ValidationError("Give at least two choices, one per line")
+        if len(lines) > MAX_CHOICES:
+            raise ValidationError(f"Give at most {MAX_CHOICES} choices")
+        if any(len(line) > CHOICE_LENGTH for line in lines):
+            raise ValidationError(f"Keep each choice under {CHOICE_LENGTH} characters")
+        if len(set(lines)) < len(lines):
+            raise ValidationError("Give each choice once")
+
+    def to_fields(self) -> QuestionFields:
+        """The validated form as the service's question fields."""
+        return QuestionFields(
+            type=self.type.data,
+            label=self.label.data,
+            required=self.required.data,
+            help_text=self.help_text.data or "",
+            choices=self.choice_lines(),
+        )
+
+
+def question_form_data(question: Question) -> dict:
+    """A question as the form's initial values."""
+    return {
+        "type": question.type,
+        "label": question.label,
+        "required": question.required,
+        "help_text": question.help_text,
+        "choices": "\n".join(question.choices),
+    }
+
+
+class RegistrantFilterForm(Form):
+    """The registrants page's state filter and search, read from the query string."""
+
+    state = SelectField(
+        "State",
+        choices=[SelectChoice("", "Every state")]
+        + [SelectChoice(state, STATE_LABELS[state]) for state in STATES],
+        default="",
+        validate_choice=False,
+    )
+    q = SearchField("Name or email contains", filters=[stripped], validators=[Length(max=200)])
+
+    def chosen_state(self) -> str | None:
+        """The state to show, or None for every state."""
+        return self.state.data if self.state.data in STATES else None
+
+
+class MessageForm(BaseForm):
+    """A message to an event's registrants in the chosen states."""
+
+    states = CheckboxListField(
+        "Send to",
+        choices=[SelectChoice(state, STATE_LABELS[state]) for state in STATES],
+        default=["confirmed"],
+        invalid_choice_message="Choose from the listed groups",
+    )
+    subject = StringField(
+        "Subject",
+        filters=[stripped],
+        validators=[DataRequired("Enter a subject"), Length(max=200)],
+    )
+    body = TextAreaField(
+        "Message",
+        filters=TEXT,
+        validators=[DataRequired("Write the message"), Length(max=20000)],
+        description="Plain text. Each email adds the event's details and an opt-out link.",
+    )
+
+    def __init__(self, *args, counts: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.states.choices = [
+            SelectChoice(state, f"{STATE_LABELS[state]} ({counts.get(state, 0)})")
+            for state in STATES
+        ]
+
+    def validate_states(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose who receives the message")
+
+
+class PersonForm(BaseForm):
+    """An email address whose registrations staff look up, export or erase."""
+
+    email = EmailField(
+        "Email address",
+        filters=[stripped],
+        validators=[
+            DataRequired("Enter the email address"),
+            Length(max=320),
+            Email("Enter an email address like name@example.org"),
+        ],
+    )
