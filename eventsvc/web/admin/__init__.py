@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
 bp = Blueprint("admin", __name__)
@@ -31,11 +31,26 @@ def render_form(template: str, **context):
     return render_template(template, **context), 400 if request.method == "POST" else 200
 
 
+def no_store(view):
+    """Keep the wrapped view's response out of every cache: it shows registrant data."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
 from eventsvc.web.admin import (  # noqa: E402, F401  (routes attach to bp)
     dashboard,
     events,
     news,
     organizations,
+    outbox,
     people,
+    people_data,
+    registrations,
     staff,
 )
