@@ -47,8 +47,8 @@ def update_registration_settings(event: Event, settings: RegistrationSettings) -
     event_id = event.id
     with write_transaction():
         event = db.session.get(Event, event_id)
-        if settings.consent_text.strip() != (event.consent_text or "").strip():
-            event.consent_version = (event.consent_version or 0) + 1
+        if event.consent_text and settings.consent_text.strip() != event.consent_text.strip():
+            event.consent_version += 1  # the first text is version 1; each change is new
         event.consent_text = settings.consent_text.strip()
         event.registration_enabled = settings.enabled
         event.registration_opens_at = settings.opens_at
