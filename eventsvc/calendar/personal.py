@@ -5,7 +5,14 @@ person's events are few, and these bytes must never be stored where a public fee
 """
 
 from eventsvc.calendar.events import private_entry
-from eventsvc.calendar.vcalendar import assemble, calendar_header, calendar_title, version_tag
+from eventsvc.calendar.stored import entry_stamp
+from eventsvc.calendar.vcalendar import (
+    assemble,
+    calendar_header,
+    calendar_title,
+    event_version,
+    version_tag,
+)
 
 PERSONAL_FEED_NAME = "My events"
 
@@ -25,5 +32,5 @@ def personal_calendar(events: list, site_name: str, base_url: str) -> bytes:
 
 def personal_tag(events: list, site_name: str, base_url: str) -> str:
     """A strong ETag for the personal feed from its events' versions."""
-    versions = sorted((event.id << 32) + event.sequence for event in events)
-    return version_tag(personal_header(site_name), f"personal:{base_url}", versions)
+    versions = sorted(event_version(event.id, event.sequence) for event in events)
+    return version_tag(personal_header(site_name), f"personal:{entry_stamp(base_url)}", versions)

@@ -44,11 +44,16 @@ def assemble(header: bytes, entries: Iterable[bytes]) -> bytes:
     return header + b"".join(entries) + FOOTER
 
 
+def event_version(event_id: int, sequence: int) -> int:
+    """One number per event that moves with its sequence: (id << 32) + sequence."""
+    return (event_id << 32) + sequence
+
+
 def version_tag(header: bytes, stamp: str, versions: list[int]) -> str:
     """A strong ETag value from what decides the bytes: header, entry format, event versions.
 
-    Hashes a few bytes per event rather than the feed itself (ICAL-INTEROP item 20);
-    `versions` comes sorted, so the order of the entries need not be known here.
+    Hashes a few bytes per event rather than the feed itself (ICAL-INTEROP item 20).
+    `versions` are event_version() numbers, sorted, so the entries' order does not matter.
     """
     digest = hashlib.sha256(header)
     digest.update(stamp.encode())
