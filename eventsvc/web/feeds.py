@@ -12,7 +12,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from sqlalchemy import func, select
 
 from eventsvc.calendar import feeds, links, personal
-from eventsvc.calendar.events import page_url
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
 from eventsvc.services import attendees
@@ -76,26 +75,31 @@ def _found(feed: feeds.Feed | None) -> feeds.Feed:
 
 @bp.route("/calendar.ics")
 def site_calendar():
+    """Every listed event."""
     return calendar_response(feeds.site_feed(current_app.config["SITE_NAME"]))
 
 
 @bp.route("/calendar/series/<slug>.ics")
 def series_calendar(slug: str):
+    """The listed events of one series."""
     return calendar_response(_found(feeds.series_feed(slug)))
 
 
 @bp.route("/calendar/tags/<slug>.ics")
 def tag_calendar(slug: str):
+    """The listed events with one tag."""
     return calendar_response(_found(feeds.tag_feed(slug)))
 
 
 @bp.route("/calendar/organizations/<slug>.ics")
 def organization_calendar(slug: str):
+    """The listed events an organisation hosts or co-hosts."""
     return calendar_response(_found(feeds.organization_feed(slug)))
 
 
 @bp.route("/events/<slug>.ics")
 def event_calendar(slug: str):
+    """One published event, as a download."""
     return calendar_response(_found(feeds.event_feed(slug)), attachment=True)
 
 
@@ -174,6 +178,7 @@ def _subscriptions(moment: datetime) -> dict[str, list]:
 
 @bp.route("/calendar")
 def calendar_page():
+    """How to subscribe, and every feed that has events."""
     moment = now()
     total = db.session.scalar(select(func.count(Event.id)).where(feeds.listed(moment)))
     return render_template("public/calendar.html", total=total, **_subscriptions(moment))
@@ -219,6 +224,7 @@ def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes
 
 @bp.route("/news.atom")
 def news_atom():
+    """The latest published news items as Atom."""
     site_name, base_url = _settings()
     items = db.session.scalars(
         select(NewsItem)
@@ -256,12 +262,6 @@ def google_calendar_url(event: Event) -> str:
 def outlook_calendar_url(event: Event) -> str:
     """Template global: the event's 'add to Outlook' link."""
     return links.outlook_calendar_url(event, current_app.config["BASE_URL"])
-
-
-@bp.app_template_global()
-def event_page_url(event: Event) -> str:
-    """Template global: the event's public page under BASE_URL."""
-    return page_url(event, current_app.config["BASE_URL"])
 
 
 bp.add_app_template_global(feed_url)
