@@ -198,3 +198,24 @@ def test_news_atom_answers_304_to_its_etag(client, make_news):
     etag = client.get("/news.atom").headers["ETag"]
 
     assert client.get("/news.atom", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_event_page_and_news_item_offer_the_calendar_links(client, webinar, make_news):
+    item = make_news(title="July 30 Virtual Event: Beyond Business as Usual", events=[webinar])
+    for path in (f"/events/{webinar.slug}", f"/news/{item.slug}"):
+        page = client.get(path).text
+        assert f'href="/events/{webinar.slug}.ics"' in page, path
+        assert "calendar.google.com/calendar/render?action=TEMPLATE" in page, path
+        assert "outlook.live.com/calendar/0/deeplink/compose" in page, path
+        assert "20310730T140000Z" in page, path
+        assert "webcal://localhost/calendar/series/rethinking-msis.ics" in page, path
+        assert "webcal://localhost/calendar/organizations/msi-integrity.ics" in page, path
+        assert JOIN not in page, path
+
+
+def test_news_listing_links_the_site_feed_and_the_atom_feed(client, make_news):
+    make_news()
+    page = client.get("/").text
+    assert 'href="webcal://localhost/calendar.ics"' in page
+    assert 'href="/news.atom"' in page
+    assert 'type="application/atom+xml"' in page
