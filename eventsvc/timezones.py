@@ -164,11 +164,19 @@ def day_bounds(first: date, last: date, zone_name: str) -> tuple[datetime, datet
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def abbreviation(local: datetime, zone_name: str) -> str:
+    """The zone's name at that moment: 'EDT', or 'La Paz time' where tzdata has only '-04'."""
+    name = local.tzname() or ""
+    if name[:1] in "+-" or not name:
+        return f"{zone_name.rsplit('/', 1)[-1].replace('_', ' ')} time"
+    return name
+
+
 def describe(instant: datetime, zone_name: str) -> str:
     """Render an instant as e.g. 'Thursday 30 July 2026, 10:00 EDT (UTC−04:00)'."""
     local = to_local(instant, zone_name)
     return (
-        f"{local:%A} {_day(local.date())}, {local:%H:%M} {local.tzname()} "
+        f"{local:%A} {_day(local.date())}, {local:%H:%M} {abbreviation(local, zone_name)} "
         f"({format_offset(local.utcoffset())})"
     )
 
@@ -176,7 +184,7 @@ def describe(instant: datetime, zone_name: str) -> str:
 def zone_label(instant: datetime, zone_name: str) -> str:
     """Render the zone at an instant as 'America/New_York, EDT, UTC−04:00'."""
     local = to_local(instant, zone_name)
-    return f"{zone_name}, {local.tzname()}, {format_offset(local.utcoffset())}"
+    return f"{zone_name}, {abbreviation(local, zone_name)}, {format_offset(local.utcoffset())}"
 
 
 @cache

@@ -242,13 +242,11 @@ def subscribe_links(event: Event) -> list[dict]:
     found = []
     if event.series:
         url = feed_url("feeds.series_calendar", slug=event.series.slug)
-        found.append({"label": f"Subscribe to the series {event.series.name}", "url": url})
+        found.append({"label": f"the series {event.series.name}", "url": url})
     for credit in event.credits:
         if credit.role in feeds.HOST_ROLES and credit.organization is not None:
             url = feed_url("feeds.organization_calendar", slug=credit.organization.slug)
-            found.append(
-                {"label": f"Subscribe to events with {credit.organization.name}", "url": url}
-            )
+            found.append({"label": f"events with {credit.organization.name}", "url": url})
     return found
 
 
