@@ -2,6 +2,7 @@
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -9,6 +10,7 @@ from flask.cli import FlaskGroup
 
 from eventsvc import create_app
 from eventsvc.models.staff import ROLES
+from eventsvc.services.backup import BackupError, read_export, save_export, write_export
 from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registrants import purge_before
@@ -99,3 +101,29 @@ def registrations_purge(before) -> None:
     """Anonymise registrations of events that ended before DATE (counts are kept)."""
     count = purge_before(before.date())
     click.echo(f"Anonymised {count} registration(s) of events that ended before {before:%Y-%m-%d}.")
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export(file: str) -> None:
+    """Write the whole database to FILE as JSON (`-`: standard output).
+
+    The file holds registrants' data and staff password hashes: it is written readable by
+    its owner only; keep it as private as the database.
+    """
+    try:
+        counts = write_export(sys.stdout.buffer) if file == "-" else save_export(Path(file))
+    except (BackupError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Exported {sum(counts.values())} rows of {len(counts)} tables.", err=True)
+
+
+@main.command("import")
+@click.argument("file", type=click.File("rb"))
+def import_(file) -> None:
+    """Load an export FILE (`-`: standard input) into this empty, migrated database."""
+    try:
+        counts = read_export(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Imported {sum(counts.values())} rows of {len(counts)} tables.", err=True)
