@@ -1,6 +1,6 @@
 """Event services on SQLite and PostgreSQL: every staff action and the calendar version rule."""
 
-from dataclasses import fields
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -24,6 +24,7 @@ from eventsvc.services.events import (
     update_event,
     update_recording,
 )
+from eventsvc.services.events import fields_of as event_values
 from eventsvc.timezones import day_bounds, to_local
 from tests.conftest import in_days
 
@@ -37,19 +38,7 @@ PARTNERS = [
 
 def fields_of(event: Event, **changes) -> EventFields:
     """The event's values as its edit form sends them back, with `changes` made."""
-    values = {
-        item.name: getattr(event, item.name)
-        for item in fields(EventFields)
-        if item.name not in {"series", "tags", "credits"}
-    }
-    values["series"] = event.series.name if event.series else None
-    values["tags"] = [tag.name for tag in event.tags]
-    values["credits"] = [
-        CreditInput(credit.role, credit.kind, credit.name, credit.credited.url)
-        for credit in event.credits
-    ]
-    values.update(changes)
-    return EventFields(**values)
+    return replace(event_values(event), **changes)
 
 
 def reloaded(*events: Event) -> Event | list[Event]:
