@@ -10,12 +10,14 @@ from flask.cli import FlaskGroup
 
 from eventsvc import create_app
 from eventsvc.models.staff import ROLES
+from eventsvc.models.tokens import SCOPES
 from eventsvc.services.backup import BackupError, read_export, save_export, write_export
 from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registrants import purge_before
 from eventsvc.services.reminders import queue_due_reminders
-from eventsvc.services.staff import StaffError, create_staff
+from eventsvc.services.staff import StaffError, create_staff, find_staff
+from eventsvc.services.tokens import TokenError, issue_token
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app())
@@ -48,6 +50,25 @@ def staff_create(email: str, role: str, password_stdin: bool) -> None:
     click.echo(f"Created {user.role} {user.email}", err=True)
     if not password_stdin and not sys.stdin.isatty():
         click.echo(f"Password: {password}")
+
+
+@staff.command("token")
+@click.argument("email")
+@click.option("--name", default="API token", show_default=True, help="What the token is for.")
+@click.option("--scope", type=click.Choice(SCOPES), default="read", show_default=True)
+@click.option("--expires", "days", type=click.IntRange(min=1), help="Days until it expires.")
+def staff_token(email: str, name: str, scope: str, days: int | None) -> None:
+    """Make an API token for a staff account; only the token goes to standard output."""
+    user = find_staff(email)
+    if user is None:
+        raise click.ClickException(f"No staff account for {email.strip()}")
+    try:
+        token, value = issue_token(user, name, scope, days)
+    except TokenError as error:
+        raise click.ClickException(str(error)) from error
+    until = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    click.echo(f"Created {scope} token “{token.name}” for {user.email}{until}.", err=True)
+    click.echo(value)
 
 
 @main.command("demo")

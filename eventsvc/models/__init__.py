@@ -6,8 +6,10 @@ from eventsvc.models.organizations import Organization, Person
 from eventsvc.models.outbox import OutboxMessage
 from eventsvc.models.registrations import Attendee, Question, Registration, RetiredFeedToken
 from eventsvc.models.staff import StaffUser
+from eventsvc.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Attendee",
     "OutboxMessage",
     "Question",
