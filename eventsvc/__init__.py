@@ -68,12 +68,13 @@ def _sqlite_begin(connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
-    from eventsvc.web import admin, auth, errors, feeds, public
+    from eventsvc.web import admin, api, auth, errors, feeds, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     errors.register(app)
 
 

@@ -1,7 +1,7 @@
 """Read-only queries behind the public pages: listings, single items, search and sitemap."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
@@ -134,7 +134,8 @@ def _used_by_published_events(model, used_ids: Select) -> list:
     )
 
 
-def _filter_choices() -> dict[str, list]:
+def filter_choices() -> dict[str, list]:
+    """The series, tags and organisations that published events use, by name."""
     published_ids = select(Event.id).where(_PUBLISHED_EVENT)
     return {
         "series": _used_by_published_events(
@@ -162,7 +163,44 @@ def event_listing(filters: EventFilters, past_page: int) -> EventListing:
         past_page,
         PAST_EVENTS_PER_PAGE,
     )
-    return EventListing(upcoming=list(upcoming), past=past, **_filter_choices())
+    return EventListing(upcoming=list(upcoming), past=past, **filter_choices())
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def listed_events(
+    filters: EventFilters,
+    status: str | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> Select:
+    """Published events matching `filters`, soonest first, with everything they show.
+
+    With days (UTC, inclusive) those starting within them; without, those not yet ended.
+    """
+    statement = _filtered_events(filters).options(
+        selectinload(Event.tags), selectinload(Event.recordings)
+    )
+    if status:
+        statement = statement.where(Event.status == status)
+    if first_day:
+        statement = statement.where(Event.starts_at >= _utc_midnight(first_day))
+    if last_day:
+        statement = statement.where(Event.starts_at < _utc_midnight(last_day + timedelta(days=1)))
+    if not (first_day or last_day):
+        statement = statement.where(Event.ends_at > now())
+    return statement.order_by(Event.starts_at, Event.id)
+
+
+def news_listing() -> Select:
+    """The published news, newest first, with their published events."""
+    return (
+        _published_news()
+        .options(_PUBLIC_LINKED_EVENTS)
+        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+    )
 
 
 def _matches_every_word(words: list[str], columns: tuple) -> list:

@@ -5,6 +5,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eventsvc.extensions import db
+from eventsvc.web.api import PREFIX as API_PREFIX
+from eventsvc.web.api.errors import http_error as api_error
 
 _PAGES = {
     400: ("Bad request", "The request could not be understood. Check the address or form."),
@@ -24,6 +26,8 @@ _KEPT_HEADERS = {"allow", "retry-after"}
 
 
 def _page(error: HTTPException, message: str = ""):
+    if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
+        return api_error(error)  # an API address no route matched: JSON, not a page
     status = error.code or 500
     title, explanation = _PAGES.get(status, ("Error", "Sorry, this did not work."))
     headers = [(k, v) for k, v in error.get_headers() if k.lower() in _KEPT_HEADERS]

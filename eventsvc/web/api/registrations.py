@@ -1,0 +1,140 @@
+"""Registering for an event (public), and staff handling of registrations."""
+
+from flask import current_app
+
+from eventsvc import queries
+from eventsvc.extensions import db, limiter
+from eventsvc.models import Registration
+from eventsvc.services import registration as service
+from eventsvc.services.registrants import registrants
+from eventsvc.web.api import bp, spec
+from eventsvc.web.api.auth import public, staff
+from eventsvc.web.api.errors import ApiError, invalid, not_found
+from eventsvc.web.api.events import OPTIONAL_TOKEN, WRITE, find_event
+from eventsvc.web.api.http import page, statuses
+from eventsvc.web.api.schemas import (
+    CheckInbox,
+    Registered,
+    RegistrationOut,
+    RegistrationPage,
+    RegistrationQuery,
+    RegistrationSubmission,
+)
+from eventsvc.web.api.shapes import outcome_json, registration_json
+
+READ = {"bearer": []}
+LARGEST_ID = 2**31 - 1  # larger numbers are no row's id on any database: 404, not an error
+_ALREADY_REGISTERED = (
+    "This address is already registered for this event; the details were sent to it again."
+)
+
+
+def _conflict(error: service.RegistrationError) -> ApiError:
+    """A refusal of the registration service as a 422 (invalid fields) or a 409."""
+    if error.code == "invalid":
+        return invalid(error.fields, error.message)
+    return ApiError(409, error.code, error.message)
+
+
+def _register_limit() -> str:
+    return current_app.config["RATELIMIT_REGISTER"]
+
+
+@bp.post("/events/<slug>/registrations")
+@public
+@limiter.limit(_register_limit)
+@spec.validate(
+    resp=statuses(401, 404, 409, 413, 429, HTTP_201=Registered, HTTP_202=CheckInbox),
+    tags=["registrations"],
+    security=OPTIONAL_TOKEN,
+)
+def register(slug: str, json: RegistrationSubmission):
+    """Register someone for a published event, by the same rules as the page's form.
+
+    201 for a new registration (confirmed, pending approval or waitlisted); events that
+    confirm the email first answer 202 to every submission and register once the emailed
+    link is used. An address already registered gets 409 `already_registered` and its
+    details by email, nothing more. `consent` must be true.
+    """
+    event = queries.published_event(slug)
+    if event is None:
+        raise not_found()
+    try:
+        outcome = service.register(
+            event, json.name, json.email, json.answers, json.consent, json.timezone
+        )
+    except service.RegistrationError as error:
+        raise _conflict(error) from error
+    if outcome.state == "unverified":
+        return {"state": "unverified"}, 202
+    if outcome.registration is None:
+        raise ApiError(409, "already_registered", _ALREADY_REGISTERED)
+    return outcome_json(outcome), 201
+
+
+@bp.get("/events/<slug>/registrations")
+@staff("read")
+@spec.validate(
+    resp=statuses(401, 404, HTTP_200=RegistrationPage), tags=["registrations"], security=READ
+)
+def list_registrations(slug: str, query: RegistrationQuery):
+    """List an event's registrations, waitlisted last in line order; filter by `state`."""
+    found = registrants(find_event(slug, drafts=True), query.state)
+    start = (query.page - 1) * query.per_page
+    return page(found[start : start + query.per_page + 1], query, registration_json)
+
+
+def _registration(registration_id: int) -> Registration:
+    found = db.session.get(Registration, registration_id)
+    if found is None:
+        raise not_found()
+    return found
+
+
+def _active(registration: Registration) -> Registration:
+    if not registration.is_active:
+        raise ApiError(409, "not_active", "This registration is already cancelled or declined.")
+    return registration
+
+
+def _act(change, registration: Registration) -> dict:
+    try:
+        return registration_json(change(registration))
+    except service.RegistrationError as error:
+        raise _conflict(error) from error
+
+
+def _registration_action(view):
+    """Route, token and statuses shared by the actions on one registration."""
+    action = view.__name__.removesuffix("_registration")
+    validated = spec.validate(
+        resp=statuses(401, 403, 404, 409, HTTP_200=RegistrationOut),
+        tags=["registrations"],
+        security=WRITE,
+    )(view)
+    rule = f"/registrations/<int(max={LARGEST_ID}):registration_id>/{action}"
+    return bp.post(rule)(staff("write")(validated))
+
+
+@_registration_action
+def approve_registration(registration_id: int):
+    """Approve a registration awaiting approval; the person is emailed an invitation."""
+    return _act(service.approve_registration, _registration(registration_id))
+
+
+@_registration_action
+def decline_registration(registration_id: int):
+    """Decline a registration; the person is emailed a calendar cancellation."""
+    return _act(service.decline_registration, _active(_registration(registration_id)))
+
+
+@_registration_action
+def cancel_registration(registration_id: int):
+    """Cancel a registration; its seat goes to the first in line, who is emailed."""
+    return _act(service.cancel_registration, _active(_registration(registration_id)))
+
+
+@_registration_action
+def promote_registration(registration_id: int):
+    """Move a waitlisted person to a free seat, ahead of the queue; they are emailed."""
+    return _act(service.promote_registration, _registration(registration_id))
