@@ -53,4 +53,5 @@ from eventsvc.web.admin import (  # noqa: E402, F401  (routes attach to bp)
     people_data,
     registrations,
     staff,
+    tokens,
 )

@@ -1,0 +1,33 @@
+"""The form that makes an API token."""
+
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from eventsvc.forms import BaseForm, stripped
+from eventsvc.services.tokens import MAX_EXPIRY_DAYS, NAME_LIMIT
+
+SCOPE_CHOICES = [
+    SelectChoice("read", "Read: list registrations and see drafts"),
+    SelectChoice("write", "Write: also create and change events and registrations"),
+]
+
+
+class NewTokenForm(BaseForm):
+    """A token's name, scope and lifetime; its value is generated and shown once."""
+
+    name = StringField(
+        "Name",
+        filters=[stripped],
+        validators=[DataRequired("Say what the token is for"), Length(max=NAME_LIMIT)],
+        description="What uses it, e.g. “Main website” or “Newsletter tool”.",
+    )
+    scope = SelectField("Scope", choices=SCOPE_CHOICES, default="read")
+    expires = IntegerField(
+        "Expires after (days)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_EXPIRY_DAYS, message="Give 1 to 3650 days"),
+        ],
+        description="Leave empty for a token that works until it is revoked.",
+        invalid_value_message="Give the number of days as a whole number",
+    )
