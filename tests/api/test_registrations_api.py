@@ -1,0 +1,280 @@
+"""Registering through the API, and staff handling of registrations (issue 5)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.models import OutboxMessage, Registration
+from eventsvc.services.events import cancel_event, set_visibility
+from eventsvc.services.registration import register
+from eventsvc.services.registration_settings import QuestionFields, add_question
+from eventsvc.timezones import now
+from tests.api.conftest import assert_error
+from tests.conftest import in_days
+
+PERSON = {"name": "Ana Pérez", "email": "ana@example.org", "consent": True}
+
+
+def sign_up(api, event, **fields):
+    return api.post(f"/events/{event.slug}/registrations", PERSON | fields)
+
+
+def registrations() -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration))
+
+
+def mail_kinds() -> list[str]:
+    return list(db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)))
+
+
+# Registering (public) --------------------------------------------------------------------
+
+
+def test_a_new_registration_is_201_with_state_and_manage_link(api, open_event):
+    event = open_event(capacity=10)
+    response = sign_up(api, event, timezone="Europe/Berlin")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["state"] == "confirmed" and body["waitlist_position"] is None
+    token = db.session.scalar(select(Registration.manage_token))
+    assert body["manage_url"] == f"http://localhost/registrations/{token}"
+    assert api.client.get(body["manage_url"].removeprefix("http://localhost")).status_code == 200
+    assert mail_kinds() == ["confirmed"]
+
+
+def test_full_events_waitlist_in_order(api, open_event):
+    event = open_event(capacity=1)
+    assert sign_up(api, event).get_json()["state"] == "confirmed"
+    second = sign_up(api, event, email="bo@example.org").get_json()
+    third = sign_up(api, event, email="cy@example.org").get_json()
+    assert (second["state"], second["waitlist_position"]) == ("waitlisted", 1)
+    assert (third["state"], third["waitlist_position"]) == ("waitlisted", 2)
+
+
+def test_full_without_a_waitlist_is_409_event_full(api, open_event):
+    event = open_event(capacity=1, waitlist=False)
+    sign_up(api, event)
+    assert_error(sign_up(api, event, email="bo@example.org"), 409, "event_full")
+
+
+def test_approval_events_answer_pending(api, open_event):
+    event = open_event(approval=True)
+    assert sign_up(api, event).get_json()["state"] == "pending"
+
+
+def test_already_registered_is_409_and_resends_details_without_revealing_anything(api, open_event):
+    event = open_event()
+    sign_up(api, event, answers={})
+    again = sign_up(api, event, email="  ANA@example.org ")
+    body = assert_error(again, 409, "already_registered")
+    assert body["fields"] == {}
+    text = again.get_data(as_text=True)
+    assert "confirmed" not in text and "/registrations/" not in text
+    assert registrations() == 1
+    assert mail_kinds() == ["confirmed", "already_registered"]
+
+
+def test_confirm_email_first_answers_202_to_every_submission(api, open_event):
+    event = open_event(confirm_email=True)
+    first, again = sign_up(api, event), sign_up(api, event)
+    assert (first.status_code, first.get_json()) == (202, {"state": "unverified"})
+    assert (again.status_code, again.get_json()) == (202, {"state": "unverified"})
+    assert registrations() == 1
+
+
+def test_missing_consent_and_bad_answers_are_422_each_named(api, open_event):
+    event = open_event()
+    question = add_question(event, QuestionFields("single_choice", "Role", True, "", ["A", "B"]))
+    response = sign_up(api, event, consent=None, name="", answers={str(question.id): "C"})
+    body = assert_error(response, 422, "invalid", "consent", "name", f"answers.{question.id}")
+    assert body["fields"]["consent"]
+    assert registrations() == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"consent": "yes"}, "consent"),
+        ({"name": 42}, "name"),
+        ({"email": ["a@example.org"]}, "email"),
+        ({"name": "Ana\x00"}, "name"),
+        ({"email": "ana\x00@example.org"}, "email"),
+        ({"answers": "all of them"}, "answers"),
+        ({"answers": {"999": "x"}}, "answers"),
+        ({"extra": True}, "extra"),
+    ],
+)
+def test_nul_characters_and_bad_types_are_422_never_500(api, open_event, fields, named):
+    event = open_event()
+    assert_error(sign_up(api, event, **fields), 422, "invalid", named)
+
+
+def test_refusals_are_409_with_their_codes(api, open_event, make_event):
+    closed = open_event(closes_at=now() - timedelta(minutes=1), title="Closed")
+    not_yet = open_event(opens_at=now() + timedelta(days=1), title="Not yet")
+    past = open_event(title="Past")
+    past.starts_at, past.ends_at = in_days(-2), in_days(-2) + timedelta(hours=1)
+    db.session.commit()
+    cancelled = open_event(title="Cancelled")
+    cancel_event(cancelled, "Storm")
+    no_registration = make_event(title="No registration")
+    for event, code in [
+        (closed, "registration_closed"),
+        (not_yet, "registration_not_open"),
+        (past, "event_past"),
+        (cancelled, "event_cancelled"),
+        (no_registration, "registration_not_open"),
+    ]:
+        assert_error(sign_up(api, event), 409, code)
+    assert registrations() == 0
+
+
+def test_drafts_and_unknown_events_take_no_registration(api, open_event):
+    event = open_event()
+    set_visibility(event, published=False)
+    assert_error(sign_up(api, event), 404, "not_found")
+    assert_error(api.post("/events/nope/registrations", PERSON), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_REGISTER": "2 per minute"}]
+)
+def test_registering_is_rate_limited_like_the_form(api, open_event):
+    event = open_event()
+    sign_up(api, event, email="a@example.org")
+    sign_up(api, event, email="b@example.org")
+    limited = sign_up(api, event, email="c@example.org")
+    assert_error(limited, 429, "rate_limited")
+    assert registrations() == 2
+
+
+@pytest.mark.parametrize("app_config", [{"CORS_ORIGINS": ["https://clinic.example.edu"]}])
+def test_registration_cors_only_for_configured_origins(api, open_event):
+    event = open_event()
+    path = f"/events/{event.slug}/registrations"
+    allowed = {"Origin": "https://clinic.example.edu"}
+    preflight = api.client.options(
+        f"/api/v1{path}",
+        headers=allowed | {"Access-Control-Request-Method": "POST",
+                           "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://clinic.example.edu"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    response = api.post(path, PERSON, headers=allowed)
+    assert response.headers["Access-Control-Allow-Origin"] == "https://clinic.example.edu"
+    assert "Origin" in response.headers["Vary"]
+    other = {"Origin": "https://elsewhere.example.com"}
+    foreign = api.client.options(
+        f"/api/v1{path}", headers=other | {"Access-Control-Request-Method": "POST"}
+    )
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    posted = api.post(path, PERSON | {"email": "bo@example.org"}, headers=other)
+    assert "Access-Control-Allow-Origin" not in posted.headers
+
+
+def test_public_gets_are_open_to_any_origin_and_staff_ones_are_not(api, make_event, make_token):
+    event = make_event()
+    origin = {"Origin": "https://partner.example.net"}
+    assert (
+        api.get(f"/events/{event.slug}", headers=origin).headers["Access-Control-Allow-Origin"]
+        == "*"
+    )
+    preflight = api.client.options(
+        "/api/v1/events", headers=origin | {"Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    staff_get = api.as_(make_token("read")).get(
+        f"/events/{event.slug}/registrations", headers=origin
+    )
+    assert "Access-Control-Allow-Origin" not in staff_get.headers
+    write = api.as_(make_token()).post("/events", {}, headers=origin)
+    assert "Access-Control-Allow-Origin" not in write.headers
+
+
+# Staff handling --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(api, make_token):
+    return api.as_(make_token("read"))
+
+
+def test_staff_list_registrations_with_answers_and_filter_by_state(reader, api, open_event):
+    event = open_event(capacity=1)
+    question = add_question(event, QuestionFields("short_text", "Organisation"))
+    register(event, "Ana", "ana@example.org", {str(question.id): "Clinic"}, True, "Europe/Berlin")
+    register(event, "Bo", "bo@example.org", {}, True)
+    body = reader.get(f"/events/{event.slug}/registrations").get_json()
+    assert [(r["name"], r["state"], r["waitlist_position"]) for r in body["items"]] == [
+        ("Ana", "confirmed", None),
+        ("Bo", "waitlisted", 1),
+    ]
+    first = body["items"][0]
+    assert set(first) == {
+        "id", "name", "email", "state", "waitlist_position", "answers", "timezone", "created_at"
+    }  # fmt: skip
+    assert first["answers"] == {str(question.id): "Clinic"}
+    assert first["timezone"] == "Europe/Berlin"
+    waitlisted = reader.get(f"/events/{event.slug}/registrations?state=waitlisted").get_json()
+    assert [r["name"] for r in waitlisted["items"]] == ["Bo"]
+    assert_error(api.get(f"/events/{event.slug}/registrations"), 401, "unauthorized")
+    assert_error(reader.get("/events/nope/registrations"), 404, "not_found")
+    assert_error(
+        reader.get(f"/events/{event.slug}/registrations?state=lost"), 422, "invalid", "state"
+    )
+
+
+def test_registrant_data_never_appears_in_public_answers(api, open_event, make_news):
+    event = open_event()
+    register(event, "Secret Person", "secret@example.org", {}, True)
+    make_news(events=[event])
+    for path in ("/events", f"/events/{event.slug}", "/news", "/organizations", "/series", "/tags"):
+        text = api.get(path).get_data(as_text=True)
+        assert "secret@example.org" not in text and "Secret Person" not in text, path
+
+
+def test_approve_and_decline_follow_the_admin_rules(writer, open_event):
+    event = open_event(approval=True)
+    ana = register(event, "Ana", "ana@example.org", {}, True).registration
+    bo = register(event, "Bo", "bo@example.org", {}, True).registration
+    approved = writer.post(f"/registrations/{ana.id}/approve")
+    assert approved.status_code == 200 and approved.get_json()["state"] == "confirmed"
+    assert_error(writer.post(f"/registrations/{ana.id}/approve"), 409, "not_pending")
+    declined = writer.post(f"/registrations/{bo.id}/decline")
+    assert declined.get_json()["state"] == "declined"
+    assert_error(writer.post(f"/registrations/{bo.id}/decline"), 409, "not_active")
+    assert "approved" in mail_kinds() and "declined" in mail_kinds()
+
+
+def test_cancel_frees_the_seat_for_the_first_in_line(writer, open_event):
+    event = open_event(capacity=1)
+    ana = register(event, "Ana", "ana@example.org", {}, True).registration
+    bo = register(event, "Bo", "bo@example.org", {}, True).registration
+    assert writer.post(f"/registrations/{ana.id}/cancel").get_json()["state"] == "cancelled"
+    db.session.refresh(bo)
+    assert bo.state == "confirmed"
+    assert_error(writer.post(f"/registrations/{ana.id}/cancel"), 409, "not_active")
+
+
+def test_promote_needs_a_free_seat_and_a_waitlisted_person(writer, open_event):
+    event = open_event(capacity=1)
+    ana = register(event, "Ana", "ana@example.org", {}, True).registration
+    bo = register(event, "Bo", "bo@example.org", {}, True).registration
+    assert_error(writer.post(f"/registrations/{bo.id}/promote"), 409, "event_full")
+    assert_error(writer.post(f"/registrations/{ana.id}/promote"), 409, "not_waitlisted")
+    writer.patch(f"/events/{event.slug}", {"capacity": 3})
+    db.session.refresh(bo)
+    assert bo.state == "confirmed"  # raising the capacity already moved Bo up
+    cy = register(event, "Cy", "cy@example.org", {}, True).registration
+    assert writer.post(f"/registrations/{cy.id}/promote").status_code == 409  # confirmed
+
+
+def test_actions_need_a_write_token_and_an_existing_registration(api, reader, writer, open_event):
+    event = open_event()
+    ana = register(event, "Ana", "ana@example.org", {}, True).registration
+    assert_error(api.post(f"/registrations/{ana.id}/cancel"), 401, "unauthorized")
+    assert_error(reader.post(f"/registrations/{ana.id}/cancel"), 403, "forbidden")
+    assert_error(writer.post("/registrations/999/cancel"), 404, "not_found")
