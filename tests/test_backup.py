@@ -24,6 +24,8 @@ from eventsvc.services.registration_settings import (
     RegistrationSettings,
     update_registration_settings,
 )
+from eventsvc.services.staff import find_staff
+from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
 from tests.conftest import _dispose, _make_app, _test_config, in_days
 
@@ -42,9 +44,10 @@ def exported() -> bytes:
 
 
 def fill_every_table(make_event) -> str:
-    """The demo, its staff login, a retired feed token and an all-day event; the password."""
+    """Give every table rows (demo, login, API token, retired feed token, all-day event)."""
     load_demo()
-    _email, password = ensure_demo_login(current_app.instance_path)
+    email, password = ensure_demo_login(current_app.instance_path)
+    issue_token(find_staff(email), "Newsletter sync", "read", 30)
     reset_feed_token(db.session.scalars(select(Registration)).first())
     first_day = in_days(30).date()
     make_event(
