@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsvc.config import REPO_ROOT, load_settings
 from eventsvc.extensions import csrf, db, limiter, login_manager, migrate
+from eventsvc.request_log import register_request_log
 from eventsvc.security import register_security
 
 
@@ -16,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.update(config or {})
     app = Flask(__name__, template_folder="../templates", instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
+    register_request_log(app)
     register_extensions(app)
     register_blueprints(app)
     register_templates(app)
@@ -30,6 +32,8 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    # A database error's text would otherwise quote the row: an email, answers, a token.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
