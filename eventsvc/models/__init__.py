@@ -1,5 +1,6 @@
 """Tables and their cheap computed properties; no commits, mail or HTTP here."""
 
+from eventsvc.models.audit import AuditEntry
 from eventsvc.models.events import Credit, Event, Recording, Series, Tag, event_tags
 from eventsvc.models.news import NewsItem, news_events
 from eventsvc.models.organizations import Organization, Person
@@ -11,6 +12,7 @@ from eventsvc.models.tokens import ApiToken
 __all__ = [
     "ApiToken",
     "Attendee",
+    "AuditEntry",
     "OutboxMessage",
     "Question",
     "Registration",

@@ -7,7 +7,7 @@ from eventsvc.calendar.entry import shown_fields
 from eventsvc.calendar.stored import store_entry
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, Recording
-from eventsvc.services import notifications
+from eventsvc.services import audit, notifications
 from eventsvc.services.catalog import (
     find_or_add_organization,
     find_or_add_person,
@@ -134,6 +134,9 @@ def create_event(values: EventFields, publish: bool = False) -> Event:
         event.published_at = now()
     db.session.flush()  # gives the event its UID, which the stored entry shows
     store_entry(event)
+    audit.record("event.created", event)
+    if publish:
+        audit.record("event.published", event)
     db.session.commit()
     return event
 
@@ -146,6 +149,7 @@ def update_event(event: Event, values: EventFields) -> Event:
     if event.capacity != capacity:
         db.session.flush()
         fill_free_seats(event)
+    audit.record("event.changed", event)
     return _commit_change(
         event, before, {"kind": "event_changed", "change": change} if change else None
     )
@@ -157,6 +161,7 @@ def set_visibility(event: Event, published: bool) -> Event:
     if published and event.published_at is None:
         event.published_at = now()
     event.updated_at = now()
+    audit.record("event.published" if published else "event.unpublished", event)
     db.session.commit()
     return event
 
@@ -165,6 +170,7 @@ def cancel_event(event: Event, reason: str) -> Event:
     """Mark an event cancelled with a reason; it stays listed as cancelled."""
     before = shown_fields(event)
     event.status, event.status_reason, event.cancelled_at = "cancelled", reason, now()
+    audit.record("event.cancelled", event, reason)
     return _commit_change(event, before, {"kind": "event_cancelled"})
 
 
@@ -172,6 +178,7 @@ def postpone_event(event: Event, reason: str) -> Event:
     """Mark an event postponed until a new time is known."""
     before = shown_fields(event)
     event.status, event.status_reason = "postponed", reason
+    audit.record("event.postponed", event, reason)
     change = f"postponed: {reason}" if reason else "postponed until a new date is set"
     return _commit_change(event, before, {"kind": "event_changed", "change": change})
 
@@ -188,6 +195,7 @@ def reschedule_event(
         event.start_date, event.end_date = None, None
         event.all_day = False
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
+    audit.record("event.rescheduled", event, reason)
     return _commit_change(event, before, {"kind": "event_changed", "change": "new time"})
 
 
@@ -216,6 +224,7 @@ def delete_event(event: Event) -> None:
     """Delete a draft event; published ones are cancelled instead."""
     if event.is_published:
         raise ValueError("Only drafts can be deleted; cancel a published event instead")
+    audit.record("event.deleted", event)
     db.session.delete(event)
     db.session.commit()
 
@@ -225,6 +234,7 @@ def add_recording(event: Event, url: str, title: str = "") -> Recording:
     before = shown_fields(event)
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
+    audit.record("event.changed", event, "recording added")
     _commit_change(event, before, {"kind": "recording_posted", "recording": recording})
     return recording
 
@@ -234,6 +244,7 @@ def update_recording(recording: Recording, url: str, title: str) -> Recording:
     event = recording.event
     before = shown_fields(event)
     recording.url, recording.title = url, title
+    audit.record("event.changed", event, "recording changed")
     _commit_change(event, before)
     return recording
 
@@ -243,4 +254,5 @@ def remove_recording(recording: Recording) -> None:
     event = recording.event
     before = shown_fields(event)
     event.recordings.remove(recording)
+    audit.record("event.changed", event, "recording removed")
     _commit_change(event, before)

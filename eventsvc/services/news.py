@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, NewsItem
+from eventsvc.services import audit
 from eventsvc.services.slugs import unique_slug
 from eventsvc.timezones import now
 
@@ -37,6 +38,7 @@ def create_news(values: NewsFields) -> NewsItem:
     item = NewsItem(slug=unique_slug(NewsItem, values.title))
     _apply(item, values)
     db.session.add(item)
+    audit.record("news.created", item)
     db.session.commit()
     return item
 
@@ -44,6 +46,7 @@ def create_news(values: NewsFields) -> NewsItem:
 def update_news(item: NewsItem, values: NewsFields) -> NewsItem:
     """Replace a news item's fields; its slug stays."""
     _apply(item, values)
+    audit.record("news.changed", item)
     db.session.commit()
     return item
 
@@ -54,11 +57,13 @@ def set_news_published(item: NewsItem, published: bool) -> NewsItem:
         item.published_at = item.published_at or now()
     else:
         item.published_at = None
+    audit.record("news.published" if published else "news.unpublished", item)
     db.session.commit()
     return item
 
 
 def delete_news(item: NewsItem) -> None:
     """Delete a news item."""
+    audit.record("news.deleted", item)
     db.session.delete(item)
     db.session.commit()

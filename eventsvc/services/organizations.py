@@ -8,6 +8,7 @@ from sqlalchemy import select
 from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, Organization, Person
+from eventsvc.services import audit
 from eventsvc.services.catalog import find_by_name
 from eventsvc.services.events import note_calendar_change
 from eventsvc.services.slugs import unique_slug
@@ -84,6 +85,7 @@ def create_organization(values: OrganizationFields, logo: BinaryIO | None = None
     organization = Organization(slug=unique_slug(Organization, values.name))
     _apply_organization(organization, values, logo)
     db.session.add(organization)
+    audit.record("organization.created", organization)
     db.session.commit()
     return organization
 
@@ -96,6 +98,7 @@ def update_organization(
     events = _credited_events(Credit.organization_id, organization.id)
     before = {event.id: shown_fields(event) for event in events}
     _apply_organization(organization, values, logo)
+    audit.record("organization.changed", organization)
     _commit_renaming(events, before)
     return organization
 
@@ -110,6 +113,7 @@ def _refuse_if_credited(column, row_id: int, name: str) -> None:
 def delete_organization(organization: Organization) -> None:
     """Delete an organisation that no event credits."""
     _refuse_if_credited(Credit.organization_id, organization.id, organization.name)
+    audit.record("organization.deleted", organization)
     db.session.delete(organization)
     db.session.commit()
 
@@ -125,6 +129,7 @@ def create_person(values: PersonFields) -> Person:
     person = Person(slug=unique_slug(Person, values.name))
     _apply_person(person, values)
     db.session.add(person)
+    audit.record("person.created", person)
     db.session.commit()
     return person
 
@@ -135,6 +140,7 @@ def update_person(person: Person, values: PersonFields) -> Person:
     events = _credited_events(Credit.person_id, person.id)
     before = {event.id: shown_fields(event) for event in events}
     _apply_person(person, values)
+    audit.record("person.changed", person)
     _commit_renaming(events, before)
     return person
 
@@ -142,5 +148,6 @@ def update_person(person: Person, values: PersonFields) -> Person:
 def delete_person(person: Person) -> None:
     """Delete a person whom no event credits."""
     _refuse_if_credited(Credit.person_id, person.id, person.name)
+    audit.record("person.deleted", person)
     db.session.delete(person)
     db.session.commit()

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from eventsvc.extensions import db
 from eventsvc.models import Attendee, Event, OutboxMessage, Question, Registration
+from eventsvc.services import audit
 from eventsvc.services.answers import answer_text
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
@@ -59,6 +60,7 @@ def message_registrants(event: Event, states: list[str], subject: str, body: str
         ).all()
         for registration in recipients:
             registration_email(registration, "staff_message", subject=subject, body=body)
+        audit.record("registrations.messaged", db.session.get(Event, event_id), subject)
     return len(recipients)
 
 
@@ -69,7 +71,7 @@ def _safe_cell(value) -> str:
 
 
 def registrants_csv(event: Event) -> str:
-    """Every registration with every answer (removed questions too), as CSV text."""
+    """Every registration with every answer (removed questions too), as CSV; audited."""
     questions = list(
         db.session.scalars(
             select(Question).where(Question.event_id == event.id).order_by(Question.position)
@@ -90,6 +92,8 @@ def registrants_csv(event: Event) -> str:
         ]
         row += [answer_text(q, registration.answers.get(str(q.id))) for q in questions]
         writer.writerow([_safe_cell(cell) for cell in row])
+    audit.record("registrations.exported", event)
+    db.session.commit()
     return out.getvalue()
 
 
@@ -105,8 +109,8 @@ def registrations_of(email: str) -> list[Registration]:
 
 
 def person_export(email: str) -> dict:
-    """A person's registrations as JSON-ready data."""
-    return {
+    """A person's registrations as JSON-ready data; the audit log notes the export."""
+    export = {
         "email": normalise_email(email),
         "exported_at": now().isoformat(),
         "registrations": [
@@ -125,6 +129,14 @@ def person_export(email: str) -> dict:
             for r in registrations_of(email)
         ],
     }
+    count = len(export["registrations"])
+    audit.record("person_data.exported", label=_registration_count(count))
+    db.session.commit()
+    return export
+
+
+def _registration_count(count: int) -> str:
+    return f"{count} registration{'' if count == 1 else 's'}"
 
 
 def _anonymise(registration: Registration) -> None:
@@ -149,6 +161,7 @@ def erase_person(email: str) -> int:
             _anonymise(registration)
         key = normalise_email(email)
         db.session.execute(db.delete(Attendee).where(Attendee.email == key))
+        audit.record("person_data.erased", label=_registration_count(len(found)))
     return len(found)
 
 
@@ -163,4 +176,5 @@ def purge_before(day: date) -> int:
         ).all()
         for registration in old:
             _anonymise(registration)
+        audit.record("registrations.purged", label=_registration_count(len(old)), detail=str(day))
     return len(old)

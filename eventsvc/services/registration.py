@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from eventsvc.extensions import db
 from eventsvc.models import Attendee, Event, Question, Registration
 from eventsvc.models.registrations import ACTIVE_STATES
-from eventsvc.services import notifications
+from eventsvc.services import audit, notifications
 from eventsvc.services.answers import clean_answers
 from eventsvc.services.locking import write_transaction
 from eventsvc.text import normalise_email
@@ -290,6 +290,7 @@ def _end(registration_id: int, state: str, notify: bool = True) -> Registration:
         registration = db.session.get(Registration, registration_id)
         if not registration.is_active:
             return registration
+        audit.record(f"registration.{state}", registration)
         _release(registration)
         registration.state, registration.cancelled_at = state, now()
         if notify:
@@ -318,6 +319,7 @@ def approve_registration(registration: Registration) -> Registration:
                 "not_pending", "Only a registration awaiting approval can be approved."
             )
         registration.state, registration.confirmed_at = "confirmed", now()
+        audit.record("registration.approved", registration)
         notifications.state_email(registration, "approved")
     return registration
 
@@ -333,6 +335,7 @@ def promote_registration(registration: Registration) -> Registration:
             )
         if not _take_seat(registration.event, jump_queue=True):
             raise RegistrationError("event_full", "No seat is free: raise the capacity first.")
+        audit.record("registration.promoted", registration)
         _promote(registration)
     return registration
 

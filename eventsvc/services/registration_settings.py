@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, Question
+from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.timezones import now
@@ -58,6 +59,7 @@ def update_registration_settings(event: Event, settings: RegistrationSettings) -
         event.confirm_email = settings.confirm_email
         event.privacy_url = settings.privacy_url
         event.updated_at = now()
+        audit.record("event.changed", event, "registration settings")
         fill_free_seats(event)
     return event
 
@@ -87,6 +89,7 @@ def add_question(event: Event, values: QuestionFields) -> Question:
         choices=_clean_choices(values),
     )
     db.session.add(question)
+    audit.record("event.changed", event, f"question added: {question.label}")
     db.session.commit()
     return question
 
@@ -96,6 +99,7 @@ def update_question(question: Question, values: QuestionFields) -> Question:
     question.type, question.label = values.type, values.label.strip()
     question.required, question.help_text = values.required, values.help_text.strip()
     question.choices = _clean_choices(values)
+    audit.record("event.changed", question.event, f"question changed: {question.label}")
     db.session.commit()
     return question
 
@@ -121,4 +125,5 @@ def move_question(question: Question, step: int) -> None:
 def remove_question(question: Question) -> None:
     """Take a question off the form; past answers stay for exports."""
     question.removed_at = now()
+    audit.record("event.changed", question.event, f"question removed: {question.label}")
     db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.models import StaffUser
 from eventsvc.models.staff import ROLES
+from eventsvc.services import audit
 from eventsvc.text import normalise_email
 from eventsvc.timezones import now
 
@@ -49,6 +50,7 @@ def create_staff(email: str, role: str = "editor", password: str | None = None):
     _check_strength(password)
     user = StaffUser(email=normalise_email(email), role=role, password_hash=_hasher.hash(password))
     db.session.add(user)
+    audit.record("staff.created", user, role)
     db.session.commit()
     return user, password
 
@@ -87,6 +89,7 @@ def change_password(user: StaffUser, current: str, new: str) -> None:
 def reset_password(user: StaffUser) -> str:
     """Give an account a new generated password (admins only) and return it."""
     password = generate_password()
+    audit.record("staff.password_reset", user)
     _set_password(user, password)
     return password
 
@@ -103,10 +106,12 @@ def set_staff_active(user: StaffUser, active: bool) -> None:
     user.active = active
     if not active:
         user.session_version += 1
+    audit.record("staff.enabled" if active else "staff.disabled", user)
     db.session.commit()
 
 
 def set_staff_role(user: StaffUser, role: str) -> None:
     """Make an account an admin or an editor."""
     user.role = role
+    audit.record("staff.role_changed", user, role)
     db.session.commit()

@@ -11,6 +11,7 @@ from eventsvc.forms.registration import registration_form
 from eventsvc.services import registration as service
 from eventsvc.services.answers import labelled_answers
 from eventsvc.services.attendees import reset_feed_token, set_reminders_opt_out
+from eventsvc.services.audit import track_actor
 from eventsvc.web.public import bp
 
 _NEW_STATE_MESSAGES = {
@@ -19,6 +20,9 @@ _NEW_STATE_MESSAGES = {
     "pending": "Thank you. The organisers approve registrations for this event; we have "
     "emailed you and will write again when they decide.",
 }
+
+
+track_actor(bp, lambda: "registrant")
 
 
 def _registerable_event(slug: str):

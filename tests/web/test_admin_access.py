@@ -43,8 +43,8 @@ def test_the_admin_navigation_names_every_area_and_signs_out_with_a_post(client,
 
     nav = markup.split('<nav class="admin-nav" aria-label="Admin">')[1].split("</nav>")[0]
     assert page_text(nav).startswith(
-        "Dashboard Events News Organisations People Outbox Staff Personal data API tokens "
-        "Change password Sign out"
+        "Dashboard Events News Organisations People Outbox Staff Personal data Audit log "
+        "API tokens Change password Sign out"
     )
     assert '<a href="/admin/events" aria-current="page">Events</a>' in nav
     assert '<form class="inline-form" method="post" action="/logout">' in nav

@@ -1,0 +1,65 @@
+"""The audit log: one row per staff (or system) action on content or registrations."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventsvc.extensions import db
+from eventsvc.models.common import UTCDateTime
+from eventsvc.timezones import now
+
+ACTIONS = {
+    "event.created": "Event created",
+    "event.changed": "Event changed",
+    "event.published": "Event published",
+    "event.unpublished": "Event unpublished",
+    "event.cancelled": "Event cancelled",
+    "event.postponed": "Event postponed",
+    "event.rescheduled": "Event rescheduled",
+    "event.deleted": "Event deleted",
+    "news.created": "News item created",
+    "news.changed": "News item changed",
+    "news.published": "News item published",
+    "news.unpublished": "News item unpublished",
+    "news.deleted": "News item deleted",
+    "organization.created": "Organisation created",
+    "organization.changed": "Organisation changed",
+    "organization.deleted": "Organisation deleted",
+    "person.created": "Person created",
+    "person.changed": "Person changed",
+    "person.deleted": "Person deleted",
+    "registration.approved": "Registration approved",
+    "registration.declined": "Registration declined",
+    "registration.cancelled": "Registration cancelled",
+    "registration.promoted": "Registration promoted",
+    "registrations.exported": "Registrants exported (CSV)",
+    "registrations.messaged": "Registrants messaged",
+    "registrations.purged": "Old registrations purged",
+    "person_data.exported": "A person's data exported",
+    "person_data.erased": "A person's data erased",
+    "staff.created": "Staff account created",
+    "staff.role_changed": "Staff role changed",
+    "staff.disabled": "Staff account disabled",
+    "staff.enabled": "Staff account enabled",
+    "staff.password_reset": "Staff password reset",
+}
+
+
+class AuditEntry(db.Model):
+    """Who did what to which item, and when; never a registrant's name, email or answers."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None]
+    target_label: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
