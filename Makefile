@@ -1,11 +1,12 @@
 # make run: set up and serve the demo site; make test: set up and run every test.
+# make serve: production, gunicorn with gunicorn.conf.py on EVENTSVC_DATABASE_URL.
 PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 export XDG_RUNTIME_DIR ?= /tmp/eventsvc-xdg-$(shell id -u)
 
-.PHONY: run test lint format serve clean system-test-deps
+.PHONY: run test lint format serve require-secret-key clean system-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,18 @@ run: $(VENV)/.installed
 	$(BIN)/eventsvc db upgrade
 	PORT=$(PORT) $(BIN)/eventsvc demo
 	PORT=$(PORT) $(BIN)/eventsvc run --host 127.0.0.1 --port $(PORT)
+
+serve: require-secret-key $(VENV)/.installed
+	@test -n "$$EVENTSVC_DATABASE_URL" || echo "EVENTSVC_DATABASE_URL is not set: serving SQLite in instance/ (use PostgreSQL in production)." >&2
+	$(BIN)/eventsvc db upgrade
+	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+require-secret-key:
+	@test -n "$$EVENTSVC_SECRET_KEY" || { \
+	  echo "make serve needs EVENTSVC_SECRET_KEY: it signs sessions and forms, the same on every instance." >&2; \
+	  echo "Generate one once, keep it with your deployment's secrets, and export it:" >&2; \
+	  echo "  export EVENTSVC_SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\"" >&2; \
+	  exit 1; }
 
 system-test-deps:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,5 +1,7 @@
 """eventsvc: news, webinars and events with partner organisations."""
 
+import os
+
 from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -31,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The default database lives in the instance folder, which a fresh host lacks.
+        os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     # A database error's text would otherwise quote the row: an email, answers, a token.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
