@@ -72,7 +72,7 @@ def record(action: str, target=None, detail: str = "", label: str = "") -> Audit
     if target is not None and target.id is None:
         db.session.flush()
     entry = AuditEntry(
-        actor=current_actor(),
+        actor=current_actor()[:320],
         action=action,
         target_type=_TARGET_TYPES[type(target)] if target is not None else None,
         target_id=target.id if target is not None else None,

@@ -29,6 +29,7 @@ from eventsvc.services.registration_settings import (
     RegistrationSettings,
     update_registration_settings,
 )
+from eventsvc.services.tokens import issue_token
 from tests.conftest import in_days
 from tests.web import page_text
 
@@ -198,6 +199,26 @@ def test_a_registrant_cancelling_is_named_as_such(client, make_event):
     client.post(f"/registrations/{registration.manage_token}/cancel")
 
     assert entries()[-1][:2] == ("registrant", "registration.cancelled")
+
+
+def test_api_calls_name_the_token_and_its_owner(client, make_staff, make_event):
+    user, _password = make_staff("editor@example.org")
+    token = issue_token(user, "CRM sync", "write")[1]
+    event = make_event(title="Open house")
+    update_registration_settings(event, RegistrationSettings(approval=True))
+    pending = sign_up(event, "ana@example.org")
+
+    response = client.post(
+        f"/api/v1/registrations/{pending.id}/approve",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 200
+    assert entries()[-1][:2] == (
+        "editor@example.org (API token “CRM sync”)",
+        "registration.approved",
+    )
+    assert audit.current_actor() == audit.SYSTEM
 
 
 # The page

@@ -10,6 +10,7 @@ from functools import wraps
 from flask import g, request
 
 from eventsvc.models import ApiToken, StaffUser
+from eventsvc.services.audit import acting_as
 from eventsvc.services.tokens import find_usable_token, record_use
 from eventsvc.web.api.errors import HTTP_ERRORS, ApiError
 
@@ -72,7 +73,8 @@ def staff(scope: str = "read", admin: bool = False):
             if admin and not token.staff_user.is_admin:
                 raise _forbidden("Only an admin may do this.")
             g.api_token = token
-            return view(*args, **kwargs)
+            with acting_as(f"{token.staff_user.email} (API token “{token.name}”)"):
+                return view(*args, **kwargs)
 
         wrapper.api_access = "staff"
         return wrapper
