@@ -73,6 +73,7 @@ def test_malformed_json_is_400_and_forms_are_refused(writer):
         ("{not json", "application/json"),
         ("[" * 100_000, "application/json"),
         ("title=x", "application/x-www-form-urlencoded"),
+        ('{"title": "half a pair \\ud800"}', "application/json"),
     ]:
         response = writer.client.post(
             "/api/v1/events",

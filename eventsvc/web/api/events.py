@@ -86,7 +86,7 @@ def get_event(slug: str):
 @staff("write")
 @spec.validate(resp=statuses(401, 403, 413, HTTP_201=EventOut), tags=["events"], security=WRITE)
 def create_event(json: EventCreate):
-    """Create an event: a draft unless `publish` is true.
+    """Create an event, a draft unless it is published at once.
 
     Times are wall-clock times in `timezone`: `local_start` with `local_end` or
     `duration_minutes` (elapsed), or `all_day` with `start_date` and `end_date`.
@@ -103,7 +103,7 @@ def create_event(json: EventCreate):
     resp=statuses(401, 403, 404, 413, HTTP_200=EventOut), tags=["events"], security=WRITE
 )
 def change_event(slug: str, json: EventChange):
-    """Change any fields of an event; changing only `timezone` keeps the wall-clock times.
+    """Change any fields of an event; a new time zone alone keeps the wall-clock times.
 
     `questions`, when given, become the event's questions: those named by `id` are kept
     and changed, the others are removed (their answers stay in exports).

@@ -1,5 +1,7 @@
 """What every API request and answer goes through: the JSON body, caching and CORS."""
 
+import json
+
 from flask import Response, current_app, request, url_for
 from spectree import Response as Statuses
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -16,9 +18,9 @@ _STATUS_MEANINGS = {
     401: "A token is needed, or the one sent is unknown, expired or revoked.",
     403: "The token's scope or its owner's role does not allow this.",
     404: "No such item (drafts are found with a staff token only).",
-    409: "The item's state does not allow this; `error` names the conflict.",
+    409: "The item's state does not allow this; the error code names the conflict.",
     413: "The body is larger than 1 MiB.",
-    422: "Invalid fields, each named in `fields`.",
+    422: "Invalid fields, each named with its messages.",
     429: "Too many registrations from one network: wait a minute.",
 }
 _PREFLIGHT_MAX_AGE = "600"
@@ -63,9 +65,14 @@ def read_json_body() -> None:
     if not body:
         return
     try:
-        request.get_json(force=True)
+        body = request.get_json(force=True)
     except (BadRequest, RecursionError) as error:
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from error
+    try:
+        # JSON may escape half a surrogate pair ("\ud800"): no database can store that text.
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise ApiError(400, "malformed_json", "The body holds text that is not Unicode.") from error
 
 
 def _access(endpoint: str | None) -> str | None:

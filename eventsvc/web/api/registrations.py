@@ -78,7 +78,7 @@ def register(slug: str, json: RegistrationSubmission):
     resp=statuses(401, 404, HTTP_200=RegistrationPage), tags=["registrations"], security=READ
 )
 def list_registrations(slug: str, query: RegistrationQuery):
-    """List an event's registrations, waitlisted last in line order; filter by `state`."""
+    """List an event's registrations, the waitlisted last in line order; filter by state."""
     found = registrants(find_event(slug, drafts=True), query.state)
     start = (query.page - 1) * query.per_page
     return page(found[start : start + query.per_page + 1], query, registration_json)

@@ -167,8 +167,8 @@ class ErrorOut(Output):
 class PageQuery(BaseModel):
     """Which page of a listing, and how long pages are."""
 
-    page: int = Field(1, ge=1, le=100_000)
-    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
+    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
+    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE, description="Items per page, up to 200.")
 
 
 Slug = Annotated[text(200), WithJsonSchema({"type": "string", "maxLength": 200})]
@@ -179,18 +179,24 @@ class EventQuery(PageQuery):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    status: omittable(Literal[STATUSES]) = None
-    series: omittable(Slug) = None
-    tag: omittable(Slug) = None
-    organization: omittable(Slug) = None
-    starts_from: omittable(Day) = Field(None, alias="from")
-    starts_to: omittable(Day) = Field(None, alias="to")
+    status: omittable(Literal[STATUSES]) = Field(None, description="Only events in this state.")
+    series: omittable(Slug) = Field(None, description="A series' slug.")
+    tag: omittable(Slug) = Field(None, description="A tag's slug.")
+    organization: omittable(Slug) = Field(
+        None, description="An organisation's slug: the events it is credited on."
+    )
+    starts_from: omittable(Day) = Field(
+        None, alias="from", description="Events starting on this UTC day or later."
+    )
+    starts_to: omittable(Day) = Field(
+        None, alias="to", description="Events starting on this UTC day or earlier."
+    )
 
 
 class RegistrationQuery(PageQuery):
     """The registrations listing's state filter."""
 
-    state: omittable(Literal[STATES]) = None
+    state: omittable(Literal[STATES]) = Field(None, description="Only registrations in this state.")
 
 
 # Event input -----------------------------------------------------------------------------
