@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: ad9014b953b7
+Revision ID: 5036050274bb
 Revises: 
 Create Date: 2026-11-28
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import eventsvc.models.common
 
 # revision identifiers, used by Alembic.
-revision = 'ad9014b953b7'
+revision = '5036050274bb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -29,6 +29,21 @@ def upgrade():
     sa.UniqueConstraint('email', name=op.f('uq_attendees_email')),
     sa.UniqueConstraint('feed_token', name=op.f('uq_attendees_feed_token'))
     )
+    op.create_table('audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', eventsvc.models.common.UTCDateTime(), nullable=False),
+    sa.Column('actor', sa.String(length=320), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('target_type', sa.String(length=40), nullable=True),
+    sa.Column('target_id', sa.Integer(), nullable=True),
+    sa.Column('target_label', sa.String(length=500), nullable=False),
+    sa.Column('detail', sa.String(length=500), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
+    )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entries_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entries_created_at'), ['created_at'], unique=False)
+
     op.create_table('news_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=200), nullable=False),
@@ -106,6 +121,25 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tags')),
     sa.UniqueConstraint('slug', name=op.f('uq_tags_slug'))
     )
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=12), nullable=False),
+    sa.Column('scope', sa.String(length=10), nullable=False),
+    sa.Column('expires_at', eventsvc.models.common.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', eventsvc.models.common.UTCDateTime(), nullable=True),
+    sa.Column('last_used_at', eventsvc.models.common.UTCDateTime(), nullable=True),
+    sa.Column('created_at', eventsvc.models.common.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', eventsvc.models.common.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['staff_user_id'], ['staff_users.id'], name=op.f('fk_api_tokens_staff_user_id_staff_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_staff_user_id'), ['staff_user_id'], unique=False)
+
     op.create_table('events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uid', sa.String(length=100), nullable=False),
@@ -332,6 +366,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_events_ends_at'))
 
     op.drop_table('events')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_staff_user_id'))
+
+    op.drop_table('api_tokens')
     op.drop_table('tags')
     op.drop_table('staff_users')
     op.drop_table('series')
@@ -342,5 +380,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_news_items_published_at'))
 
     op.drop_table('news_items')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entries_created_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
+
+    op.drop_table('audit_entries')
     op.drop_table('attendees')
     # ### end Alembic commands ###
