@@ -36,6 +36,9 @@ def register_extensions(app: Flask) -> None:
         # The default database lives in the instance folder, which a fresh host lacks.
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    else:
+        # A pooled connection the server dropped (restart, outage) is replaced before use.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     # A database error's text would otherwise quote the row: an email, answers, a token.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
     db.init_app(app)

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eventsvc.extensions import db
+from eventsvc.web import unavailable
 from eventsvc.web.api import PREFIX as API_PREFIX
 from eventsvc.web.api.errors import http_error as api_error
 
@@ -55,6 +56,7 @@ def register(app: Flask) -> None:
             app.register_error_handler(status, _page)
     app.register_error_handler(500, _server_error)
     app.before_request(_refuse_nul_characters)
+    unavailable.register(app)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
