@@ -1,6 +1,7 @@
 """Staff accounts: creating, signing in, passwords and roles."""
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,8 +16,16 @@ from eventsvc.timezones import now
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Checked against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so both cases take the same time.
+
+    Made on first use, not at import: a hash takes argon2's 64 MiB for a moment, which
+    would otherwise be every web worker's peak memory from its start.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class StaffError(ValueError):
@@ -59,7 +68,7 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     """Return the active account matching the address and password, else None."""
     user = find_staff(email)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
