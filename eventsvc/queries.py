@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.extensions import db
@@ -17,7 +17,11 @@ SEARCH_MAX_WORDS = 10
 
 _PUBLISHED_EVENT = Event.visibility == "published"
 # A news item's linked events as the public may see them: published ones, with credits.
-_PUBLIC_LINKED_EVENTS = selectinload(NewsItem.events.and_(_PUBLISHED_EVENT))
+# Through coalesce(): SQLite, without statistics, would otherwise start from the two-valued
+# visibility index, reading every published event to find the few that the items link.
+_PUBLIC_LINKED_EVENTS = selectinload(
+    NewsItem.events.and_(func.coalesce(Event.visibility, "") == "published")
+)
 _EVENT_DETAILS = (
     selectinload(Event.credits),
     selectinload(Event.tags),
