@@ -63,21 +63,31 @@ def service_environment(database_url: str, folder: Path, **settings: str) -> dic
 
 
 class LiveServer:
-    """gunicorn with the committed gunicorn.conf.py on a free port of 127.0.0.1."""
+    """gunicorn with the committed gunicorn.conf.py on a free port of 127.0.0.1.
 
-    def __init__(self, database_url: str, folder: Path, workers: int = 2, **settings: str):
+    Tests keep the default --preload: the app is imported once and forked, so workers
+    start in a fraction of the time.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        folder: Path,
+        workers: int = 2,
+        options: tuple[str, ...] = ("--preload",),
+        **settings: str,
+    ):
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = folder / f"gunicorn-{self.port}.log"
         self.env = service_environment(database_url, folder, BASE_URL=self.base, **settings)
-        self.workers = workers
+        self.workers, self.options = workers, options
         self.process: subprocess.Popen | None = None
 
     def launch(self) -> None:
         """Start gunicorn without waiting for it."""
-        # --preload imports the app once and forks it: workers start in a fraction of the time.
-        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--preload"]
+        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *self.options]
         command += ["-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "wsgi:app"]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
