@@ -1,23 +1,25 @@
 """Load benchmark: the site under gunicorn (2 workers) on SQLite, then on PostgreSQL.
 
-    .venv/bin/python benchmarks/load.py                        # both databases, about 5 minutes
-    .venv/bin/python benchmarks/load.py --databases sqlite --seconds 5
+    .venv/bin/python benchmarks/load.py                     # both databases, about 6 minutes
+    .venv/bin/python benchmarks/load.py --databases sqlite --rounds 1
 
 For each database, a fresh one gets 1,000 published events (credits, tags, series, past
-ones with a recording), 10,000 confirmed registrations and 200 news items, inserted in
-bulk. gunicorn then serves it with the committed gunicorn.conf.py and 2 workers, and
-16 connections load each endpoint in turn: the trivial /healthz, an event page with its
-registration form, the news listing, the site feed (warm, and 304 to its ETag) and the
-registration POST. Every request runs for the same seconds after a short warm-up; the
-ratio is the endpoint's requests/s over /healthz's in the same run.
+ones with a recording, each with its stored calendar entry), 10,000 confirmed
+registrations and 200 news items, inserted in bulk. gunicorn then serves it with the
+committed gunicorn.conf.py and 2 workers, and 16 connections load each endpoint in turn:
+the trivial /healthz, an event page with its registration form, the news listing, the
+site feed (warm, and 304 to its ETag) and the registration POST. After a warm-up round,
+every endpoint is loaded for the same seconds in each of several rounds, and its best
+round counts: other work on a shared machine only ever slows a round down. The ratio is
+the endpoint's requests/s over /healthz's.
 
 The load comes from wrk when it is installed (Debian: apt-get install wrk); otherwise
 from Python threads with http.client, which on a small machine take CPU from the server
 themselves. The script installs nothing.
 
 Afterwards, in-process on SQLite with 100 and with 10,000 events, it counts the SQL
-statements each request runs (an SQLAlchemy before_cursor_execute listener), and it reads
-each gunicorn worker's peak resident memory (VmHWM in /proc/<pid>/status).
+statements each request runs (an SQLAlchemy before_cursor_execute listener). Each gunicorn
+worker's peak resident memory is its VmHWM in /proc/<pid>/status after the load.
 """
 
 import argparse
@@ -42,6 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from feeds import insert_events, machine  # noqa: E402
 
+from eventsvc.calendar.stored import rebuild_entries  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
 from eventsvc.models import Attendee, Event, NewsItem, Registration, news_events  # noqa: E402
 from eventsvc.services.registration_settings import DEFAULT_CONSENT  # noqa: E402
@@ -73,7 +76,7 @@ NEWS_BODY = (
 
 
 def _benchmark_events(events: int) -> tuple[str, str]:
-    """Two events next week, whatever the data size: one for its page, one for the POSTs."""
+    """Move two events to next week, whatever the data size; returns their slugs."""
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
     ids = (events // 2 + 1, events // 2 + 2)
     db.session.execute(
@@ -86,9 +89,7 @@ def _benchmark_events(events: int) -> tuple[str, str]:
             cancelled_at=None,
         )
     )
-    db.session.commit()
-    page, post = (db.session.get(Event, event_id).slug for event_id in ids)
-    return page, post
+    return tuple(db.session.scalars(select(Event.slug).where(Event.id.in_(ids)).order_by(Event.id)))
 
 
 def _open_registration() -> None:
@@ -165,15 +166,23 @@ def _reset_sequences() -> None:
             db.session.execute(select(func.setval(sequence, next_id, False)))
 
 
-def load_data(events: int) -> None:
-    """Events, registrations and news, inserted in bulk (not through the services)."""
+def load_data(events: int, base_url: str) -> tuple[str, str]:
+    """Events, registrations and news, inserted in bulk (not through the services).
+
+    Each event's calendar entry is then stored for `base_url`, as the services do when
+    an event is saved: the feeds are measured as a running site serves them. Returns the
+    slugs of two events next week: one for its page, one for the registration POSTs.
+    """
     db.create_all()
     insert_events(events)
     _open_registration()
     _registrations(events)
     _news(events)
     _reset_sequences()
+    slugs = _benchmark_events(events)
     db.session.commit()
+    rebuild_entries(list(db.session.scalars(select(Event.id))), base_url)
+    return slugs
 
 
 # Load ---------------------------------------------------------------------------------
@@ -352,7 +361,7 @@ def _registration_form(base: str, slug: str) -> Target:
 
 
 def _feed_etag(base: str) -> str:
-    """The site feed's ETag; the first request also stores every event's entry."""
+    """The site feed's current ETag."""
     return _get(base, "/calendar.ics")[0]["ETag"]
 
 
@@ -393,21 +402,42 @@ def _registration_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Registration))
 
 
-def measure_server(label: str, database_url: str, folder: Path, seconds: float) -> ServerRun:
-    """Load the data, start gunicorn on it, and load every endpoint in turn."""
+def load_rounds(
+    base: str, plan: list[Target], seconds: float, rounds: int, label: str, folder: Path
+) -> tuple[dict[str, Result], int]:
+    """Warm every endpoint up, then load them in turn `rounds` times; keep each one's best.
+
+    Other work on a shared machine only ever slows a round down, so an endpoint's best
+    round is the closest to what the server itself does. Returns the best results and
+    how many registration POSTs were answered in all.
+    """
     load, _ = load_client()
+    best: dict[str, Result] = {}
+    posted = 0
+    for number in range(rounds + 1):
+        for target in plan:
+            warm_up = number == 0
+            run = f"{label}-{number}"
+            result = load(base, target, WARM_UP_SECONDS if warm_up else seconds, run, folder)
+            posted += result.requests if target.form is not None else 0
+            kept = best.get(target.name)
+            if not warm_up and (kept is None or result.per_second > kept.per_second):
+                best[target.name] = result
+        print(f"  {label}: round {number} of {rounds} done (0: warm-up)", file=sys.stderr)
+    return best, posted
+
+
+def measure_server(
+    label: str, database_url: str, folder: Path, seconds: float, rounds: int
+) -> ServerRun:
+    """Load the data, start gunicorn on it, and load every endpoint in rounds."""
+    live = LiveServer(database_url, folder, workers=2, options=GUNICORN_OPTIONS)
     with database_app(database_url, folder):
-        load_data(EVENTS)
-        page_slug, post_slug = _benchmark_events(EVENTS)
+        page_slug, post_slug = load_data(EVENTS, live.base)
         before = _registration_count()
-    results, posted = {}, 0
-    with LiveServer(database_url, folder, workers=2, options=GUNICORN_OPTIONS) as live:
-        for target in targets(live.base, page_slug, post_slug):
-            warm_up = load(live.base, target, WARM_UP_SECONDS, f"{label}-warm", folder)
-            results[target.name] = load(live.base, target, seconds, label, folder)
-            if target.form is not None:
-                posted = warm_up.requests + results[target.name].requests
-            print(f"  {label}: {target.name} measured", file=sys.stderr)
+    with live:
+        plan = targets(live.base, page_slug, post_slug)
+        results, posted = load_rounds(live.base, plan, seconds, rounds, label, folder)
         memory = [peak_memory_mb(pid) for pid in live.worker_pids()]
     with database_app(database_url, folder):
         registered = _registration_count() - before
@@ -439,10 +469,9 @@ def statements_per_request(events: int, folder: Path) -> dict[str, int]:
     url = f"sqlite:///{folder / f'statements-{events}.db'}"
     counts = {}
     with database_app(url, folder) as app:
-        load_data(events)
-        page_slug, post_slug = _benchmark_events(events)
+        page_slug, post_slug = load_data(events, app.config["BASE_URL"])
         client = app.test_client()
-        etag = client.get("/calendar.ics").headers["ETag"]  # stores every entry
+        etag = client.get("/calendar.ics").headers["ETag"]
         page = client.get(f"/events/{post_slug}/register").get_data(as_text=True)
         form = {"csrf_token": CSRF_TOKEN.search(page).group(1), "name": "N", "consent": "y"}
         requests = {
@@ -530,7 +559,7 @@ def _postgres_url(folder: Path):
     return server, f"{url}/load_benchmark?{query}"
 
 
-def run_databases(names: list[str], seconds: float) -> list[ServerRun]:
+def run_databases(names: list[str], seconds: float, rounds: int) -> list[ServerRun]:
     """The server benchmark on each database named."""
     runs = []
     for name in names:
@@ -538,13 +567,12 @@ def run_databases(names: list[str], seconds: float) -> list[ServerRun]:
             folder = Path(folder)
             print(f"{name}: loading data, starting gunicorn", file=sys.stderr)
             if name == "sqlite":
-                runs.append(
-                    measure_server(name, f"sqlite:///{folder / 'load.db'}", folder, seconds)
-                )
+                url = f"sqlite:///{folder / 'load.db'}"
+                runs.append(measure_server(name, url, folder, seconds, rounds))
                 continue
             server, url = _postgres_url(folder)
             try:
-                runs.append(measure_server(name, url, folder, seconds))
+                runs.append(measure_server(name, url, folder, seconds, rounds))
             finally:
                 server.cleanup()
     return runs
@@ -560,17 +588,19 @@ def print_run(run: ServerRun) -> None:
         f"\nPeak resident memory per worker (VmHWM): {memory} (< {MEMORY_LIMIT_MB} MB: {verdict})"
     )
     print(f"Registration POSTs answered: {run.posted:,}; registrations made: {run.registered:,}")
+    print(f"(up to {CONNECTIONS} POSTs per run were still in flight when the load stopped)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--seconds", type=float, default=8, help="per endpoint")
+    parser.add_argument("--seconds", type=float, default=4, help="per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=3, help="the best round counts")
     parser.add_argument("--skip-statements", action="store_true")
     options = parser.parse_args()
     _, client = load_client()
     load_before = _load_average()
-    runs = run_databases(options.databases.split(","), options.seconds)
+    runs = run_databases(options.databases.split(","), options.seconds, options.rounds)
     counts = None
     if not options.skip_statements:
         with tempfile.TemporaryDirectory(prefix="eventsvc-statements-", dir="/tmp") as folder:
@@ -578,7 +608,10 @@ def main() -> None:
             counts = [statements_per_request(n, Path(folder)) for n in (100, 10_000)]
     print(f"Machine: {machine()}")
     print(f"Load average before: {load_before}; after: {_load_average()}")
-    print(f"Client: {client}, {CONNECTIONS} connections, {options.seconds:g} s per endpoint")
+    print(
+        f"Client: {client}, {CONNECTIONS} connections; each endpoint {options.rounds} rounds "
+        f"of {options.seconds:g} s, the best kept"
+    )
     for run in runs:
         print_run(run)
     if counts:
