@@ -12,6 +12,7 @@ if not os.environ.get("XDG_RUNTIME_DIR"):
     os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from eventsvc import create_app  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
@@ -20,6 +21,12 @@ from eventsvc.services.news import NewsFields, create_news  # noqa: E402
 from eventsvc.services.staff import create_staff  # noqa: E402
 
 STRICT = os.environ.get("EVENTSVC_STRICT_TESTS") == "1"
+
+# CI runs the property tests on fixed examples, so a run fails only for a real bug, never
+# for a new random draw; locally they explore fresh examples each run.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if STRICT:
+    settings.load_profile("ci")
 _skipped: list[str] = []
 
 
