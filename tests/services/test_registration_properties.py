@@ -107,8 +107,20 @@ class RegistrationRules(RuleBasedStateMachine):
     @rule(data=st.data())
     def confirm_email(self, data):
         registration = self.pick(data, "unverified")
-        if registration is not None:
-            assert reg.confirm_email(registration).state in ("pending", "confirmed", "waitlisted")
+        if registration is None:
+            return
+        event = self.event
+        seat_free = event.capacity is None or event.seats_taken < event.capacity
+        seat_free = seat_free and event.waitlist_length == 0
+        try:
+            state = reg.confirm_email(registration).state
+        except reg.RegistrationError as error:
+            assert error.code == "event_full" and not seat_free and not event.waitlist_enabled
+        else:
+            if seat_free:
+                assert state == ("pending" if event.approval_required else "confirmed")
+            else:
+                assert state == "waitlisted"
 
     @rule(data=st.data(), declined=st.booleans())
     def end(self, data, declined):
