@@ -45,10 +45,10 @@ def _recording_or_404(event: Event, recording_id: int) -> Recording:
     return recording
 
 
-def _listing(filters: EventFilterForm):
+def _listing(filters: EventFilterForm, search: str):
     statement = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
-    if filters.q.data:
-        statement = statement.where(Event.title.icontains(filters.q.data, autoescape=True))
+    if search:
+        statement = statement.where(Event.title.icontains(search, autoescape=True))
     if filters.status.data in STATUSES:
         statement = statement.where(Event.status == filters.status.data)
     if filters.visibility.data in VISIBILITIES:
@@ -59,8 +59,13 @@ def _listing(filters: EventFilterForm):
 @bp.route("/events")
 def events_list():
     filters = EventFilterForm(request.args)
+    # A search longer than the field allows is not run: the field says why.
+    search = filters.q.data if filters.validate() else ""
     return render_template(
-        "admin/events/list.html", filters=filters, page=_listing(filters), args=request.args
+        "admin/events/list.html",
+        filters=filters,
+        page=_listing(filters, search or ""),
+        args=request.args,
     )
 
 
