@@ -25,7 +25,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from eventsvc.extensions import db
 from eventsvc.forms import BaseForm, check_image_fields, stripped, unix_newlines, web_address
 from eventsvc.models import Event, Organization, Person, Series
-from eventsvc.models.events import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUSES, VISIBILITIES
+from eventsvc.models.events import (
+    KIND_LABELS,
+    KINDS,
+    MAX_CAPACITY,
+    ROLE_LABELS,
+    ROLES,
+    STATUSES,
+    VISIBILITIES,
+)
 from eventsvc.services.events import CreditInput, EventFields
 from eventsvc.timezones import (
     LocalTimeError,
@@ -235,7 +243,11 @@ class EventForm(TimesForm):
     )
     capacity = IntegerField(
         "Capacity",
-        validators=[Optional(), NumberRange(min=1, message="Give at least 1 place")],
+        validators=[
+            Optional(),
+            NumberRange(min=1, message="Give at least 1 place"),
+            NumberRange(max=MAX_CAPACITY, message=f"Give at most {MAX_CAPACITY:,} places"),
+        ],
         description="Leave empty for no limit.",
         invalid_value_message="Give the number of places as a whole number",
     )

@@ -15,6 +15,7 @@ KINDS = ("webinar", "in_person", "hybrid")
 KIND_LABELS = {"webinar": "Webinar", "in_person": "In person", "hybrid": "Hybrid"}
 STATUSES = ("scheduled", "postponed", "rescheduled", "cancelled")
 VISIBILITIES = ("draft", "published")
+MAX_CAPACITY = 1_000_000  # places an event may offer; more is a typing slip (and overflows)
 ROLES = ("host", "co_host", "moderator", "speaker", "panelist", "live_illustrator", "organizer")
 ROLE_PHRASES = {
     "host": "Hosted by",

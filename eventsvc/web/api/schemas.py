@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from eventsvc.models.events import KINDS, ROLES, STATUSES, VISIBILITIES
+from eventsvc.models.events import KINDS, MAX_CAPACITY, ROLES, STATUSES, VISIBILITIES
 from eventsvc.models.news import LABELS
 from eventsvc.models.registrations import QUESTION_TYPES, STATES
 from eventsvc.services.registration_settings import DEFAULT_CONSENT
@@ -135,7 +135,7 @@ def omittable(kind):
 Day = Annotated[date, AfterValidator(_within_years)]
 Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
 Minutes = Annotated[StrictInt, Field(ge=1, le=int(MAX_DURATION.total_seconds() // 60))]
-Capacity = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_CAPACITY)]
 Answer = str | list[str] | bool
 
 
