@@ -1,6 +1,8 @@
 """Error pages in the site's layout."""
 
-from flask import Flask, abort, render_template, request
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, Request, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,11 +44,38 @@ def _server_error(error: HTTPException):
     return _page(error)
 
 
-def _refuse_nul_characters() -> None:
-    """A NUL in the address is malformed input, and PostgreSQL cannot even compare it."""
+def _is_utf8(encoded: bytes) -> bool:
+    """Whether URL-encoded bytes spell UTF-8 text once their %XX escapes are decoded."""
+    try:
+        unquote_to_bytes(encoded).decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_malformed_address() -> None:
+    """A NUL in the address is malformed input, and PostgreSQL cannot even compare it;
+    so is a query string whose bytes are not UTF-8."""
     values = request.args.items(multi=True)
     if "\x00" in request.path or any("\x00" in key + value for key, value in values):
         abort(400)
+    if not _is_utf8(request.query_string):
+        abort(400)
+
+
+class FormRequest(Request):
+    """A request that refuses a URL-encoded form whose bytes are not UTF-8.
+
+    Werkzeug keeps such bytes as "%FF" text, which no form check can tell apart from
+    "%FF" typed on purpose, so the raw body is checked before it is parsed.
+    """
+
+    def _load_form_data(self) -> None:
+        unparsed = "form" not in self.__dict__
+        urlencoded = self.mimetype == "application/x-www-form-urlencoded"
+        if unparsed and urlencoded and not _is_utf8(self.get_data(cache=True)):
+            abort(400)
+        super()._load_form_data()
 
 
 def register(app: Flask) -> None:
@@ -55,7 +84,8 @@ def register(app: Flask) -> None:
         if status != 500:
             app.register_error_handler(status, _page)
     app.register_error_handler(500, _server_error)
-    app.before_request(_refuse_nul_characters)
+    app.before_request(_refuse_malformed_address)
+    app.request_class = FormRequest
     unavailable.register(app)
 
     @app.errorhandler(CSRFError)
