@@ -667,3 +667,13 @@ def test_an_event_in_a_zone_the_picker_does_not_list_can_still_be_edited(
     assert event.local_start.hour == 10
     refused = client.post("/admin/events/new", data=event_data(timezone="Mars/Olympus_Mons"))
     assert error_of(refused.text, "timezone") == "Choose a time zone from the list"
+
+
+def test_a_long_list_pages_with_its_filters_kept(client, editor, make_event):
+    for number in range(51):
+        make_event(title=f"Webinar {number}", publish=False)
+    first = client.get("/admin/events?visibility=draft")
+    assert "Page 1 of 2" in page_text(first.text)
+    assert 'href="/admin/events?visibility=draft&amp;page=2">Earlier events' in first.text
+    second = client.get("/admin/events?visibility=draft&page=2")
+    assert "Page 2 of 2" in page_text(second.text) and "Later events" in second.text
