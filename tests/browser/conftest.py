@@ -58,7 +58,8 @@ def live_server(app):
 def browser():
     """Debian's Chromium, headless, started once for the whole session."""
     if not shutil.which(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
+        # `make test` installs it; without it the browser tests cannot pass, so they fail.
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium")
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
