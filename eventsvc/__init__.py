@@ -7,8 +7,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventsvc.config import REPO_ROOT, load_settings
-from eventsvc.extensions import csrf, db, limiter, login_manager, migrate
+from eventsvc.config import load_settings
+from eventsvc.extensions import csrf, db, limiter, login_manager, migration_commands
 from eventsvc.request_log import register_request_log
 from eventsvc.security import register_security
 
@@ -42,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     # A database error's text would otherwise quote the row: an email, answers, a token.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    app.cli.add_command(migration_commands)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -1,13 +1,21 @@
-"""Extensions, created unbound and bound to an app in the factory."""
+"""Extensions, created unbound and bound to an app in the factory.
 
+Flask-Migrate is the exception: it imports Alembic (about 10 MB per process), which only
+the `db` commands use, so the factory registers `migration_commands` and the migrations
+are bound when such a command runs.
+"""
+
+import click
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from eventsvc.config import REPO_ROOT
 
 # Named constraints let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -26,7 +34,26 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def bind_migrations(app: Flask) -> None:
+    """Bind Flask-Migrate to the app: its `db` commands and Alembic's env.py find it there."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+
+
+class MigrationCommands(click.Group):
+    """`db`: binds the migrations on first use, then hands over to Flask-Migrate's group."""
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        bind_migrations(current_app)
+        # Binding replaced this group in the app's commands with Flask-Migrate's own.
+        commands = current_app.cli.commands[self.name]
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
+migration_commands = MigrationCommands("db", help="Perform database migrations.")

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from eventsvc import create_app
-from eventsvc.extensions import db
+from eventsvc.extensions import bind_migrations, db
 from tests.conftest import _test_config
 
 
@@ -42,6 +42,7 @@ def empty_app(request, tmp_path, logging_kept):
     else:
         url = request.getfixturevalue("postgres_url")
     app = create_app(_test_config(tmp_path, url))
+    bind_migrations(app)
     with app.app_context():
         yield app
         db.session.remove()
