@@ -11,6 +11,7 @@ from eventsvc.config import load_settings
 from eventsvc.extensions import csrf, db, limiter, login_manager, migration_commands
 from eventsvc.request_log import register_request_log
 from eventsvc.security import register_security
+from eventsvc.services.content_version import watch_changes
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     register_request_log(app)
     register_extensions(app)
+    watch_changes()
     register_blueprints(app)
     register_templates(app)
     register_security(app)
@@ -81,7 +83,7 @@ def _sqlite_begin(connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
-    from eventsvc.web import admin, api, auth, errors, feeds, public
+    from eventsvc.web import admin, api, auth, errors, feeds, page_cache, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
@@ -89,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     errors.register(app)
+    page_cache.register(app)
 
 
 def register_templates(app: Flask) -> None:

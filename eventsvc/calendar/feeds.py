@@ -9,7 +9,7 @@ feed's size.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 
 from eventsvc.calendar.stored import entry_stamp, rebuild_entries
 from eventsvc.calendar.vcalendar import (
@@ -112,19 +112,6 @@ def _members(feed: Feed, moment: datetime) -> ColumnElement[bool]:
     if feed.windowed:
         return and_(feed.scope, listed(moment))
     return and_(feed.scope, Event.visibility == "published")
-
-
-# event_version() in SQL: one integer column per event reads fastest.
-VERSION = cast(Event.id, BigInteger) * (1 << 32) + Event.sequence
-
-
-def feed_versions(feed: Feed, moment: datetime) -> list[int]:
-    """The sorted version numbers of the events in the feed: all its ETag needs.
-
-    Read through the connection: the ORM's work per row would cost more than the query.
-    """
-    statement = select(VERSION).where(_members(feed, moment))
-    return sorted(db.session.connection().execute(statement).scalars().all())
 
 
 def feed_tag(feed: Feed, versions: list[int], site_name: str, base_url: str) -> str:

@@ -6,6 +6,7 @@ from eventsvc.models.news import NewsItem, news_events
 from eventsvc.models.organizations import Organization, Person
 from eventsvc.models.outbox import OutboxMessage
 from eventsvc.models.registrations import Attendee, Question, Registration, RetiredFeedToken
+from eventsvc.models.site import ContentVersion
 from eventsvc.models.staff import StaffUser
 from eventsvc.models.tokens import ApiToken
 
@@ -13,6 +14,7 @@ __all__ = [
     "ApiToken",
     "Attendee",
     "AuditEntry",
+    "ContentVersion",
     "OutboxMessage",
     "Question",
     "Registration",

@@ -1,6 +1,7 @@
 """Backups: every table as one JSON document, and that document back into an empty database.
 
-The document is deterministic: tables in foreign-key order (`db.metadata.sorted_tables`),
+The document is deterministic: tables in foreign-key order (`db.metadata.sorted_tables`;
+not the content version, which only tells kept pages apart and which an import moves),
 rows sorted by primary key, keys sorted, UTC instants as ISO 8601 with `Z`, dates as ISO,
 bytes as base64. The same data gives the same bytes on SQLite and PostgreSQL alike.
 """
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from eventsvc.extensions import db
+from eventsvc.services.content_version import move_version
 from eventsvc.services.locking import write_transaction
 
 FORMAT = "eventsvc-export"
@@ -41,6 +43,11 @@ def _encode(value):
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     return value
+
+
+def data_tables() -> list[Table]:
+    """The tables a backup holds, in foreign-key order: all but caches' bookkeeping."""
+    return [table for table in db.metadata.sorted_tables if table.info.get("backup", True)]
 
 
 def _json(value) -> str:
@@ -78,7 +85,7 @@ def write_export(out: IO[bytes]) -> dict[str, int]:
     with _snapshot() as connection:
         _check_migrated(connection)
         out.write(f'{{"format": "{FORMAT}", "version": {VERSION}, "tables": [\n'.encode())
-        for index, table in enumerate(db.metadata.sorted_tables):
+        for index, table in enumerate(data_tables()):
             text, counts[table.name] = _table_text(connection, table)
             out.write((",\n" if index else "").encode() + text.encode())
     out.write(b"\n]}\n")
@@ -162,7 +169,7 @@ def _is_table_entry(entry) -> bool:
 
 def _check_known(tables: dict[str, list[dict]]) -> None:
     """Refuse tables and columns this version of eventsvc does not have, naming them."""
-    known = db.metadata.tables
+    known = {table.name: table for table in data_tables()}
     unknown_tables = sorted(name for name in tables if name not in known)
     if unknown_tables:
         raise BackupError(f"Unknown tables in the export file: {', '.join(unknown_tables)}.")
@@ -195,7 +202,7 @@ def _check_empty(connection: Connection) -> None:
     _check_migrated(connection)
     filled = [
         table.name
-        for table in db.metadata.sorted_tables
+        for table in data_tables()
         if connection.execute(select(1).select_from(table).limit(1)).first()
     ]
     if filled:
@@ -224,7 +231,7 @@ def import_document(document) -> dict[str, int]:
     tables = _tables_of(document)
     ordered = [
         (table, _decoded_rows(table, tables[table.name]))
-        for table in db.metadata.sorted_tables
+        for table in data_tables()
         if tables.get(table.name)
     ]
     with write_transaction():
@@ -233,6 +240,7 @@ def import_document(document) -> dict[str, int]:
         for table, rows in ordered:
             _insert(connection, table, rows)
         _reset_sequences(connection)
+        move_version(db.session)
     return {name: len(rows) for name, rows in tables.items()}
 
 

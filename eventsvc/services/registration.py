@@ -126,7 +126,7 @@ def _take_seat(event: Event, jump_queue: bool = False) -> bool:
         update(Event)
         .where(Event.id == event.id, condition)
         .values(seats_taken=Event.seats_taken + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_pages=False)
     )
     return result.rowcount == 1
 
@@ -137,7 +137,7 @@ def _join_waitlist(event: Event) -> int:
         .where(Event.id == event.id)
         .values(waitlist_length=Event.waitlist_length + 1)
         .returning(Event.waitlist_length)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_pages=False)
     ).scalar_one()
 
 
@@ -232,13 +232,13 @@ def _leave_waitlist(event: Event, position: int) -> None:
             Registration.waitlist_position > position,
         )
         .values(waitlist_position=Registration.waitlist_position - 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_pages=False)
     )
     db.session.execute(
         update(Event)
         .where(Event.id == event.id)
         .values(waitlist_length=Event.waitlist_length - 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_pages=False)
     )
 
 
@@ -250,7 +250,7 @@ def _release(registration: Registration) -> None:
             update(Event)
             .where(Event.id == event.id)
             .values(seats_taken=Event.seats_taken - 1)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, changes_pages=False)
         )
     elif registration.state == "waitlisted":
         _leave_waitlist(event, registration.waitlist_position)

@@ -5,6 +5,8 @@ the feed's membership and versions, Last-Modified, 304 on either validator, GET 
 only, 404 (never an empty 200) for an unknown feed, and no compression.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
@@ -18,6 +20,7 @@ from eventsvc.services import attendees
 from eventsvc.services.registration import find_by_token
 from eventsvc.text import excerpt_of
 from eventsvc.timezones import now
+from eventsvc.web.page_cache import cached
 
 bp = Blueprint("feeds", __name__)
 
@@ -41,21 +44,37 @@ def _not_modified(etag: str, last_modified: datetime | None) -> bool:
     return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
 
 
-def calendar_response(feed: feeds.Feed, attachment: bool = False) -> Response:
-    """Answer for one feed: 304 when the client's copy is current, else its bytes."""
+@dataclass(frozen=True)
+class FeedCopy:
+    """A feed as built at one content version: its bytes and validators."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+    filename: str
+
+
+def calendar_response(find_feed: Callable[[], feeds.Feed | None], attachment: bool = False):
+    """Answer for one feed: 304 when the client's copy is current, else its bytes.
+
+    The feed is built once per content version and kept (web/page_cache.py): a feed
+    shows nothing that depends on who asks.
+    """
+    copy = cached(f"feed:{request.path}", lambda: _feed_copy(_found(find_feed())))
+    if _not_modified(copy.etag, copy.last_modified):
+        return _validated(Response(status=304), copy.etag, copy.last_modified)
+    response = Response(copy.body, content_type=CALENDAR_TYPE)
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{copy.filename}"'
+    return _validated(response, copy.etag, copy.last_modified)
+
+
+def _feed_copy(feed: feeds.Feed) -> tuple[FeedCopy, int]:
     site_name, base_url = _settings()
     moment = now()
-    etag = feeds.feed_tag(feed, feeds.feed_versions(feed, moment), site_name, base_url)
-    if request.if_none_match and _not_modified(etag, None):
-        return _validated(Response(status=304), etag, None)
-    last_modified = feeds.last_change(moment)
-    if _not_modified(etag, last_modified):
-        return _validated(Response(status=304), etag, last_modified)
     body, etag = feeds.feed_body(feed, moment, site_name, base_url)
-    response = Response(body, content_type=CALENDAR_TYPE)
-    disposition = "attachment" if attachment else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{feed.filename}"'
-    return _validated(response, etag, last_modified)
+    copy = FeedCopy(body, etag, feeds.last_change(moment), feed.filename)
+    return copy, len(body)
 
 
 def _validated(response: Response, etag: str, last_modified: datetime | None) -> Response:
@@ -76,31 +95,31 @@ def _found(feed: feeds.Feed | None) -> feeds.Feed:
 @bp.route("/calendar.ics")
 def site_calendar():
     """Every listed event."""
-    return calendar_response(feeds.site_feed(current_app.config["SITE_NAME"]))
+    return calendar_response(lambda: feeds.site_feed(current_app.config["SITE_NAME"]))
 
 
 @bp.route("/calendar/series/<slug>.ics")
 def series_calendar(slug: str):
     """The listed events of one series."""
-    return calendar_response(_found(feeds.series_feed(slug)))
+    return calendar_response(lambda: feeds.series_feed(slug))
 
 
 @bp.route("/calendar/tags/<slug>.ics")
 def tag_calendar(slug: str):
     """The listed events with one tag."""
-    return calendar_response(_found(feeds.tag_feed(slug)))
+    return calendar_response(lambda: feeds.tag_feed(slug))
 
 
 @bp.route("/calendar/organizations/<slug>.ics")
 def organization_calendar(slug: str):
     """The listed events an organisation hosts or co-hosts."""
-    return calendar_response(_found(feeds.organization_feed(slug)))
+    return calendar_response(lambda: feeds.organization_feed(slug))
 
 
 @bp.route("/events/<slug>.ics")
 def event_calendar(slug: str):
     """One published event, as a download."""
-    return calendar_response(_found(feeds.event_feed(slug)), attachment=True)
+    return calendar_response(lambda: feeds.event_feed(slug), attachment=True)
 
 
 def _private_calendar(body: bytes, etag: str, filename: str, disposition: str) -> Response:

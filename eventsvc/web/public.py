@@ -8,6 +8,7 @@ from sqlalchemy import select
 from eventsvc import queries
 from eventsvc.extensions import db
 from eventsvc.services.registration import refusal as registration_refusal
+from eventsvc.web.page_cache import cached_page
 
 bp = Blueprint("public", __name__)
 
@@ -44,7 +45,12 @@ def _slug_arg(name: str) -> str | None:
 
 @bp.route("/")
 def index():
-    page = queries.news_page(_page_number())
+    number = _page_number()
+    return cached_page(f"news-listing:{number}", lambda: _news_listing(number))
+
+
+def _news_listing(number: int) -> str:
+    page = queries.news_page(number)
     if page.is_beyond_end:
         abort(404)
     return render_template("public/index.html", page=page)
@@ -52,6 +58,10 @@ def index():
 
 @bp.route("/news/<slug>")
 def news(slug: str):
+    return cached_page(f"news:{slug}", lambda: _news_item(slug))
+
+
+def _news_item(slug: str) -> str:
     item = _found(queries.published_news(slug))
     return render_template("public/news.html", item=item)
 
@@ -59,7 +69,13 @@ def news(slug: str):
 @bp.route("/events")
 def events():
     filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
-    listing = queries.event_listing(filters, _page_number())
+    number = _page_number()
+    key = f"events:{number}:{filters.series}:{filters.tag}:{filters.organization}"
+    return cached_page(key, lambda: _event_listing(filters, number))
+
+
+def _event_listing(filters: queries.EventFilters, number: int) -> str:
+    listing = queries.event_listing(filters, number)
     if listing.past.is_beyond_end:
         abort(404)
     return render_template("public/events.html", listing=listing, filters=filters)
@@ -67,6 +83,10 @@ def events():
 
 @bp.route("/events/<slug>")
 def event(slug: str):
+    return cached_page(f"event:{slug}", lambda: _event_page(slug))
+
+
+def _event_page(slug: str) -> str:
     found = _found(queries.published_event(slug))
     refusal = registration_refusal(found)
     form = None if refusal else registration_form_for(found)
