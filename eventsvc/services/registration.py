@@ -33,10 +33,15 @@ class RegistrationError(ValueError):
 
 @dataclass
 class Outcome:
-    """What a submission led to: the state to tell the person, and the row if one is new."""
+    """What a submission led to: the state to tell the person, and the row if one is new.
+
+    `manage_token` is the new row's, kept from before the commit expires the row, so the
+    page can link to it without loading the row again.
+    """
 
     state: str
     registration: Registration | None = None
+    manage_token: str | None = None
 
 
 def active_questions(event: Event) -> list[Question]:
@@ -88,10 +93,15 @@ def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str |
     return errors, name, address, timezone
 
 
-def validate_submission(event, name, email, answers, consent, timezone):
-    """Check a submission; return (name, email, answers, timezone) or raise 'invalid'."""
+def validate_submission(event, name, email, answers, consent, timezone, questions=None):
+    """Check a submission; return (name, email, answers, timezone) or raise 'invalid'.
+
+    `questions` are the event's active questions, when the caller has read them already.
+    """
     errors, name, address, timezone = _check_person(name, email, consent, timezone)
-    clean, answer_errors = clean_answers(active_questions(event), answers or {})
+    if questions is None:
+        questions = active_questions(event)
+    clean, answer_errors = clean_answers(questions, answers or {})
     errors.update(answer_errors)
     if errors:
         raise RegistrationError("invalid", "Some answers need attention.", errors)
@@ -153,10 +163,10 @@ def _place(event: Event, registration: Registration) -> None:
         raise RegistrationError("event_full", "This event is full.")
 
 
-def register(event: Event, name, email, answers, consent, timezone=None) -> Outcome:
+def register(event: Event, name, email, answers, consent, timezone=None, questions=None) -> Outcome:
     """Register someone; see DESIGN §5 for duplicates and 'confirm email first'."""
     name, address, clean, timezone = validate_submission(
-        event, name, email, answers, consent, timezone
+        event, name, email, answers, consent, timezone, questions
     )
     problem = refusal(event)
     if problem:
@@ -198,7 +208,7 @@ def _register_locked(event, name, address, key, answers, timezone) -> Outcome:
     db.session.add(registration)
     db.session.flush()
     notifications.state_email(registration)
-    return Outcome(registration.state, registration)
+    return Outcome(registration.state, registration, registration.manage_token)
 
 
 def find_by_token(token: str) -> Registration | None:

@@ -26,7 +26,7 @@ track_actor(bp, lambda: "registrant")
 
 
 def _registerable_event(slug: str):
-    event = queries.published_event(slug)
+    event = queries.published_event(slug, details=False)
     if event is None:
         abort(404)
     return event
@@ -52,7 +52,8 @@ def form_for(event, **kwargs):
 @limiter.limit(_register_limit, methods=["POST"])
 def register(slug: str):
     event = _registerable_event(slug)
-    form = form_for(event)
+    questions = service.active_questions(event)
+    form = registration_form(event, questions)
     refusal = service.refusal(event)
     if refusal:
         return render_template("registration/register.html", event=event, refusal=refusal), (
@@ -71,6 +72,7 @@ def register(slug: str):
             form.answers(),
             form.consent.data,
             form.timezone.data,
+            questions,
         )
     except service.RegistrationError as error:
         if error.code != "invalid":
@@ -80,7 +82,7 @@ def register(slug: str):
     if outcome.registration is None or outcome.state == "unverified":
         return render_template("registration/sent.html", event=event, outcome=outcome)
     flash(_NEW_STATE_MESSAGES[outcome.state])
-    return redirect(url_for("public.manage_registration", token=outcome.registration.manage_token))
+    return redirect(url_for("public.manage_registration", token=outcome.manage_token))
 
 
 @bp.route("/registrations/<token>")

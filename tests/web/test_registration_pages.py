@@ -283,6 +283,29 @@ def test_replayed_form_registers_once(client, webinar):
     assert rows() == 1
 
 
+def test_registering_reads_each_thing_once_and_not_the_new_row_again(
+    client, make_event, sql_statements
+):
+    event = make_event(join_url=JOIN, credits=[("host", "organization", "Clinic")], tags=["Rights"])
+    update_registration_settings(event, RegistrationSettings())
+    add_question(event, QuestionFields("short_text", "Organisation"))
+    slug = event.slug
+    db.session.expunge_all()
+    sql_statements.clear()
+    assert client.post(f"/events/{slug}/register", data=form_data()).status_code == 302
+
+    def reads(table: str, statements: list[str]) -> int:
+        return sum(s.startswith("SELECT") and f"{table}.id" in s for s in statements)
+
+    # The questions for the form and the answers; credits and tags for the invitation.
+    once = [reads(table, sql_statements) for table in ("questions", "credits", "tags")]
+    assert once == [1, 1, 1]
+    insert = next(
+        n for n, s in enumerate(sql_statements) if s.startswith("INSERT INTO registrations")
+    )
+    assert reads("registrations", sql_statements[insert:]) == 0
+
+
 class TestWithCsrf:
     @pytest.fixture
     def app_config(self):

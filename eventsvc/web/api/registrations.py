@@ -56,7 +56,7 @@ def register(slug: str, json: RegistrationSubmission):
     link is used. An address already registered gets 409 `already_registered` and its
     details by email, nothing more. `consent` must be true.
     """
-    event = queries.published_event(slug)
+    event = queries.published_event(slug, details=False)
     if event is None:
         raise not_found()
     try:
