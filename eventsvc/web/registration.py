@@ -44,7 +44,7 @@ def _register_limit() -> str:
 
 
 def form_for(event, **kwargs):
-    """The registration form for an event page or the register page."""
+    """The registration form the event page shows (the register view keeps its questions)."""
     return registration_form(event, service.active_questions(event), **kwargs)
 
 
