@@ -117,8 +117,8 @@ def published_news(slug: str) -> NewsItem | None:
 def published_event(slug: str, details: bool = True) -> Event | None:
     """The published event with this slug, with everything its page shows unless `details=False`.
 
-    The registration pages and POSTs show its title and times only: no credits, tags or
-    recordings, and so three statements fewer.
+    The registration pages and POSTs show its title and times only, and so skip the
+    statements that load its credits, tags and recordings.
     """
     statement = select(Event).where(_PUBLISHED_EVENT, Event.slug == slug)
     if details:
