@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from eventsvc.calendar.feeds import CANCELLED_GRACE, HISTORY
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
 from eventsvc.timezones import now
@@ -23,9 +22,11 @@ _PUBLISHED_EVENT = Event.visibility == "published"
 _PUBLIC_LINKED_EVENTS = selectinload(
     NewsItem.events.and_(func.coalesce(Event.visibility, "") == "published")
 )
+# Tags come in the event's own statement (a few rows more); credits and recordings each
+# come in one more, so the page's statements stay few and do not grow with the data.
 _EVENT_DETAILS = (
+    joinedload(Event.tags),
     selectinload(Event.credits),
-    selectinload(Event.tags),
     selectinload(Event.recordings),
 )
 
@@ -123,7 +124,7 @@ def published_event(slug: str, details: bool = True) -> Event | None:
     statement = select(Event).where(_PUBLISHED_EVENT, Event.slug == slug)
     if details:
         statement = statement.options(*_EVENT_DETAILS)
-    return db.session.scalar(statement)
+    return db.session.scalars(statement).unique().first()
 
 
 def _filtered_events(filters: EventFilters) -> Select:
@@ -256,29 +257,3 @@ def sitemap_entries() -> tuple[list, list]:
     ).all()
     news_rows = [(row.slug, max(row.updated_at, row.published_at)) for row in news]
     return news_rows, [(row.slug, row.updated_at) for row in events]
-
-
-def next_time_change(moment: datetime) -> datetime | None:
-    """The next instant after `moment` at which a public page or feed changes by time alone.
-
-    An event starts or ends, its registration opens or closes, a scheduled news item
-    appears, or an event leaves the feeds (HISTORY after its end, CANCELLED_GRACE after
-    its cancellation). One statement; None when nothing is due.
-    """
-    instants = (
-        Event.starts_at,
-        Event.ends_at,
-        Event.published_at,
-        Event.registration_opens_at,
-        Event.registration_closes_at,
-        NewsItem.published_at,
-    )
-    firsts = [select(func.min(column)).where(column > moment) for column in instants]
-    leaving = {HISTORY: Event.ends_at, CANCELLED_GRACE: Event.cancelled_at}
-    firsts += [
-        select(func.min(column)).where(column > moment - delay) for delay, column in leaving.items()
-    ]
-    row = db.session.execute(select(*(first.scalar_subquery() for first in firsts))).one()
-    delays = [timedelta(0)] * len(instants) + list(leaving)
-    due = [found + delay for found, delay in zip(row, delays, strict=True) if found]
-    return min(due, default=None)

@@ -119,20 +119,44 @@ def feed_tag(feed: Feed, versions: list[int], site_name: str, base_url: str) -> 
     return version_tag(feed.header(site_name), entry_stamp(base_url), versions)
 
 
-def feed_body(feed: Feed, moment: datetime, site_name: str, base_url: str) -> tuple[bytes, str]:
+@dataclass(frozen=True)
+class FeedBody:
+    """A feed's bytes, its ETag value, and when its events next leave it by time alone."""
+
+    body: bytes
+    etag: str
+    leaving: list[datetime]
+
+
+def feed_body(feed: Feed, moment: datetime, site_name: str, base_url: str) -> FeedBody:
     """The feed's bytes from the stored entries (rebuilding stale ones) and their ETag value."""
     statement = (
-        select(Event.id, Event.sequence, Event.calendar_entry_key, Event.calendar_entry)
+        select(
+            Event.id,
+            Event.sequence,
+            Event.calendar_entry_key,
+            Event.calendar_entry,
+            Event.ends_at,
+            Event.cancelled_at,
+        )
         .where(_members(feed, moment))
         .order_by(Event.starts_at, Event.id)
     )
     rows = db.session.connection().execute(statement).all()
     stamp = entry_stamp(base_url)
-    stale = [event_id for event_id, sequence, key, _ in rows if key != f"{sequence}:{stamp}"]
+    stale = [row.id for row in rows if row.calendar_entry_key != f"{row.sequence}:{stamp}"]
     rebuilt = rebuild_entries(stale, base_url) if stale else {}
-    entries = [rebuilt.get(event_id, entry) for event_id, _, _, entry in rows]
-    versions = sorted(event_version(event_id, sequence) for event_id, sequence, _, _ in rows)
-    return assemble(feed.header(site_name), entries), feed_tag(feed, versions, site_name, base_url)
+    entries = [rebuilt.get(row.id, row.calendar_entry) for row in rows]
+    versions = sorted(event_version(row.id, row.sequence) for row in rows)
+    etag = feed_tag(feed, versions, site_name, base_url)
+    return FeedBody(assemble(feed.header(site_name), entries), etag, _leaving(feed, rows))
+
+
+def _leaving(feed: Feed, rows) -> list[datetime]:
+    if not feed.windowed:
+        return []
+    ended = [row.ends_at + HISTORY for row in rows]
+    return ended + [row.cancelled_at + CANCELLED_GRACE for row in rows if row.cancelled_at]
 
 
 def last_change(moment: datetime) -> datetime:

@@ -196,6 +196,11 @@ class Event(Timestamped, db.Model):
         return self.registration_closes_at or self.starts_at
 
     @property
+    def milestones(self) -> tuple[datetime | None, ...]:
+        """When its page changes by time alone: registration opens and closes, it starts, ends."""
+        return (self.registration_opens, self.registration_closes, self.starts_at, self.ends_at)
+
+    @property
     def credit_groups(self) -> list[tuple[str, list["Credit"]]]:
         """Credits grouped by role in role order: [("Co-hosted by", [A, B]), …]."""
         groups = []

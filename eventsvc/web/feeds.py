@@ -20,7 +20,7 @@ from eventsvc.services import attendees
 from eventsvc.services.registration import find_by_token
 from eventsvc.text import excerpt_of
 from eventsvc.timezones import now
-from eventsvc.web.page_cache import cached
+from eventsvc.web.page_cache import Built, cached
 
 bp = Blueprint("feeds", __name__)
 
@@ -69,12 +69,12 @@ def calendar_response(find_feed: Callable[[], feeds.Feed | None], attachment: bo
     return _validated(response, copy.etag, copy.last_modified)
 
 
-def _feed_copy(feed: feeds.Feed) -> tuple[FeedCopy, int]:
+def _feed_copy(feed: feeds.Feed) -> Built:
     site_name, base_url = _settings()
     moment = now()
-    body, etag = feeds.feed_body(feed, moment, site_name, base_url)
-    copy = FeedCopy(body, etag, feeds.last_change(moment), feed.filename)
-    return copy, len(body)
+    built = feeds.feed_body(feed, moment, site_name, base_url)
+    copy = FeedCopy(built.body, built.etag, feeds.last_change(moment), feed.filename)
+    return copy, len(built.body), built.leaving
 
 
 def _validated(response: Response, etag: str, last_modified: datetime | None) -> Response:

@@ -1,8 +1,9 @@
 """Public pages and feeds, built once per content version and kept in each worker.
 
 A copy is kept with the content version it was built at (services/content_version.py)
-and the moment the site next changes by time alone (a registration opening, an event
-ending, a scheduled news item appearing; at most LONGEST ahead). A request reads the
+and until the next moment it changes by time alone: the builder names the instants its
+copy depends on (a registration opening, an event ending), and no copy outlives LONGEST,
+which bounds what no builder names (a scheduled news item appears within it). A request reads the
 version, one small query, and gets the kept copy while both hold, so a change shows on
 every worker and instance the moment it commits. Pages are shared only with requests
 that see what everyone sees (no one signed in, no flashed message), and a kept page gets
@@ -11,7 +12,7 @@ the request's own CSRF token. Each worker keeps at most BUDGET_BYTES.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,12 +21,10 @@ from flask import Flask, current_app, g, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from eventsvc import queries
 from eventsvc.services.content_version import current_version
 from eventsvc.timezones import now
 
 BUDGET_BYTES = 32 * 1024 * 1024
-# Anything on a page that depends on the time and that next_time_change() does not know.
 LONGEST = timedelta(seconds=60)
 # Stands for the CSRF token in a kept page; a NUL never occurs in rendered HTML.
 _CSRF_PLACEHOLDER = "\x00csrf-token\x00"
@@ -77,8 +76,11 @@ def register(app: Flask) -> None:
     app.extensions["page_cache"] = PageCache(BUDGET_BYTES)
 
 
-def cached(key: str, build: Callable[[], tuple[Any, int]]) -> Any:
-    """The copy kept under `key` at the current content version, else build() (value, size)."""
+Built = tuple[Any, int, Iterable[datetime | None]]  # a copy, its size, its instants
+
+
+def cached(key: str, build: Callable[[], Built]) -> Any:
+    """The copy kept under `key` at the current content version, else a new one from build()."""
     version, moment = current_version(), now()
     if version is None:
         return build()[0]
@@ -87,8 +89,9 @@ def cached(key: str, build: Callable[[], tuple[Any, int]]) -> Any:
     key = f"{key} {current_app.config['SITE_NAME']} {current_app.config['BASE_URL']}"
     value = cache.get(key, version, moment)
     if value is None:
-        value, size = build()
-        until = min(queries.next_time_change(moment) or moment + LONGEST, moment + LONGEST)
+        value, size, instants = build()
+        coming = [instant for instant in instants if instant and instant > moment]
+        until = min([*coming, moment + LONGEST])
         cache.put(key, Kept(version, until, value, size))
     return value
 
@@ -97,16 +100,19 @@ def _seen_by_everyone() -> bool:
     return not current_user.is_authenticated and "_flashes" not in session
 
 
-def cached_page(key: str, render: Callable[[], str]) -> str:
-    """A public page, kept for everyone who sees the same; its CSRF token is the reader's."""
+def cached_page(key: str, render: Callable[[], tuple[str, Iterable[datetime | None]]]) -> str:
+    """A public page, kept for everyone who sees the same; its CSRF token is the reader's.
+
+    render() gives the page's HTML and the instants at which it changes by time alone.
+    """
     if not _seen_by_everyone():
-        return render()
-    html = cached(key, lambda: _without_token(render()))
+        return render()[0]
+    html = cached(key, lambda: _without_token(*render()))
     return html.replace(_CSRF_PLACEHOLDER, generate_csrf()) if _CSRF_PLACEHOLDER in html else html
 
 
-def _without_token(html: str) -> tuple[str, int]:
+def _without_token(html: str, instants: Iterable[datetime | None]) -> Built:
     token = g.get("csrf_token")  # set by generate_csrf() when the page has a form
     if token:
         html = html.replace(token, _CSRF_PLACEHOLDER)
-    return html, len(html)
+    return html, len(html), instants

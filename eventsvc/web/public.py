@@ -49,11 +49,12 @@ def index():
     return cached_page(f"news-listing:{number}", lambda: _news_listing(number))
 
 
-def _news_listing(number: int) -> str:
+def _news_listing(number: int) -> tuple[str, list]:
     page = queries.news_page(number)
     if page.is_beyond_end:
         abort(404)
-    return render_template("public/index.html", page=page)
+    events = [event for item in page.items for event in item.events]
+    return render_template("public/index.html", page=page), _milestones(events)
 
 
 @bp.route("/news/<slug>")
@@ -61,9 +62,9 @@ def news(slug: str):
     return cached_page(f"news:{slug}", lambda: _news_item(slug))
 
 
-def _news_item(slug: str) -> str:
+def _news_item(slug: str) -> tuple[str, list]:
     item = _found(queries.published_news(slug))
-    return render_template("public/news.html", item=item)
+    return render_template("public/news.html", item=item), _milestones(item.events)
 
 
 @bp.route("/events")
@@ -74,11 +75,12 @@ def events():
     return cached_page(key, lambda: _event_listing(filters, number))
 
 
-def _event_listing(filters: queries.EventFilters, number: int) -> str:
+def _event_listing(filters: queries.EventFilters, number: int) -> tuple[str, list]:
     listing = queries.event_listing(filters, number)
     if listing.past.is_beyond_end:
         abort(404)
-    return render_template("public/events.html", listing=listing, filters=filters)
+    page = render_template("public/events.html", listing=listing, filters=filters)
+    return page, _milestones(listing.upcoming)
 
 
 @bp.route("/events/<slug>")
@@ -86,13 +88,18 @@ def event(slug: str):
     return cached_page(f"event:{slug}", lambda: _event_page(slug))
 
 
-def _event_page(slug: str) -> str:
+def _event_page(slug: str) -> tuple[str, tuple]:
     found = _found(queries.published_event(slug))
     refusal = registration_refusal(found)
     form = None if refusal else registration_form_for(found)
-    return render_template(
+    page = render_template(
         "public/event.html", event=found, preview=False, registration_form=form, refusal=refusal
     )
+    return page, found.milestones
+
+
+def _milestones(events) -> list:
+    return [instant for event in events for instant in event.milestones]
 
 
 @bp.route("/search")
