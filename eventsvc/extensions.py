@@ -6,7 +6,8 @@ are bound when such a command runs.
 """
 
 import click
-from flask import Flask, current_app
+from flask import Flask
+from flask.cli import ScriptInfo
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -50,9 +51,10 @@ class MigrationCommands(click.Group):
     """`db`: binds the migrations on first use, then hands over to Flask-Migrate's group."""
 
     def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
-        bind_migrations(current_app)
+        app = parent.ensure_object(ScriptInfo).load_app()
+        bind_migrations(app)
         # Binding replaced this group in the app's commands with Flask-Migrate's own.
-        commands = current_app.cli.commands[self.name]
+        commands = app.cli.commands[self.name]
         return commands.make_context(info_name, args, parent=parent, **extra)
 
 

@@ -3,7 +3,9 @@
 import subprocess
 import sys
 
+from eventsvc import create_app
 from eventsvc.cli import main
+from tests.conftest import _test_config
 from tests.live import REPO, service_environment
 
 SERVE_AND_LIST_MIGRATION_MODULES = """
@@ -32,6 +34,13 @@ def test_db_commands_bind_the_migrations_when_run(app, runner):
     result = runner.invoke(main, ["db", "heads"])
     assert result.exit_code == 0, result.output
     assert app.extensions["migrate"].directory == str(REPO / "migrations")
+
+
+def test_db_commands_run_from_the_apps_own_command_line(tmp_path):
+    app = create_app(_test_config(tmp_path, f"sqlite:///{tmp_path / 'cli.db'}"))
+    result = app.test_cli_runner().invoke(args=["db", "heads"])
+    assert result.exit_code == 0, result.output
+    assert "migrate" in app.extensions
 
 
 def test_db_help_lists_flask_migrates_commands(runner):
