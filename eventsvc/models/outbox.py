@@ -1,8 +1,13 @@
-"""Outgoing email, written in the same transaction as the change that causes it."""
+"""Outgoing email, queued in the same transaction as the change that causes it.
+
+A queued message says what to tell whom (its kind, registration, invitation method and
+details); the outbox worker writes its subject, text, HTML and invitation when it first
+sends it (services/notifications.py), and keeps them for every retry.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsvc.extensions import db
@@ -21,8 +26,11 @@ class OutboxMessage(Timestamped, db.Model):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     to_address: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(500))
-    body_text: Mapped[str] = mapped_column(Text)
+    # What the message says beyond its registration: a staff message's subject and text,
+    # what changed about the event, a recording's link.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    subject: Mapped[str | None] = mapped_column(String(500))
+    body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
     calendar: Mapped[str | None] = mapped_column(Text)
     calendar_method: Mapped[str | None] = mapped_column(String(20))
@@ -39,3 +47,7 @@ class OutboxMessage(Timestamped, db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def is_written(self) -> bool:
+        return self.body_text is not None

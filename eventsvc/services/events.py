@@ -235,7 +235,8 @@ def add_recording(event: Event, url: str, title: str = "") -> Recording:
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
     audit.record("event.changed", event, "recording added")
-    _commit_change(event, before, {"kind": "recording_posted", "recording": recording})
+    posted = {"url": url, "title": title}
+    _commit_change(event, before, {"kind": "recording_posted", "recording": posted})
     return recording
 
 

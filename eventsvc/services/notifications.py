@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from eventsvc.calendar.invitation import build_invitation
 from eventsvc.extensions import db
-from eventsvc.models import Event, Registration
-from eventsvc.services.outbox import absolute_url, queue_email
+from eventsvc.models import Event, OutboxMessage, Registration
+from eventsvc.services.outbox import absolute_url, queue_email, written_email
 from eventsvc.timezones import describe
 
 REQUEST_KINDS = {"confirmed", "promoted", "approved", "event_changed", "recording_posted"}
@@ -40,37 +40,56 @@ def _context(registration: Registration) -> dict:
     }
 
 
-def _calendar(registration: Registration, kind: str) -> tuple[bytes | None, str | None]:
+def _calendar_method(registration: Registration, kind: str) -> str | None:
+    """The invitation a kind carries: a cancellation, a request while confirmed, or none."""
     if kind in CANCEL_KINDS:
-        method = "CANCEL"
-    elif kind in REQUEST_KINDS and registration.state == "confirmed":
-        method = "REQUEST"
-    else:
-        return None, None
-    invitation = build_invitation(
-        registration.event,
-        registration,
-        method,
-        organizer=current_app.config["MAIL_FROM"],
-        base_url=current_app.config["BASE_URL"],
-    )
-    return invitation, method
+        return "CANCEL"
+    if kind in REQUEST_KINDS and registration.state == "confirmed":
+        return "REQUEST"
+    return None
 
 
-def registration_email(registration: Registration, kind: str, **extra) -> None:
-    """Queue one email about a registration, with the invitation its kind carries."""
-    calendar, method = _calendar(registration, kind)
+def registration_email(registration: Registration, kind: str, **details) -> None:
+    """Queue one email about a registration; the outbox worker writes it when it sends it.
+
+    `details` are what the email says beyond the registration and its event, as text.
+    """
     unsubscribe = manage_url(registration) + "/unsubscribe" if kind in OPT_OUT_KINDS else None
     queue_email(
         kind,
-        registration.email,
-        {**_context(registration), **extra},
-        event=registration.event,
-        registration=registration,
-        calendar=calendar,
-        calendar_method=method,
+        registration,
+        calendar_method=_calendar_method(registration, kind),
         unsubscribe_url=unsubscribe,
+        details=details,
     )
+
+
+def written(message: OutboxMessage) -> dict | None:
+    """A queued message's subject, text, HTML and invitation, as its columns hold them.
+
+    Written from its registration and event as they are now; None when the registration
+    no longer exists (erased or purged).
+    """
+    registration = db.session.get(Registration, message.registration_id or 0)
+    if registration is None:
+        return None
+    context = {
+        **_context(registration),
+        **message.details,
+        "event": registration.event,
+        "registration": registration,
+        "unsubscribe_url": message.unsubscribe_url,
+    }
+    calendar = None
+    if message.calendar_method:
+        calendar = build_invitation(
+            registration.event,
+            registration,
+            message.calendar_method,
+            organizer=current_app.config["MAIL_FROM"],
+            base_url=current_app.config["BASE_URL"],
+        )
+    return written_email(message.kind, context, calendar)
 
 
 def state_email(registration: Registration, kind: str | None = None) -> None:
@@ -96,12 +115,12 @@ def _recipients(event: Event, states: tuple[str, ...]) -> list[Registration]:
     )
 
 
-def event_changed(event: Event, kind: str, **extra) -> int:
+def event_changed(event: Event, kind: str, **details) -> int:
     """Tell everyone holding or awaiting a seat that the event changed (no commit)."""
     states = ("confirmed", "pending", "waitlisted")
     if kind == "recording_posted":
         states = ("confirmed",)
     recipients = _recipients(event, states)
     for registration in recipients:
-        registration_email(registration, kind, **extra)
+        registration_email(registration, kind, **details)
     return len(recipients)

@@ -1,11 +1,11 @@
-"""Queueing email in the outbox, inside the caller's transaction."""
+"""Queueing email in the outbox inside the caller's transaction, and writing it to send."""
 
 from uuid import uuid4
 
 from flask import current_app, render_template
 
 from eventsvc.extensions import db
-from eventsvc.models import Event, OutboxMessage, Registration
+from eventsvc.models import OutboxMessage, Registration
 
 SUBJECTS = {
     "confirmed": "You are registered: {title}",
@@ -39,30 +39,34 @@ def new_message_id() -> str:
 
 def queue_email(
     kind: str,
-    to_address: str,
-    context: dict,
+    registration: Registration,
     *,
-    event: Event | None = None,
-    registration: Registration | None = None,
-    calendar: bytes | None = None,
     calendar_method: str | None = None,
     unsubscribe_url: str | None = None,
+    details: dict | None = None,
 ) -> OutboxMessage:
-    """Render an email from templates/email/<kind> and add it to the outbox (no commit)."""
-    context = {"event": event, "registration": registration, **context}
-    subject = SUBJECTS[kind].format(title=event.title if event else "", **context)
+    """Add an email about a registration to the outbox (no commit); it is written when sent."""
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,
-        to_address=to_address,
-        subject=subject.replace("\n", " ").strip()[:500],
-        body_text=render_template(f"email/{kind}.txt", **context),
-        body_html=render_template(f"email/{kind}.html", **context),
-        calendar=calendar.decode() if calendar else None,
+        to_address=registration.email,
+        details=details or {},
         calendar_method=calendar_method,
         unsubscribe_url=unsubscribe_url,
-        event_id=event.id if event else None,
-        registration_id=registration.id if registration else None,
+        event_id=registration.event_id,
+        registration_id=registration.id,
     )
     db.session.add(message)
     return message
+
+
+def written_email(kind: str, context: dict, calendar: bytes | None) -> dict:
+    """A message's subject, text, HTML (templates/email/<kind>) and invitation, as columns."""
+    event = context.get("event")
+    subject = SUBJECTS[kind].format(title=event.title if event else "", **context)
+    return {
+        "subject": subject.replace("\n", " ").strip()[:500],
+        "body_text": render_template(f"email/{kind}.txt", **context),
+        "body_html": render_template(f"email/{kind}.html", **context),
+        "calendar": calendar.decode() if calendar else None,
+    }

@@ -11,6 +11,7 @@ from eventsvc.services.registration import register
 from eventsvc.timezones import now
 from tests.api.conftest import assert_error
 from tests.conftest import in_days
+from tests.outbox import written_messages
 
 EVENT_FIELDS = {
     "slug", "title", "kind", "status", "status_reason", "previous_starts_at", "visibility",
@@ -36,7 +37,7 @@ def new_event(**fields) -> dict:
 
 def emails(kind: str) -> list[OutboxMessage]:
     query = select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
-    return list(db.session.scalars(query))
+    return written_messages(query)
 
 
 # Reading ---------------------------------------------------------------------------------

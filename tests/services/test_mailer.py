@@ -1,5 +1,7 @@
 """Sending the outbox through a real SMTP server, including outages."""
 
+from dataclasses import replace
+
 import pytest
 from flask import current_app
 from icalendar import Calendar
@@ -8,6 +10,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services import mailer
+from eventsvc.services.events import fields_of, update_event
 from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import (
     RegistrationSettings,
@@ -100,3 +103,52 @@ def _closed_port() -> int:
     from tests.conftest import free_port
 
     return free_port()
+
+
+def test_a_message_is_written_when_first_sent_and_kept_for_every_retry(registered, smtp_server):
+    current_app.config["SMTP_URL"] = smtp_server.url
+    queued = db.session.scalar(select(OutboxMessage))
+    assert not queued.is_written  # the registration did not wait for its email to be written
+
+    smtp_server.stop()
+    mailer.send_due()
+    message = db.session.scalar(select(OutboxMessage))
+    first = (message.subject, message.body_text, message.body_html, message.calendar)
+    assert message.status == "queued" and message.is_written
+    assert "Ana Pérez" in message.body_text and "BEGIN:VCALENDAR" in message.calendar
+
+    update_event(registered, replace(fields_of(registered), title="A new title"))
+    smtp_server.start()
+    message.next_attempt_at = now()
+    db.session.commit()
+    assert mailer.send_due() == {"sent": 1, "failed": 0}
+    words = db.session.execute(select(OutboxMessage.subject, OutboxMessage.body_text)).one()
+    assert tuple(words) == first[:2]  # the retry sent the words of the first attempt
+    assert smtp_server.received[0]["Subject"] == first[0]
+
+
+def test_a_message_says_what_the_event_is_when_it_is_written(registered, smtp_server):
+    update_event(registered, replace(fields_of(registered), title="Remedy, rescheduled"))
+    current_app.config["SMTP_URL"] = smtp_server.url
+    mailer.send_due()
+    assert smtp_server.received[0]["Subject"] == "You are registered: Remedy, rescheduled"
+
+
+def test_a_message_whose_registration_was_erased_meanwhile_is_not_sent(
+    any_db_app, make_event, smtp_server
+):
+    event = make_event()
+    update_registration_settings(event, RegistrationSettings())
+    outcome = register(event, "Ana Pérez", "ana@example.org", {}, True)
+    message = db.session.scalar(select(OutboxMessage))
+    message_id = message.id
+    # As a purge of old registrations leaves it: the message without its registration.
+    db.session.delete(outcome.registration)
+    db.session.commit()
+
+    current_app.config["SMTP_URL"] = smtp_server.url
+    assert mailer.send_due() == {"sent": 0, "failed": 1}
+    message = db.session.get(OutboxMessage, message_id)
+    assert (message.status, message.is_written) == ("failed", False)
+    assert message.last_error == "Its registration no longer exists."
+    assert smtp_server.received == []

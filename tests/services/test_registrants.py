@@ -20,6 +20,7 @@ from eventsvc.services.registration_settings import (
 )
 from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.timezones import now
+from tests.outbox import written_messages
 
 
 @pytest.fixture
@@ -70,11 +71,14 @@ def test_message_goes_to_the_chosen_states_with_an_opt_out(event):
         event, ["waitlisted"], "Room change", "We moved.\n\nSee you."
     )
     assert sent == 1
-    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "staff_message"))
+    [message] = written_messages(select(OutboxMessage).where(OutboxMessage.kind == "staff_message"))
     assert message.to_address == "bo@example.org"
     assert message.subject == "Room change"
     assert "We moved." in message.body_text
     assert message.unsubscribe_url.endswith("/unsubscribe")
+    # The text says how to stop such messages, with the person's own link.
+    assert f"Stop them: {message.unsubscribe_url}" in message.body_text
+    assert f'href="{message.unsubscribe_url}"' in message.body_html
 
 
 def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, make_event):

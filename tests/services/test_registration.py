@@ -18,6 +18,7 @@ from eventsvc.services.registration_settings import (
 )
 from eventsvc.timezones import now
 from tests.conftest import in_days
+from tests.outbox import written_messages
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def messages(kind=None):
     query = select(OutboxMessage).order_by(OutboxMessage.id)
     if kind:
         query = query.where(OutboxMessage.kind == kind)
-    return db.session.scalars(query).all()
+    return written_messages(query)
 
 
 def count_registrations():

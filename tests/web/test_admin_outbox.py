@@ -56,6 +56,7 @@ def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
         "no-store",
     )
     text = page_text(detail.text)
+    assert "Not written yet" in text and "This is what it would say now." in text
     assert f"You are registered: {event.title}" in text
     assert "To ana@example.org" in text
     assert "Calendar invitation METHOD:REQUEST" in text

@@ -20,6 +20,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import describe
+from tests.outbox import written_messages
 from tests.web import page_text
 from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of, form_values
 
@@ -52,7 +53,7 @@ def kinds(registration: Registration) -> list[str]:
 
 def last_message(registration: Registration) -> OutboxMessage:
     query = select(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
-    return db.session.scalars(query.order_by(OutboxMessage.id.desc())).first()
+    return written_messages(query.order_by(OutboxMessage.id.desc()).limit(1))[0]
 
 
 def flashes(markup: str) -> str:
@@ -375,9 +376,7 @@ def test_message_registrants_queues_one_email_per_person_in_the_chosen_states(
     )
 
     assert "2 messages queued in the outbox." in flashes(sent.text)
-    messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.kind == "staff_message")
-    ).all()
+    messages = written_messages(select(OutboxMessage).where(OutboxMessage.kind == "staff_message"))
     assert sorted(m.to_address for m in messages) == ["bo@example.org", "cy@example.org"]
     assert {m.subject for m in messages} == {"Room change"}
 

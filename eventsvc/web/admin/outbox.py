@@ -7,6 +7,7 @@ from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.models.outbox import OUTBOX_STATES
 from eventsvc.services.mailer import retry_message
+from eventsvc.services.notifications import written
 from eventsvc.web.admin import bp, no_store
 
 MESSAGES_PER_PAGE = 50
@@ -45,7 +46,9 @@ def outbox_list():
 @no_store
 def outbox_show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("admin/outbox/message.html", message=message)
+    # A message not yet sent is written when it is: show what it would say now.
+    shown = message if message.is_written else written(message)
+    return render_template("admin/outbox/message.html", message=message, shown=shown)
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
