@@ -5,11 +5,15 @@ import logging
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from eventsvc import create_app
 from eventsvc.extensions import bind_migrations, db
+from eventsvc.services.content_version import current_version
+from eventsvc.services.mailer import send_due
+from eventsvc.timezones import now
 from tests.conftest import _test_config
 
 
@@ -79,3 +83,24 @@ def test_downgrade_to_base_and_upgrade_again(empty_app):
     upgrade()
     assert table_names() == set(db.metadata.tables) | {"alembic_version"}
     assert differences() == []
+
+
+def test_an_email_queued_before_the_outbox_change_is_sent_after_it(empty_app, smtp_server):
+    upgrade(revision="5036050274bb")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO outbox_messages (message_id, kind, to_address, subject, body_text,"
+                " body_html, status, attempts, next_attempt_at, last_error, created_at,"
+                " updated_at) VALUES ('<old@example.org>', 'staff_message', 'ana@example.org',"
+                " 'Room change', 'We moved.', '', 'queued', 0, :moment, '', :moment, :moment)"
+            ),
+            {"moment": now()},
+        )
+    upgrade()
+
+    assert current_version() == 0
+    current_app.config["SMTP_URL"] = smtp_server.url
+    assert send_due() == {"sent": 1, "failed": 0}
+    [received] = smtp_server.received
+    assert (received["Subject"], received.get_content().strip()) == ("Room change", "We moved.")

@@ -44,13 +44,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entries_created_at'), ['created_at'], unique=False)
 
-    content_version = op.create_table('content_version',
-    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('version', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_version'))
-    )
-    # The one row kept pages are checked against (eventsvc/models/site.py).
-    op.bulk_insert(content_version, [{'id': 1, 'version': 0}])
     op.create_table('news_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=200), nullable=False),
@@ -304,9 +297,8 @@ def upgrade():
     sa.Column('message_id', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('to_address', sa.String(length=320), nullable=False),
-    sa.Column('details', sa.JSON(), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=True),
-    sa.Column('body_text', sa.Text(), nullable=True),
+    sa.Column('subject', sa.String(length=500), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('calendar', sa.Text(), nullable=True),
     sa.Column('calendar_method', sa.String(length=20), nullable=True),
@@ -392,7 +384,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entries_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
 
-    op.drop_table('content_version')
     op.drop_table('audit_entries')
     op.drop_table('attendees')
     # ### end Alembic commands ###
