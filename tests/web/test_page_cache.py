@@ -241,3 +241,24 @@ def test_the_cache_drops_the_least_recently_used_beyond_its_budget():
     assert cache.get("huge", 1, moment) is None  # more than half the budget: never kept
     assert cache.get("b", 2, moment) is None  # another version
     assert cache.get("b", 1, until) is None  # its time is over
+
+
+def test_a_change_shows_on_every_worker_on_either_database(any_db_app, make_event):
+    event = make_event(title="Remedy in practice")
+    workers = [create_app(dict(any_db_app.config)) for _ in range(2)]
+    try:
+        for worker in workers:
+            assert "Remedy in practice" in worker.test_client().get(f"/events/{event.slug}").text
+            assert b"Remedy in practice" in worker.test_client().get("/calendar.ics").data
+
+        rename(event, "Remedy, revisited")
+
+        for worker in workers:
+            page = worker.test_client().get(f"/events/{event.slug}").text
+            assert "Remedy, revisited" in page_text(page)
+            assert b"Remedy\\, revisited" in worker.test_client().get("/calendar.ics").data
+    finally:
+        for worker in workers:
+            with worker.app_context():
+                db.session.remove()
+                db.engine.dispose()
