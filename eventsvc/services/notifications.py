@@ -70,7 +70,9 @@ def written(message: OutboxMessage) -> dict | None:
     Written from its registration and event as they are now; None when the registration
     no longer exists (erased or purged).
     """
-    registration = db.session.get(Registration, message.registration_id or 0)
+    if message.registration_id is None:
+        return None
+    registration = db.session.get(Registration, message.registration_id)
     if registration is None:
         return None
     context = {

@@ -54,7 +54,9 @@ class FeedCopy:
     filename: str
 
 
-def calendar_response(find_feed: Callable[[], feeds.Feed | None], attachment: bool = False):
+def calendar_response(
+    find_feed: Callable[[], feeds.Feed | None], attachment: bool = False
+) -> Response:
     """Answer for one feed: 304 when the client's copy is current, else its bytes.
 
     The feed is built once per content version and kept (web/page_cache.py): a feed

@@ -3,11 +3,11 @@
 A copy is kept with the content version it was built at (services/content_version.py)
 and until the next moment it changes by time alone: the builder names the instants its
 copy depends on (a registration opening, an event ending), and no copy outlives LONGEST,
-which bounds what no builder names (a scheduled news item appears within it). A request reads the
-version, one small query, and gets the kept copy while both hold, so a change shows on
-every worker and instance the moment it commits. Pages are shared only with requests
-that see what everyone sees (no one signed in, no flashed message), and a kept page gets
-the request's own CSRF token. Each worker keeps at most BUDGET_BYTES.
+which bounds what no builder names (a scheduled news item appears within it). A request
+reads the version, one small query, and gets the kept copy while both hold, so a change
+shows on every worker and instance the moment it commits. Pages are shared only with
+requests that see what everyone sees (no one signed in, no flashed message), and a kept
+page gets the request's own CSRF token. Each worker keeps at most BUDGET_BYTES.
 """
 
 import threading
