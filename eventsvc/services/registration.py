@@ -6,9 +6,10 @@ PostgreSQL. Waitlist positions run 1..N without gaps.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.extensions import db
@@ -108,9 +109,10 @@ def validate_submission(event, name, email, answers, consent, timezone, question
     return name, address, clean, timezone
 
 
-def _active(event_id: int, email_key: str) -> Registration | None:
+def _active(event_id: int, email_key: str) -> int | None:
+    """The id of the address's active registration for the event, if it has one."""
     return db.session.scalar(
-        select(Registration).where(
+        select(Registration.id).where(
             Registration.event_id == event_id,
             Registration.email_key == email_key,
             Registration.state.in_(ACTIVE_STATES),
@@ -118,93 +120,147 @@ def _active(event_id: int, email_key: str) -> Registration | None:
     )
 
 
-def _attendee(email_key: str) -> Attendee:
-    attendee = db.session.scalar(select(Attendee).where(Attendee.email == email_key))
-    if attendee is None:
-        attendee = Attendee(email=email_key)
-        db.session.add(attendee)
-        db.session.flush()
-    return attendee
+@dataclass(frozen=True)
+class EventTerms:
+    """What a new registration takes from its event, read before the write lock.
+
+    `updated_at` moves with every edit of the event (not with its seat counters), so one
+    small query under the lock tells whether these still hold.
+    """
+
+    id: int
+    updated_at: datetime
+    confirm_email: bool
+    approval_required: bool
+    waitlist_enabled: bool
+    consent_version: int | None
+
+    @classmethod
+    def of(cls, event: Event) -> "EventTerms":
+        return cls(
+            event.id,
+            event.updated_at,
+            event.confirm_email,
+            event.approval_required,
+            event.waitlist_enabled,
+            event.consent_version,
+        )
 
 
-def _take_seat(event: Event, jump_queue: bool = False) -> bool:
-    """Take one seat if capacity allows (and nobody waits, unless `jump_queue`)."""
-    condition = or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity)
-    if not jump_queue:
-        condition = and_(condition, Event.waitlist_length == 0)
-    result = db.session.execute(
+def _counter_update(**counters):
+    """An UPDATE of one event's seat counters; its updated_at stays: a registration is not
+    an edit (feeds and the sitemap date the event by it)."""
+    return (
         update(Event)
-        .where(Event.id == event.id, condition)
-        .values(seats_taken=Event.seats_taken + 1)
+        .where(Event.id == bindparam("event_id"))
+        .values(**counters, updated_at=Event.updated_at)
         .execution_options(synchronize_session=False, changes_pages=False)
     )
-    return result.rowcount == 1
 
 
-def _join_waitlist(event: Event) -> int:
-    return db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(waitlist_length=Event.waitlist_length + 1)
-        .returning(Event.waitlist_length)
-        .execution_options(synchronize_session=False, changes_pages=False)
-    ).scalar_one()
+# Built once: building these statements costs more than running them.
+_SEAT_FREE = or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity)
+_TAKE_SEAT = _counter_update(seats_taken=Event.seats_taken + 1).where(_SEAT_FREE)
+_TAKE_SEAT_IF_NOBODY_WAITS = _TAKE_SEAT.where(Event.waitlist_length == 0)
+_GIVE_BACK_SEAT = _counter_update(seats_taken=Event.seats_taken - 1)
+_JOIN_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length + 1).returning(
+    Event.waitlist_length
+)
+_LEAVE_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length - 1)
 
 
-def _place(event: Event, registration: Registration) -> None:
+def _take_seat(event_id: int, jump_queue: bool = False) -> bool:
+    """Take one seat if capacity allows (and nobody waits, unless `jump_queue`)."""
+    statement = _TAKE_SEAT if jump_queue else _TAKE_SEAT_IF_NOBODY_WAITS
+    return db.session.execute(statement, {"event_id": event_id}).rowcount == 1
+
+
+def _place(event: Event | EventTerms, registration: Registration) -> None:
     """Give a registration a seat, else a waitlist position, else refuse: event_full."""
-    if _take_seat(event):
+    if _take_seat(event.id):
         registration.state = "pending" if event.approval_required else "confirmed"
         registration.confirmed_at = now() if registration.state == "confirmed" else None
     elif event.waitlist_enabled:
         registration.state = "waitlisted"
-        registration.waitlist_position = _join_waitlist(event)
+        registration.waitlist_position = db.session.execute(
+            _JOIN_WAITLIST, {"event_id": event.id}
+        ).scalar_one()
     else:
         raise RegistrationError("event_full", "This event is full.")
 
 
 def register(event: Event, name, email, answers, consent, timezone=None, questions=None) -> Outcome:
-    """Register someone; see DESIGN §5 for duplicates and 'confirm email first'."""
+    """Register someone; see DESIGN §5 for duplicates and 'confirm email first'.
+
+    Everything that only reads (the checks, a registration already there, the attendee)
+    happens before the write lock; under it, one query confirms the event is as read,
+    and the unique index on active registrations catches an address registered meanwhile.
+    """
     name, address, clean, timezone = validate_submission(
         event, name, email, answers, consent, timezone, questions
     )
-    problem = refusal(event)
-    if problem:
-        raise problem
-    event_id, key = event.id, normalise_email(address)
+    key = normalise_email(address)
     for _attempt in range(3):
+        problem = refusal(event)
+        if problem:
+            raise problem
+        existing = _active(event.id, key)
+        if existing:
+            return _registered_already(event, existing)
+        terms = EventTerms.of(event)
+        attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
+        person = (name, address, key, clean, timezone)
         try:
             with write_transaction():
-                return _register_locked(
-                    db.session.get(Event, event_id), name, address, key, clean, timezone
-                )
+                return _register_locked(terms, attendee_id, *person)
         except IntegrityError:
-            continue  # another request registered this address first: answer as a duplicate
+            continue  # an address registered, or an attendee erased, meanwhile: look again
     raise RegistrationError("already_registered", "This address is already registered.")
 
 
-def _register_locked(event, name, address, key, answers, timezone) -> Outcome:
-    problem = refusal(event)  # again under the lock: the event may have changed meanwhile
+def _registered_already(event: Event, registration_id: int) -> Outcome:
+    """Send the details again; tell the person no more than a new registration would."""
+    state = "unverified" if event.confirm_email else "already_registered"
+    with write_transaction():
+        notifications.resend_details(db.session.get(Registration, registration_id))
+    return Outcome(state)
+
+
+def _as_read(terms: EventTerms) -> EventTerms:
+    """The event's terms under the lock: as read before, unless it was edited meanwhile."""
+    edited = db.session.scalar(select(Event.updated_at).where(Event.id == terms.id))
+    if edited == terms.updated_at:
+        return terms
+    event = db.session.get(Event, terms.id)
+    if event is None:
+        raise RegistrationError("registration_not_open", "This event does not take registrations.")
+    problem = refusal(event)
     if problem:
         raise problem
-    existing = _active(event.id, key)
-    if existing:
-        notifications.resend_details(existing)
-        return Outcome("unverified" if event.confirm_email else "already_registered")
+    return EventTerms.of(event)
+
+
+def _register_locked(terms, attendee_id, name, address, key, answers, timezone) -> Outcome:
+    terms = _as_read(terms)
+    if attendee_id is None:
+        attendee = Attendee(email=key)
+        db.session.add(attendee)
+        db.session.flush()
+        attendee_id = attendee.id
     registration = Registration(
-        event=event,
-        attendee=_attendee(key),
+        event_id=terms.id,
+        attendee_id=attendee_id,
         name=name,
         email=address,
         email_key=key,
         answers=answers,
-        consent_version=event.consent_version,
+        consent_version=terms.consent_version,
         consent_at=now(),
         timezone=timezone,
         state="unverified",
     )
-    if not event.confirm_email:
-        _place(event, registration)
+    if not terms.confirm_email:
+        _place(terms, registration)
     db.session.add(registration)
     db.session.flush()
     notifications.state_email(registration)
@@ -244,24 +300,14 @@ def _leave_waitlist(event: Event, position: int) -> None:
         .values(waitlist_position=Registration.waitlist_position - 1)
         .execution_options(synchronize_session=False, changes_pages=False)
     )
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(waitlist_length=Event.waitlist_length - 1)
-        .execution_options(synchronize_session=False, changes_pages=False)
-    )
+    db.session.execute(_LEAVE_WAITLIST, {"event_id": event.id})
 
 
 def _release(registration: Registration) -> None:
     """Give back what a registration holds: its seat or its waitlist position."""
     event = registration.event
     if registration.holds_seat:
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(seats_taken=Event.seats_taken - 1)
-            .execution_options(synchronize_session=False, changes_pages=False)
-        )
+        db.session.execute(_GIVE_BACK_SEAT, {"event_id": event.id})
     elif registration.state == "waitlisted":
         _leave_waitlist(event, registration.waitlist_position)
         registration.waitlist_position = None
@@ -289,7 +335,7 @@ def fill_free_seats(event: Event) -> int:
                 Registration.waitlist_position == 1,
             )
         )
-        if first is None or not _take_seat(event, jump_queue=True):
+        if first is None or not _take_seat(event.id, jump_queue=True):
             return promoted
         _promote(first)
         promoted += 1
@@ -343,7 +389,7 @@ def promote_registration(registration: Registration) -> Registration:
             raise RegistrationError(
                 "not_waitlisted", "Only a waitlisted registration can be moved."
             )
-        if not _take_seat(registration.event, jump_queue=True):
+        if not _take_seat(registration.event_id, jump_queue=True):
             raise RegistrationError("event_full", "No seat is free: raise the capacity first.")
         audit.record("registration.promoted", registration)
         _promote(registration)

@@ -1,13 +1,14 @@
 """Registration rules of DESIGN §5 on SQLite and PostgreSQL."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from eventsvc.extensions import db
-from eventsvc.models import OutboxMessage, Registration
+from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services import registration as reg
 from eventsvc.services.registration_settings import (
     QuestionFields,
@@ -185,6 +186,50 @@ def test_closed_registration_is_refused_with_its_code(open_event, change, code):
         sign_up(event, "a@example.org")
     assert error.value.code == code
     assert count_registrations() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"status": "cancelled"}, "event_cancelled"),
+        ({"registration_enabled": False}, "registration_not_open"),
+        ({"capacity": 0, "waitlist_enabled": False}, "event_full"),
+    ],
+)
+def test_an_event_changed_while_a_registration_waits_its_turn_is_checked_again(
+    open_event, monkeypatch, change, code
+):
+    """Another worker edits the event after this one read it and before it may write."""
+    event = open_event(capacity=10)
+    event_id = event.id
+    write_transaction = reg.write_transaction
+
+    @contextmanager
+    def edited_first():
+        with db.engine.begin() as other_worker:
+            other_worker.execute(update(Event).where(Event.id == event_id).values(**change))
+        with write_transaction():
+            yield
+
+    monkeypatch.setattr(reg, "write_transaction", edited_first)
+    with pytest.raises(reg.RegistrationError) as error:
+        sign_up(event, "ana@example.org")
+    assert error.value.code == code
+    assert count_registrations() == 0
+    assert messages() == []
+
+
+def test_registering_and_cancelling_leave_the_event_as_last_edited(open_event):
+    """Feeds, the sitemap and the API date an event by its last edit; seats are not one."""
+    event = open_event(capacity=1)
+    edited = event.updated_at
+    first = sign_up(event, "a@example.org").registration
+    waiting = sign_up(event, "b@example.org").registration
+    reg.cancel_registration(first)
+    reg.cancel_registration(waiting)
+    db.session.refresh(event)
+    assert (event.seats_taken, event.waitlist_length) == (0, 0)
+    assert event.updated_at == edited
 
 
 def test_invalid_submission_names_each_field_and_writes_nothing(open_event):
