@@ -148,8 +148,11 @@ class EventTerms:
 
 
 def _counter_update(**counters):
-    """An UPDATE of one event's seat counters; its updated_at stays: a registration is not
-    an edit (feeds and the sitemap date the event by it)."""
+    """An UPDATE of one event's seat counters that keeps its updated_at.
+
+    Feeds, the sitemap and the API date an event by its last edit, and a registration is
+    not one; naming the column keeps its onupdate from firing.
+    """
     return (
         update(Event)
         .where(Event.id == bindparam("event_id"))
@@ -206,7 +209,10 @@ def register(event: Event, name, email, answers, consent, timezone=None, questio
             raise problem
         existing = _active(event.id, key)
         if existing:
-            return _registered_already(event, existing)
+            outcome = _registered_already(event, existing)
+            if outcome:
+                return outcome
+            continue  # cancelled meanwhile: the address may register again
         terms = EventTerms.of(event)
         attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
         person = (name, address, key, clean, timezone)
@@ -218,11 +224,17 @@ def register(event: Event, name, email, answers, consent, timezone=None, questio
     raise RegistrationError("already_registered", "This address is already registered.")
 
 
-def _registered_already(event: Event, registration_id: int) -> Outcome:
-    """Send the details again; tell the person no more than a new registration would."""
+def _registered_already(event: Event, registration_id: int) -> Outcome | None:
+    """Send the details again, or None if the registration ended before the lock.
+
+    The answer tells the person no more than a new registration would.
+    """
     state = "unverified" if event.confirm_email else "already_registered"
     with write_transaction():
-        notifications.resend_details(db.session.get(Registration, registration_id))
+        registration = db.session.get(Registration, registration_id)
+        if registration is None or not registration.is_active:
+            return None
+        notifications.resend_details(registration)
     return Outcome(state)
 
 

@@ -219,6 +219,32 @@ def test_an_event_changed_while_a_registration_waits_its_turn_is_checked_again(
     assert messages() == []
 
 
+def test_a_registration_cancelled_while_the_address_waits_its_turn_is_made_anew(
+    open_event, monkeypatch
+):
+    event = open_event()
+    first = sign_up(event, "ana@example.org").registration
+    first_id = first.id
+    write_transaction = reg.write_transaction
+
+    @contextmanager
+    def cancelled_first():
+        with db.engine.begin() as other_worker:
+            other_worker.execute(
+                update(Registration)
+                .where(Registration.id == first_id)
+                .values(state="cancelled", cancelled_at=now())
+            )
+        with write_transaction():
+            yield
+
+    monkeypatch.setattr(reg, "write_transaction", cancelled_first)
+    outcome = sign_up(event, "ana@example.org")
+    assert outcome.state == "confirmed"
+    assert outcome.registration.id != first_id
+    assert messages("already_registered") == []
+
+
 def test_registering_and_cancelling_leave_the_event_as_last_edited(open_event):
     """Feeds, the sitemap and the API date an event by its last edit; seats are not one."""
     event = open_event(capacity=1)
