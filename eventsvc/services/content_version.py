@@ -18,9 +18,14 @@ from eventsvc.models.site import PRIVATE_TABLES, ContentVersion
 _MOVED = "content_version_moved"
 
 
+# Read on every request for a kept page; built once, as building it costs more than running it.
+_TABLE = ContentVersion.__table__
+_CURRENT_VERSION = select(_TABLE.c.version).where(_TABLE.c.id == 1)
+
+
 def current_version() -> int | None:
     """The content version, or None when its row is missing (nothing is kept then)."""
-    return db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1))
+    return db.session.scalar(_CURRENT_VERSION)
 
 
 def move_version(session: Session) -> None:
@@ -28,8 +33,7 @@ def move_version(session: Session) -> None:
     if session.info.get(_MOVED):
         return
     session.info[_MOVED] = True
-    table = ContentVersion.__table__
-    session.connection().execute(update(table).values(version=table.c.version + 1))
+    session.connection().execute(update(_TABLE).values(version=_TABLE.c.version + 1))
 
 
 def _is_public(instance) -> bool:
