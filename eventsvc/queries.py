@@ -95,6 +95,13 @@ def _published_news() -> Select:
     return select(NewsItem).where(NewsItem.published_at <= now())
 
 
+def next_news_publication() -> datetime | None:
+    """When the next scheduled news item is published, or None when none is scheduled."""
+    return db.session.scalar(
+        select(func.min(NewsItem.published_at)).where(NewsItem.published_at > now())
+    )
+
+
 def news_page(number: int) -> Page:
     """Page `number` of the published news, newest first, with their published events."""
     statement = (

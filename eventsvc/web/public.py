@@ -54,7 +54,9 @@ def _news_listing(number: int) -> tuple[str, list]:
     if page.is_beyond_end:
         abort(404)
     events = [event for item in page.items for event in item.events]
-    return render_template("public/index.html", page=page), _milestones(events)
+    # A scheduled item joins the listing at its time, not when a kept copy runs out.
+    instants = [*_milestones(events), queries.next_news_publication()]
+    return render_template("public/index.html", page=page), instants
 
 
 @bp.route("/news/<slug>")
