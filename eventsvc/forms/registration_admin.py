@@ -205,7 +205,7 @@ def question_form_data(question: Question) -> dict:
 
 
 class RegistrantFilterForm(Form):
-    """The registrants page's state filter and search, read from the query string."""
+    """The registrants page's state filter and search (posted, never in the URL)."""
 
     state = SelectField(
         "State",

@@ -60,3 +60,18 @@ def test_the_buttons_on_a_page_carry_a_working_token(client, signed_in, make_eve
 
     assert response.status_code == 302
     assert event.visibility == "published"
+
+
+def test_the_registrants_search_is_posted_with_the_pages_token(client, signed_in, make_event):
+    event = make_event()
+    url = f"/admin/events/{event.id}/registrants"
+    page = client.get(url).text
+    search_form = re.search(r'<form class="filters" method="post".*?</form>', page, re.S).group(0)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', search_form).group(1)
+
+    refused = client.post(url, data={"q": "diallo"})
+    searched = client.post(url, data={"q": "diallo", "csrf_token": token})
+
+    assert refused.status_code == 400
+    assert searched.status_code == 200
+    assert 'value="diallo"' in searched.text

@@ -223,9 +223,16 @@ def test_registrants_page_counts_filters_and_searches_and_is_never_cached(
     assert "Cy Diallo cy@example.org On the waiting list 2" in page
     waitlisted = page_text(client.get(url, query_string={"state": "waitlisted"}).text)
     assert "Bo Chen" in waitlisted and "Ana Pérez" not in waitlisted
-    found = page_text(client.get(url, query_string={"q": "DIALLO"}).text)
+    searched = client.post(url, data={"state": "", "q": "DIALLO"})
+    assert searched.headers["Cache-Control"] == "no-store"
+    found = page_text(searched.text)
     assert "Cy Diallo" in found and "Bo Chen" not in found
     assert "1 registration found" in found
+    assert 'value="DIALLO"' in searched.text
+    waiting_bo = page_text(client.post(url, data={"state": "waitlisted", "q": "chen"}).text)
+    assert "Bo Chen" in waiting_bo and "Cy Diallo" not in waiting_bo
+    # A search word in the URL (an old bookmark) searches nothing: the page lists everyone.
+    assert "Bo Chen" in page_text(client.get(url, query_string={"q": "DIALLO"}).text)
 
 
 def test_names_and_answers_come_out_escaped(client, editor, open_event):

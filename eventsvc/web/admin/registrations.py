@@ -136,11 +136,19 @@ def events_question_remove(event_id: int, question_id: int):
     return redirect(url_for(".events_questions", event_id=event.id))
 
 
-@bp.route("/events/<int:event_id>/registrants")
+@bp.route("/events/<int:event_id>/registrants", methods=["GET", "POST"])
 @no_store
 def events_registrants(event_id: int):
+    """The registrants, filtered by state (in the link) and searched (in a POST).
+
+    Search words are often a person's name or address: posted, they stay out of URLs,
+    browser history and the access logs of any proxy in front of the site.
+    """
     event = _event_or_404(event_id)
-    filters = RegistrantFilterForm(request.args)
+    if request.method == "POST":
+        filters = RegistrantFilterForm(request.form)
+    else:
+        filters = RegistrantFilterForm(state=request.args.get("state", ""))
     search = filters.q.data if filters.validate() else ""
     return render_template(
         "admin/registrations/registrants.html",
