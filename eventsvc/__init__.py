@@ -11,7 +11,7 @@ from eventsvc.config import load_settings
 from eventsvc.extensions import csrf, db, limiter, login_manager, migration_commands
 from eventsvc.request_log import register_request_log
 from eventsvc.security import register_security
-from eventsvc.services.content_version import watch_changes
+from eventsvc.services.changes import watch_changes
 
 
 def create_app(config: dict | None = None) -> Flask:

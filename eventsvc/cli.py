@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from eventsvc import create_app
-from eventsvc.models.staff import ROLES
-from eventsvc.models.tokens import SCOPES
+from eventsvc.inputs import STAFF_ROLES, TOKEN_SCOPES
 from eventsvc.services.backup import BackupError, read_export, save_export, write_export
+from eventsvc.services.changes import store_stale_entries
 from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registrants import purge_before
@@ -32,7 +32,7 @@ def staff() -> None:
 
 @staff.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
+@click.option("--role", type=click.Choice(STAFF_ROLES), default="editor", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def staff_create(email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account; without a TTY or --password-stdin a password is generated."""
@@ -55,7 +55,7 @@ def staff_create(email: str, role: str, password_stdin: bool) -> None:
 @staff.command("token")
 @click.argument("email")
 @click.option("--name", default="API token", show_default=True, help="What the token is for.")
-@click.option("--scope", type=click.Choice(SCOPES), default="read", show_default=True)
+@click.option("--scope", type=click.Choice(TOKEN_SCOPES), default="read", show_default=True)
 @click.option("--expires", "days", type=click.IntRange(min=1), help="Days until it expires.")
 def staff_token(email: str, name: str, scope: str, days: int | None) -> None:
     """Make an API token for a staff account; only the token goes to standard output."""
@@ -101,7 +101,12 @@ def outbox_send() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
 @click.option("--rounds", type=int, default=None, help="Stop after this many rounds.")
 def outbox_worker(interval: float, rounds: int | None) -> None:
-    """Queue due reminders and send due messages, in a loop."""
+    """Queue due reminders and send due messages, in a loop.
+
+    It starts by storing again the calendar entries that older builders or another base
+    URL made, which feeds otherwise rebuild in every answer (services/changes.py).
+    """
+    store_stale_entries()
     done = 0
     while rounds is None or done < rounds:
         queue_due_reminders()

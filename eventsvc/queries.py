@@ -1,9 +1,20 @@
-"""Read-only queries behind the public pages: listings, single items, search and sitemap."""
+"""Read-only queries: listings, single items, search, sitemap, and what each feed holds."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.extensions import db
@@ -264,3 +275,164 @@ def sitemap_entries() -> tuple[list, list]:
     ).all()
     news_rows = [(row.slug, max(row.updated_at, row.published_at)) for row in news]
     return news_rows, [(row.slug, row.updated_at) for row in events]
+
+
+# Calendar feeds. A feed holds published events from 180 days ago onwards; a cancelled
+# one stays, marked cancelled, for 30 days after its cancellation, then drops
+# (ICAL-INTEROP item 13); drafts never appear. Every function here runs a fixed number of
+# SQL statements, whatever the feed's size.
+HISTORY = timedelta(days=180)
+CANCELLED_GRACE = timedelta(days=30)
+HOST_ROLES = ("host", "co_host")
+# Last-Modified of a feed that has never held anything.
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One calendar feed: what it is called and which events (by SQL condition) it holds."""
+
+    name: str
+    description: str
+    filename: str
+    scope: ColumnElement[bool]
+    windowed: bool = True
+
+
+def listed(moment: datetime) -> ColumnElement[bool]:
+    """Events a feed lists at `moment`: published, recent or ahead, not long cancelled."""
+    return and_(
+        _PUBLISHED_EVENT,
+        Event.ends_at >= moment - HISTORY,
+        or_(Event.status != "cancelled", Event.cancelled_at >= moment - CANCELLED_GRACE),
+    )
+
+
+def hosted_by(organization_id: int) -> ColumnElement[bool]:
+    """Events the organisation hosts or co-hosts."""
+    return Event.credits.any(
+        and_(Credit.organization_id == organization_id, Credit.role.in_(HOST_ROLES))
+    )
+
+
+def site_feed(site_name: str) -> Feed:
+    """Every published event."""
+    description = f"Webinars and events of {site_name}, from six months ago onwards."
+    return Feed("All events", description, "calendar.ics", true())
+
+
+def _by_slug(model, slug: str):
+    return db.session.scalar(select(model).where(model.slug == slug))
+
+
+def series_feed(slug: str) -> Feed | None:
+    """The events of one series, or None for an unknown series."""
+    series = _by_slug(Series, slug)
+    if series is None:
+        return None
+    description = series.description.strip() or f"Events in the series {series.name}."
+    return Feed(series.name, description, f"{slug}.ics", Event.series_id == series.id)
+
+
+def tag_feed(slug: str) -> Feed | None:
+    """The events with one tag, or None for an unknown tag."""
+    tag = _by_slug(Tag, slug)
+    if tag is None:
+        return None
+    scope = Event.tags.any(Tag.id == tag.id)
+    return Feed(f"Topic: {tag.name}", f"Events about {tag.name}.", f"{slug}.ics", scope)
+
+
+def organization_feed(slug: str) -> Feed | None:
+    """The events an organisation hosts or co-hosts, or None for an unknown one."""
+    organization = _by_slug(Organization, slug)
+    if organization is None:
+        return None
+    name = f"Events with {organization.name}"
+    description = f"Events that {organization.name} hosts or co-hosts."
+    return Feed(name, description, f"{slug}.ics", hosted_by(organization.id))
+
+
+def event_feed(slug: str) -> Feed | None:
+    """One published event as a calendar of its own, whenever it took place."""
+    found = db.session.execute(
+        select(Event.id, Event.title).where(Event.slug == slug, _PUBLISHED_EVENT)
+    ).first()
+    if found is None:
+        return None
+    return Feed(found.title, found.title, f"{slug}.ics", Event.id == found.id, windowed=False)
+
+
+def feed_rows(feed: Feed, moment: datetime) -> list:
+    """The feed's events in order: id, sequence, stored entry and its key, when they leave."""
+    members = and_(feed.scope, listed(moment) if feed.windowed else _PUBLISHED_EVENT)
+    statement = (
+        select(
+            Event.id,
+            Event.sequence,
+            Event.calendar_entry_key,
+            Event.calendar_entry,
+            Event.ends_at,
+            Event.cancelled_at,
+        )
+        .where(members)
+        .order_by(Event.starts_at, Event.id)
+    )
+    return db.session.connection().execute(statement).all()
+
+
+def leaving_times(feed: Feed, rows) -> list[datetime]:
+    """When the feed's events leave it by time alone: long ended, or long cancelled."""
+    if not feed.windowed:
+        return []
+    ended = [row.ends_at + HISTORY for row in rows]
+    return ended + [row.cancelled_at + CANCELLED_GRACE for row in rows if row.cancelled_at]
+
+
+def events_for_entries(ids: list[int]) -> list[Event]:
+    """Load events with everything an entry shows, in a fixed number of queries."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.id.in_(ids))
+            .options(
+                selectinload(Event.tags),
+                selectinload(Event.recordings),
+                selectinload(Event.credits).joinedload(Credit.organization),
+                selectinload(Event.credits).joinedload(Credit.person),
+            )
+        )
+    )
+
+
+def stale_entry_ids(stamp: str) -> list[int]:
+    """Events whose stored entry was built by older builders or for another base URL."""
+    current = cast(Event.sequence, String).concat(f":{stamp}")
+    condition = or_(Event.calendar_entry_key.is_(None), Event.calendar_entry_key != current)
+    return list(db.session.scalars(select(Event.id).where(condition)))
+
+
+def feed_last_change(moment: datetime) -> datetime:
+    """When any feed last changed: an edit or publication of a listed event, or one leaving.
+
+    One value for every feed, so an event moving between series or tags counts for both;
+    it errs late, never early, so If-Modified-Since never hides a change.
+    """
+    ever_published = Event.published_at.is_not(None)
+    member = listed(moment)
+    row = db.session.execute(
+        select(
+            func.max(case((member, Event.updated_at))),
+            func.max(case((Event.ends_at < moment - HISTORY, Event.ends_at))),
+            func.max(case((Event.cancelled_at < moment - CANCELLED_GRACE, Event.cancelled_at))),
+            func.max(case((~_PUBLISHED_EVENT, Event.updated_at))),
+        ).where(ever_published)
+    ).one()
+    edited, last_ended, last_cancelled, unpublished = row
+    moments = [
+        edited,
+        last_ended and last_ended + HISTORY,
+        last_cancelled and last_cancelled + CANCELLED_GRACE,
+        unpublished,
+    ]
+    return min(max((m for m in moments if m), default=NEVER), moment)

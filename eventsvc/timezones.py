@@ -1,6 +1,7 @@
 """The one place that turns wall-clock times into UTC instants and back."""
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -195,3 +196,184 @@ def zones_by_region() -> OrderedDict[str, list[str]]:
         region = name.split("/", 1)[0] if "/" in name else "Other"
         groups.setdefault(region, []).append(name)
     return groups
+
+
+# The time-input policy: how times typed into a form, sent to the API or written in the
+# demo become an event's schedule. One function for all of them, so each rule (end or
+# duration, all-day dates, gaps, repeated hours, explicit offsets) holds everywhere.
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When an event takes place: its zone, its wall-clock times, and their UTC instants.
+
+    `local_start` and `local_end` are naive wall-clock times in `zone`; an all-day event
+    has `first_day` and `last_day` (inclusive) and runs from midnight to midnight. A
+    schedule that ends before it starts, or lasts too long, cannot be made.
+    """
+
+    zone: str
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool = False
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def __post_init__(self) -> None:
+        check_duration(self.starts_at, self.ends_at)
+
+    @property
+    def local_start(self) -> datetime:
+        return to_local(self.starts_at, self.zone).replace(tzinfo=None)
+
+    @property
+    def local_end(self) -> datetime:
+        return to_local(self.ends_at, self.zone).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class TimesAsked:
+    """Times as someone gave them; what is None was not given.
+
+    `start` and `end` are naive wall-clock times; an offset picks between the two
+    occurrences of a repeated hour. `duration` is elapsed minutes.
+    """
+
+    zone: str | None = None
+    all_day: bool = False
+    start: datetime | None = None
+    start_offset: timedelta | None = None
+    end: datetime | None = None
+    end_offset: timedelta | None = None
+    duration: int | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+class TimeInputError(LocalTimeError):
+    """Times that cannot make a schedule, with messages by the policy's field names.
+
+    The names are TimesAsked's (zone, start, start_offset, end, end_offset, duration,
+    first_day, last_day), read_window's (opens, closes) or the one given to read_moment;
+    each caller maps them to its own fields.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
+
+
+def _refuse(name: str, message: str) -> TimeInputError:
+    return TimeInputError({name: [message]})
+
+
+def _checked(name: str, compute):
+    """Run a conversion; a LocalTimeError becomes an error on field `name`."""
+    try:
+        return compute()
+    except TimeInputError:
+        raise
+    except LocalTimeError as error:
+        raise _refuse(name, str(error)) from error
+
+
+_TIME_NAMES = ("start", "start_offset", "end", "end_offset", "duration")
+_DAY_NAMES = ("first_day", "last_day")
+
+
+def read_schedule(asked: TimesAsked, current: Schedule | None = None) -> Schedule:
+    """The schedule the asked times give, keeping from `current` what they leave out.
+
+    Left out of a change: the start stays, and so does the duration; a new zone alone
+    keeps the wall-clock times. Raises TimeInputError naming the field at fault.
+    """
+    zone_name = asked.zone or (current.zone if current else None)
+    if not zone_name:
+        raise _refuse("zone", "Choose the time zone the event is timed in")
+    _checked("zone", lambda: zone(zone_name))
+    for name in _TIME_NAMES if asked.all_day else _DAY_NAMES:
+        if getattr(asked, name) is not None:
+            raise _refuse(name, _MIXED[asked.all_day])
+    if asked.all_day:
+        return _days(asked, zone_name, current)
+    return _timed(asked, zone_name, current)
+
+
+_MIXED = {
+    True: "An all-day event takes its first and last days, not times",
+    False: "Only all-day events take days; give the time it starts instead",
+}
+
+
+def _days(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Schedule:
+    kept = current if current and current.all_day else None
+    first = asked.first_day or (kept.first_day if kept else None)
+    if first is None:
+        raise _refuse("first_day", "Enter the first day")
+    if asked.last_day is not None:
+        last = asked.last_day
+    elif kept and asked.first_day is None:
+        last = kept.last_day
+    elif kept:
+        last = first + (kept.last_day - kept.first_day)
+    else:
+        last = first
+    starts_at, ends_at = _checked("last_day", lambda: day_bounds(first, last, zone_name))
+    return Schedule(zone_name, starts_at, ends_at, True, first, last)
+
+
+def _instant(local: datetime, offset: timedelta | None, zone_name: str, name: str) -> datetime:
+    chosen_at = f"{name}_offset" if offset is not None else name
+    return _checked(chosen_at, lambda: to_utc(local, zone_name, offset))
+
+
+def _timed(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Schedule:
+    if asked.end is not None and asked.duration is not None:
+        raise _refuse("duration", "Give an end or a duration, not both")
+    kept = current if current and not current.all_day else None
+    if asked.start is None and kept is None:
+        raise _refuse("start", "Enter the date and time it starts")
+    if asked.start is None and asked.end is None and asked.duration is None:
+        return _kept_clock(kept, zone_name)
+    if asked.start is not None:
+        start = _instant(asked.start, asked.start_offset, zone_name, "start")
+    else:
+        start = kept.starts_at if kept.zone == zone_name else _kept_clock(kept, zone_name).starts_at
+    if asked.duration is not None:
+        end = _checked("duration", lambda: end_after(start, asked.duration))
+    elif asked.end is not None:
+        end = _instant(asked.end, asked.end_offset, zone_name, "end")
+        _checked("end", lambda: check_duration(start, end))
+    elif kept is not None:
+        end = start + (kept.ends_at - kept.starts_at)
+    else:
+        raise _refuse("end", "Enter when it ends, or a duration in minutes")
+    return Schedule(zone_name, start, end)
+
+
+def _kept_clock(kept: Schedule, zone_name: str) -> Schedule:
+    """The schedule's times as they were, read on the same wall clock in `zone_name`."""
+    if kept.zone == zone_name:
+        return kept
+    start = _checked("zone", lambda: to_utc(kept.local_start, zone_name))
+    end = _checked("zone", lambda: to_utc(kept.local_end, zone_name))
+    _checked("zone", lambda: check_duration(start, end))
+    return Schedule(zone_name, start, end)
+
+
+def read_moment(local: datetime | None, zone_name: str, name: str) -> datetime | None:
+    """A wall-clock time in a zone as an instant (a repeated hour: its first occurrence)."""
+    if local is None:
+        return None
+    return _checked(name, lambda: to_utc(local, zone_name))
+
+
+def read_window(
+    opens: datetime | None, closes: datetime | None, zone_name: str
+) -> tuple[datetime | None, datetime | None]:
+    """Registration's opening and closing wall-clock times as instants; None stays None."""
+    opens_at = read_moment(opens, zone_name, "opens")
+    closes_at = read_moment(closes, zone_name, "closes")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise _refuse("closes", "Registration must close after it opens")
+    return opens_at, closes_at

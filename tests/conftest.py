@@ -16,9 +16,11 @@ from hypothesis import settings  # noqa: E402
 
 from eventsvc import create_app  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
-from eventsvc.services.events import CreditInput, EventFields, create_event  # noqa: E402
-from eventsvc.services.news import NewsFields, create_news  # noqa: E402
+from eventsvc.inputs import CreditInput, EventChanges, EventFields, NewsFields  # noqa: E402
+from eventsvc.services.events import save_event  # noqa: E402
+from eventsvc.services.news import create_news  # noqa: E402
 from eventsvc.services.staff import create_staff  # noqa: E402
+from eventsvc.timezones import Schedule  # noqa: E402
 
 STRICT = os.environ.get("EVENTSVC_STRICT_TESTS") == "1"
 
@@ -158,17 +160,23 @@ def make_event():
 
     def factory(publish: bool = True, credits=(), **overrides):
         starts_at = overrides.pop("starts_at", in_days(10))
+        schedule = Schedule(
+            zone=overrides.pop("timezone", "America/New_York"),
+            starts_at=starts_at,
+            ends_at=overrides.pop("ends_at", starts_at + timedelta(minutes=90)),
+            all_day=overrides.pop("all_day", False),
+            first_day=overrides.pop("start_date", None),
+            last_day=overrides.pop("end_date", None),
+        )
         values = {
             "title": "Beyond Business as Usual",
             "kind": "webinar",
-            "timezone": "America/New_York",
-            "starts_at": starts_at,
-            "ends_at": overrides.pop("ends_at", starts_at + timedelta(minutes=90)),
+            "schedule": schedule,
             "summary": "A discussion about accountable governance.",
             "credits": [CreditInput(*credit) for credit in credits],
         }
         values.update(overrides)
-        return create_event(EventFields(**values), publish=publish)
+        return save_event(None, EventChanges(fields=EventFields(**values), publish=publish))
 
     return factory
 

@@ -23,12 +23,10 @@ from sqlalchemy import select
 
 from eventsvc import create_app
 from eventsvc.extensions import db
+from eventsvc.inputs import EventChanges, EventFields, RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
-from eventsvc.services.events import EventFields, create_event
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
+from eventsvc.services.events import save_event
+from eventsvc.timezones import Schedule
 from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -208,19 +206,10 @@ def database_app(database_url: str, folder: Path) -> Iterator:
 
 def open_event(title: str, starts_at, capacity: int | None) -> str:
     """Create a published webinar taking registrations (waitlist on); returns its slug."""
-    event = create_event(
-        EventFields(
-            title=title,
-            kind="webinar",
-            timezone="Europe/London",
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=1),
-            capacity=capacity,
-        ),
-        publish=True,
-    )
-    update_registration_settings(event, RegistrationSettings())
-    return event.slug
+    schedule = Schedule("Europe/London", starts_at, starts_at + timedelta(hours=1))
+    values = EventFields(title=title, kind="webinar", schedule=schedule, capacity=capacity)
+    changes = EventChanges(fields=values, registration=RegistrationSettings(), publish=True)
+    return save_event(None, changes).slug
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

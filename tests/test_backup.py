@@ -15,20 +15,18 @@ from sqlalchemy import create_engine, func, select, text
 from eventsvc import create_app
 from eventsvc.cli import main
 from eventsvc.extensions import db
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services.attendees import reset_feed_token
 from eventsvc.services.backup import BackupError, data_tables, import_document, write_export
-from eventsvc.services.content_version import current_version
+from eventsvc.services.changes import current_version
 from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
 from tests.conftest import _dispose, _make_app, _test_config, in_days
+from tests.helpers import open_registration
 
 
 def table_counts() -> dict[str, int]:
@@ -107,7 +105,7 @@ def works_after_import(app, make_event, password: str) -> None:
         for model in (Event, Registration, OutboxMessage)
     }
     event = make_event(title="Planned after the restore")
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     outcome = register(event, "Noor", "noor@example.org", {}, True)
     assert event.id > highest[Event]
     assert outcome.registration.id > highest[Registration]

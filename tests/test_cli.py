@@ -95,14 +95,12 @@ def test_console_script_migrates_and_loads_the_demo(tmp_path):
 
 
 def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
+    from eventsvc.inputs import RegistrationSettings
     from eventsvc.services.registration import register
-    from eventsvc.services.registration_settings import (
-        RegistrationSettings,
-        update_registration_settings,
-    )
+    from tests.helpers import open_registration
 
     event = make_event()
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     register(event, "Ana", "ana@example.org", {}, True)
     app.config["SMTP_URL"] = smtp_server.url
     result = app.test_cli_runner().invoke(main, ["outbox", "send"])
@@ -114,15 +112,13 @@ def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
 def test_outbox_worker_queues_reminders_and_sends(app, make_event, smtp_server):
     from datetime import timedelta
 
+    from eventsvc.inputs import RegistrationSettings
     from eventsvc.services.registration import register
-    from eventsvc.services.registration_settings import (
-        RegistrationSettings,
-        update_registration_settings,
-    )
     from eventsvc.timezones import now
+    from tests.helpers import open_registration
 
     event = make_event(starts_at=now() + timedelta(hours=3))
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     register(event, "Ana", "ana@example.org", {}, True)
     app.config["SMTP_URL"] = smtp_server.url
     result = app.test_cli_runner().invoke(main, ["outbox", "worker", "--rounds", "1"])

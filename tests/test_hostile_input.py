@@ -24,15 +24,12 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.services import registration as reg
 from eventsvc.services.events import add_recording
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
 from eventsvc.services.tokens import issue_token
+from tests.helpers import open_registration
 
 SCRIPT = "<script>alert(1)</script>"
 OVERSIZED = "A" * 100_000
@@ -376,7 +373,7 @@ def site(app, make_event, make_news, make_staff) -> Site:
         tags=["Accountability"],
         credits=[("co_host", "organization", "Partner Forum"), ("speaker", "person", "Dr. Lee")],
     )
-    update_registration_settings(event, RegistrationSettings(approval=True))
+    open_registration(event, RegistrationSettings(approval=True))
     questions = [add_question(event, values) for values in QUESTIONS]
     answers = {str(questions[0].id): "Clinic"}
     people = [
@@ -449,7 +446,7 @@ BAD_JSON_TEXTS = (b"Ana\xff\xfe", b"Ana\\u0000", b"Ana \\ud800")
 def open_webinar(any_db_app, make_event):
     """A published webinar taking registrations, with one question."""
     event = make_event()
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     add_question(event, QuestionFields("short_text", "Your organisation"))
     return event
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from eventsvc import create_app
 from eventsvc.extensions import bind_migrations, db
-from eventsvc.services.content_version import current_version
+from eventsvc.services.changes import current_version
 from eventsvc.services.mailer import send_due
 from eventsvc.timezones import now
 from tests.conftest import _test_config

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import (
     Attendee,
     Event,
@@ -37,16 +38,12 @@ from eventsvc.models import (
 from eventsvc.models.registrations import new_token
 from eventsvc.services import registration as reg
 from eventsvc.services.events import add_recording
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
 from eventsvc.services.tokens import issue_token
 from eventsvc.services.uploads import store_image
 from eventsvc.web.admin import admin_required
 from eventsvc.web.api.auth import staff
+from tests.helpers import open_registration
 
 PUBLIC = {
     "GET /",
@@ -251,7 +248,7 @@ def site(app, make_event, make_news, make_staff) -> Site:
         ],
     )
     make_event(title=DRAFT_TITLE, publish=False, internal_note=INTERNAL_NOTE)
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     question = add_question(event, QuestionFields("short_text", "What brings you to this?"))
     registrations = _register_people(event, question)
     recording = add_recording(event, "https://video.example.org/watch/clinic-1", "Recording")

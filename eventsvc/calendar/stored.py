@@ -1,88 +1,93 @@
-"""Each event's public entry, stored as bytes with the event (DESIGN §6).
+"""The stored form of each event's public entry (DESIGN §6): its key and format version.
 
-The bytes depend on the event (its `sequence` moves with every shown change), on this
-module's output format and on BASE_URL (the page link). `calendar_entry_key` records
-all three, so an entry built for another base URL or an older format is rebuilt on the
-next feed request, and every instance with the same settings serves the same bytes.
+An entry's bytes depend on the event (its `sequence` moves with every shown change), on
+the builders' output format and on BASE_URL (the page link). `calendar_entry_key`
+records all three, so an entry built for another base URL or by older builders is
+rebuilt, and every instance with the same settings serves the same bytes.
+
+The format version is not written by hand: it is a digest of what the builders make of
+a few fixed events, so any change to the bytes they write changes it.
 """
 
 import hashlib
-
-from flask import current_app
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import selectinload
+from datetime import UTC, date, datetime
+from functools import cache
 
 from eventsvc.calendar.events import public_entry
-from eventsvc.extensions import db
-from eventsvc.models import Credit, Event
+from eventsvc.models import Credit, Event, Organization, Person, Recording, Series, Tag
 
-# Raise whenever eventsvc/calendar/events.py changes the bytes it writes.
-ENTRY_FORMAT = 1
+_REFERENCE_BASE_URL = "https://events.example.org"
+
+
+def _reference_events() -> list[Event]:
+    """Fixed events that use every part of an entry: credits, tags, recordings, states."""
+    clinic = Organization(name="Clinic, Inc.", url="https://clinic.example.org")
+    moment = datetime(2030, 3, 14, 15, 0, tzinfo=UTC)
+    timed = Event(
+        uid="reference-timed@eventsvc",
+        slug="reference-timed",
+        title="Rights; at work",
+        kind="hybrid",
+        summary="Line one,\nline two.",
+        timezone="America/New_York",
+        all_day=False,
+        starts_at=moment,
+        ends_at=moment.replace(hour=16, minute=30),
+        venue="Hall 1",
+        address="1 Main St",
+        join_url="https://meet.example.org/j/1",
+        status="rescheduled",
+        status_reason="Room change.",
+        previous_starts_at=moment.replace(day=13),
+        sequence=3,
+        calendar_changed_at=moment.replace(day=1),
+        series=Series(name="Series A"),
+        tags=[Tag(name="Labour, rights"), Tag(name="Áñez")],
+        credits=[
+            Credit(position=0, role="co_host", organization=clinic),
+            Credit(position=1, role="moderator", person=Person(name="Ana Pérez", url=None)),
+        ],
+        recordings=[
+            Recording(url="https://video.example.org/1", title="Watch", published_at=moment)
+        ],
+    )
+    day = Event(
+        uid="reference-day@eventsvc",
+        slug="reference-day",
+        title="A day",
+        kind="in_person",
+        summary="",
+        timezone="Europe/Amsterdam",
+        all_day=True,
+        start_date=date(2030, 3, 30),
+        end_date=date(2030, 3, 31),
+        starts_at=datetime(2030, 3, 29, 23, 0, tzinfo=UTC),
+        ends_at=datetime(2030, 3, 31, 22, 0, tzinfo=UTC),
+        venue="",
+        address="Dam 1",
+        join_url=None,
+        status="cancelled",
+        status_reason="",
+        sequence=0,
+        calendar_changed_at=moment,
+    )
+    return [timed, day]
+
+
+@cache
+def entry_format() -> str:
+    """The builders' output format: a digest of their bytes for the reference events."""
+    digest = hashlib.sha256()
+    for event in _reference_events():
+        digest.update(public_entry(event, _REFERENCE_BASE_URL))
+    return digest.hexdigest()[:12]
 
 
 def entry_stamp(base_url: str) -> str:
     """What, besides the event's sequence, its stored entry was built from."""
-    return f"{ENTRY_FORMAT}:{hashlib.sha256(base_url.encode()).hexdigest()[:16]}"
+    return f"{entry_format()}:{hashlib.sha256(base_url.encode()).hexdigest()[:16]}"
 
 
 def entry_key(sequence: int, base_url: str) -> str:
     """The key an up-to-date entry carries: '<sequence>:<format>:<base URL digest>'."""
     return f"{sequence}:{entry_stamp(base_url)}"
-
-
-def store_entry(event: Event) -> None:
-    """Build the event's public entry for this app's BASE_URL and keep it on the event."""
-    base_url = current_app.config["BASE_URL"]
-    event.calendar_entry = public_entry(event, base_url)
-    event.calendar_entry_key = entry_key(event.sequence, base_url)
-
-
-def _events_for_building(ids: list[int]) -> list[Event]:
-    """Load events with everything an entry shows, in a fixed number of queries."""
-    return list(
-        db.session.scalars(
-            select(Event)
-            .where(Event.id.in_(ids))
-            .options(
-                selectinload(Event.tags),
-                selectinload(Event.recordings),
-                selectinload(Event.credits).joinedload(Credit.organization),
-                selectinload(Event.credits).joinedload(Credit.person),
-            )
-        )
-    )
-
-
-def _save(built: list[dict]) -> None:
-    """Write rebuilt entries in one statement, skipping any event changed meanwhile."""
-    table = Event.__table__
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("entry_id"), table.c.sequence == bindparam("entry_sequence"))
-        # Naming updated_at keeps its onupdate from firing: a rebuild is not an edit.
-        .values(
-            calendar_entry=bindparam("entry"),
-            calendar_entry_key=bindparam("key"),
-            updated_at=table.c.updated_at,
-        )
-        # The bytes served do not change: a stale entry was rebuilt for the feed already.
-        .execution_options(changes_pages=False)
-    )
-    db.session.execute(statement, built)
-    db.session.commit()
-
-
-def rebuild_entries(ids: list[int], base_url: str) -> dict[int, bytes]:
-    """Build and store the entries of these events; returns {event id: bytes}."""
-    built = [
-        {
-            "entry_id": event.id,
-            "entry_sequence": event.sequence,
-            "entry": public_entry(event, base_url),
-            "key": entry_key(event.sequence, base_url),
-        }
-        for event in _events_for_building(ids)
-    ]
-    if built:
-        _save(built)
-    return {row["entry_id"]: row["entry"] for row in built}

@@ -3,8 +3,14 @@
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, ValidationError
+
+from eventsvc.timezones import TimeInputError
+
+# How a datetime-local input sends a wall-clock time.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 def _text_fields(fields):
@@ -73,10 +79,31 @@ def check_image_fields(upload, url, alt, kept: bool) -> bool:
     return valid
 
 
+def local_time_field(label: str, description: str = "") -> DateTimeLocalField:
+    """An optional wall-clock date and time, as a datetime-local input sends it."""
+    return DateTimeLocalField(
+        label,
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+        description=description,
+        invalid_value_message="Enter a date and a time",
+    )
+
+
+def show_time_errors(form, error: TimeInputError, names: dict[str, str] | None = None) -> None:
+    """Put the time policy's errors on the form's fields; `names` maps policy names to them."""
+    for name, messages in error.errors.items():
+        field = form[(names or {}).get(name, name)]
+        field.errors = [*field.errors, *messages]
+
+
 __all__ = [
+    "LOCAL_FORMATS",
     "BaseForm",
     "ValidationError",
     "check_image_fields",
+    "local_time_field",
+    "show_time_errors",
     "stripped",
     "unix_newlines",
     "web_address",

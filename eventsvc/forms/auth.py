@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from eventsvc.forms import BaseForm
-from eventsvc.services.staff import MIN_PASSWORD_LENGTH
+from eventsvc.inputs import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(BaseForm):

@@ -1,6 +1,6 @@
 """The event form with its credits editor, and the status, reschedule and recording forms."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DataList,
     DateField,
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -23,40 +22,57 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from eventsvc.extensions import db
-from eventsvc.forms import BaseForm, check_image_fields, stripped, unix_newlines, web_address
-from eventsvc.models import Event, Organization, Person, Series
-from eventsvc.models.events import (
+from eventsvc.forms import (
+    BaseForm,
+    check_image_fields,
+    local_time_field,
+    show_time_errors,
+    stripped,
+    unix_newlines,
+    web_address,
+)
+from eventsvc.inputs import (
+    ADDRESS_LIMIT,
+    ALT_LIMIT,
     KIND_LABELS,
     KINDS,
     MAX_CAPACITY,
+    MAX_CREDITS,
+    NAME_LIMIT,
+    PROFILE_URL_LIMIT,
+    REASON_LIMIT,
     ROLE_LABELS,
     ROLES,
     STATUSES,
+    SUMMARY_LIMIT,
+    TAG_LIMIT,
+    TITLE_LIMIT,
+    URL_LIMIT,
+    VENUE_LIMIT,
     VISIBILITIES,
+    CreditInput,
+    EventFields,
 )
-from eventsvc.services.events import CreditInput, EventFields
+from eventsvc.models import Event, Organization, Person, Series
 from eventsvc.timezones import (
     LocalTimeError,
-    check_duration,
-    day_bounds,
-    end_after,
+    Schedule,
+    TimeInputError,
+    TimesAsked,
     format_offset,
     is_ambiguous,
     parse_offset,
+    read_schedule,
     to_local,
-    to_utc,
     zone,
     zones_by_region,
 )
 
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 CREDIT_NAMES_LIST = "credit-names"
-MAX_CREDITS = 60
 BLANK_CREDIT_ROWS = 2
-MAX_TAG_LENGTH = 100
 OFFSET_HELP = (
-    "Only needed when the time occurs twice because clocks go back: "
-    "choose which one. Otherwise the first is used."
+    "Only for a time that occurs twice because clocks go back: choose which one. "
+    "Otherwise leave it, and a repeated time is its first occurrence."
 )
 TEXT = [unix_newlines, stripped]
 
@@ -99,25 +115,6 @@ def credit_names() -> list[str]:
     return sorted(set(names), key=str.casefold)
 
 
-def _attempt(field, compute):
-    """Run a time conversion; a LocalTimeError becomes an error on `field`."""
-    try:
-        return compute()
-    except LocalTimeError as error:
-        field.errors.append(str(error))
-        return None
-
-
-def _local_field(label: str, description: str = "") -> DateTimeLocalField:
-    return DateTimeLocalField(
-        label,
-        format=LOCAL_FORMATS,
-        validators=[Optional()],
-        description=description,
-        invalid_value_message="Enter a date and a time",
-    )
-
-
 def _offset_field(label: str) -> SelectField:
     return SelectField(label, choices=OFFSET_CHOICES, default="", description=OFFSET_HELP)
 
@@ -130,12 +127,16 @@ def wall_clock(instant: datetime, zone_name: str) -> tuple[datetime, str]:
     return naive, offset
 
 
-class TimesForm(BaseForm):
-    """A local start with an end or a duration, turned into UTC instants in a zone."""
+def _offset(choice: str | None) -> timedelta | None:
+    return parse_offset(choice) if choice else None
 
-    start = _local_field("Starts", "The local time in the event's time zone.")
+
+class TimesForm(BaseForm):
+    """A local start with an end or a duration, read by the time policy into a schedule."""
+
+    start = local_time_field("Starts", "The local time in the event's time zone.")
     start_offset = _offset_field("UTC offset of the start")
-    end = _local_field("Ends", "Or give a duration instead.")
+    end = local_time_field("Ends", "Or give a duration instead.")
     end_offset = _offset_field("UTC offset of the end")
     duration = IntegerField(
         "Or duration in minutes",
@@ -144,55 +145,37 @@ class TimesForm(BaseForm):
         invalid_value_message="Give the duration as a whole number of minutes",
     )
 
-    instants: tuple[datetime, datetime] | None = None
+    schedule: Schedule | None = None
 
     def zone_name(self) -> str | None:
         """The IANA zone the local times are in, or None when it is not known yet."""
         raise NotImplementedError
+
+    def asked_times(self, zone_name: str) -> TimesAsked:
+        """The times as typed, for the time policy."""
+        return TimesAsked(
+            zone=zone_name,
+            start=self.start.data,
+            start_offset=_offset(self.start_offset.data),
+            end=self.end.data,
+            end_offset=_offset(self.end_offset.data),
+            duration=self.duration.data,
+        )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         zone_name = self.zone_name()
         if zone_name is None or any(field.errors for field in self._time_fields()):
             return False
-        self.instants = self._read_instants(zone_name)
-        return valid and self.instants is not None
+        try:
+            self.schedule = read_schedule(self.asked_times(zone_name))
+        except TimeInputError as error:
+            show_time_errors(self, error, {"zone": "timezone"})
+            return False
+        return valid
 
     def _time_fields(self) -> list:
         return [self.start, self.start_offset, self.end, self.end_offset, self.duration]
-
-    def _read_instants(self, zone_name: str) -> tuple[datetime, datetime] | None:
-        if self.start.data is None:
-            self.start.errors.append("Enter the date and time it starts")
-            return None
-        start = self._instant(self.start, self.start_offset, zone_name)
-        if start is None:
-            return None
-        end = self._end(start, zone_name)
-        return None if end is None else (start, end)
-
-    def _end(self, start: datetime, zone_name: str) -> datetime | None:
-        if self.duration.data is not None:
-            if self.end.data is not None:
-                self.duration.errors.append("Give an end or a duration, not both")
-                return None
-            return _attempt(self.duration, lambda: end_after(start, self.duration.data))
-        if self.end.data is None:
-            self.end.errors.append("Enter when it ends, or a duration in minutes")
-            return None
-        end = self._instant(self.end, self.end_offset, zone_name)
-        if end is None:
-            return None
-        return _attempt(self.end, lambda: check_duration(start, end) or end)
-
-    @staticmethod
-    def _instant(field, offset_field, zone_name: str) -> datetime | None:
-        """Convert a local time; the offset choice counts only when the time occurs twice."""
-        local = field.data
-        if offset_field.data and is_ambiguous(local, zone_name):
-            offset = parse_offset(offset_field.data)
-            return _attempt(offset_field, lambda: to_utc(local, zone_name, offset))
-        return _attempt(field, lambda: to_utc(local, zone_name))
 
 
 class CreditForm(Form):
@@ -201,10 +184,12 @@ class CreditForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES, default="co_host")
     kind = SelectField("Organisation or person", choices=CREDITED_CHOICES, default="organization")
     name = StringField(
-        "Name", filters=[stripped], validators=[Length(max=200)], datalist=CREDIT_NAMES_LIST
+        "Name", filters=[stripped], validators=[Length(max=NAME_LIMIT)], datalist=CREDIT_NAMES_LIST
     )
     url = URLField(
-        "Web address", filters=[stripped], validators=[Optional(), Length(max=500), web_address]
+        "Web address",
+        filters=[stripped],
+        validators=[Optional(), Length(max=PROFILE_URL_LIMIT), web_address],
     )
 
     def to_input(self) -> CreditInput | None:
@@ -218,7 +203,9 @@ class EventForm(TimesForm):
     """Everything staff set on an event, with its times as local wall-clock times."""
 
     title = StringField(
-        "Title", filters=[stripped], validators=[DataRequired("Enter a title"), Length(max=300)]
+        "Title",
+        filters=[stripped],
+        validators=[DataRequired("Enter a title"), Length(max=TITLE_LIMIT)],
     )
     kind = SelectField("Kind", choices=KIND_CHOICES, default="webinar")
     timezone = SelectField(
@@ -233,12 +220,12 @@ class EventForm(TimesForm):
     last_day = DateField(
         "Last day", validators=[Optional()], description="Leave empty for a one-day event."
     )
-    venue = StringField("Venue", filters=[stripped], validators=[Length(max=300)])
-    address = StringField("Address", filters=[stripped], validators=[Length(max=500)])
+    venue = StringField("Venue", filters=[stripped], validators=[Length(max=VENUE_LIMIT)])
+    address = StringField("Address", filters=[stripped], validators=[Length(max=ADDRESS_LIMIT)])
     join_url = URLField(
         "Join link",
         filters=[stripped],
-        validators=[Optional(), Length(max=1000), web_address],
+        validators=[Optional(), Length(max=URL_LIMIT), web_address],
         description="Private: only staff and confirmed registrants see it.",
     )
     capacity = IntegerField(
@@ -254,7 +241,7 @@ class EventForm(TimesForm):
     series = StringField(
         "Series",
         filters=[stripped],
-        validators=[Length(max=200)],
+        validators=[Length(max=NAME_LIMIT)],
         datalist=DataList(_series_names),
         description="Pick an existing series or type a new name.",
     )
@@ -264,7 +251,7 @@ class EventForm(TimesForm):
     summary = TextAreaField(
         "Summary",
         filters=TEXT,
-        validators=[Length(max=2000)],
+        validators=[Length(max=SUMMARY_LIMIT)],
         description="One or two sentences for listings and calendars.",
     )
     body = TextAreaField(
@@ -276,12 +263,12 @@ class EventForm(TimesForm):
     image_url = URLField(
         "Or the image's web address",
         filters=[stripped],
-        validators=[Optional(), Length(max=1000), web_address],
+        validators=[Optional(), Length(max=URL_LIMIT), web_address],
     )
     image_alt = StringField(
         "Image description (alt text)",
         filters=[stripped],
-        validators=[Length(max=300)],
+        validators=[Length(max=ALT_LIMIT)],
         description="Required with an image: what it shows, for people who cannot see it.",
     )
     remove_image = BooleanField("Remove the uploaded image")
@@ -325,18 +312,16 @@ class EventForm(TimesForm):
             return [self.first_day, self.last_day]
         return super()._time_fields()
 
-    def _read_instants(self, zone_name: str) -> tuple[datetime, datetime] | None:
+    def asked_times(self, zone_name: str) -> TimesAsked:
         if not self.all_day.data:
-            return super()._read_instants(zone_name)
-        if self.first_day.data is None:
-            self.first_day.errors.append("Enter the first day")
-            return None
-        last = self.last_day.data or self.first_day.data
-        return _attempt(self.last_day, lambda: day_bounds(self.first_day.data, last, zone_name))
+            return super().asked_times(zone_name)
+        return TimesAsked(
+            zone=zone_name, all_day=True, first_day=self.first_day.data, last_day=self.last_day.data
+        )
 
     def validate_tags(self, field) -> None:
-        if any(len(tag) > MAX_TAG_LENGTH for tag in split_tags(field.data)):
-            raise ValidationError(f"Keep each tag under {MAX_TAG_LENGTH} characters")
+        if any(len(tag) > TAG_LIMIT for tag in split_tags(field.data)):
+            raise ValidationError(f"Keep each tag under {TAG_LIMIT} characters")
 
     def rearrange_credits(self, action: str | None) -> bool:
         """Apply a button of the credits editor ('add', 'up-N', 'down-N', 'remove-N').
@@ -359,25 +344,13 @@ class EventForm(TimesForm):
             return None
         return self.stored_image
 
-    def _days(self) -> tuple[date | None, date | None]:
-        if not self.all_day.data:
-            return None, None
-        return self.first_day.data, self.last_day.data or self.first_day.data
-
     def to_fields(self, uploaded_image: str | None = None) -> EventFields:
         """The validated form as the service's fields; `uploaded_image` is a new stored image."""
-        starts_at, ends_at = self.instants
-        start_date, end_date = self._days()
         image_path = uploaded_image or self._kept_image()
         return EventFields(
             title=self.title.data,
             kind=self.kind.data,
-            timezone=self.timezone.data,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            all_day=self.all_day.data,
-            start_date=start_date,
-            end_date=end_date,
+            schedule=self.schedule,
             summary=self.summary.data,
             body=self.body.data,
             venue=self.venue.data,
@@ -425,7 +398,10 @@ class StatusReasonForm(BaseForm):
     reason = TextAreaField(
         "Reason",
         filters=TEXT,
-        validators=[DataRequired("Give a reason: it is shown on the event page"), Length(max=2000)],
+        validators=[
+            DataRequired("Give a reason: it is shown on the event page"),
+            Length(max=REASON_LIMIT),
+        ],
         description="Shown on the event page and in calendars.",
     )
 
@@ -436,7 +412,7 @@ class RescheduleForm(TimesForm):
     reason = TextAreaField(
         "Reason",
         filters=TEXT,
-        validators=[Length(max=2000)],
+        validators=[Length(max=REASON_LIMIT)],
         description="Optional; shown on the event page.",
     )
 
@@ -456,12 +432,12 @@ class RecordingForm(BaseForm):
         filters=[stripped],
         validators=[
             DataRequired("Enter the recording's web address"),
-            Length(max=1000),
+            Length(max=URL_LIMIT),
             web_address,
         ],
     )
     title = StringField(
-        "Title", filters=[stripped], validators=[Length(max=300)], description="Optional."
+        "Title", filters=[stripped], validators=[Length(max=TITLE_LIMIT)], description="Optional."
     )
 
 

@@ -2,26 +2,23 @@
 
 from sqlalchemy import select
 from wtforms import (
-    DateTimeLocalField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Regexp
 
 from eventsvc.extensions import db
-from eventsvc.forms import BaseForm, stripped, unix_newlines
-from eventsvc.forms.events import LOCAL_FORMATS
+from eventsvc.forms import BaseForm, local_time_field, show_time_errors, stripped, unix_newlines
+from eventsvc.inputs import NEWS_LABEL_NAMES, NEWS_LABELS, NewsFields
 from eventsvc.models import Event, NewsItem
-from eventsvc.models.news import LABEL_NAMES, LABELS
-from eventsvc.services.news import NewsFields
-from eventsvc.timezones import to_local, to_utc
+from eventsvc.timezones import TimeInputError, read_moment, to_local
 
 # News is dated in UTC: the site has no zone of its own, and every reader sees the date.
 NEWS_ZONE = "UTC"
-LABEL_CHOICES = [SelectChoice(label, LABEL_NAMES[label]) for label in LABELS]
+LABEL_CHOICES = [SelectChoice(label, NEWS_LABEL_NAMES[label]) for label in NEWS_LABELS]
 TEXT = [unix_newlines, stripped]
 
 
@@ -66,12 +63,8 @@ class NewsForm(BaseForm):
         validators=[DataRequired("Write the text of the item")],
         description="Markdown: **bold**, *italic*, [a link](https://…).",
     )
-    published_at = DateTimeLocalField(
-        "Publication time (UTC)",
-        format=LOCAL_FORMATS,
-        validators=[Optional()],
-        invalid_value_message="Enter a date and a time",
-        description="Leave empty to keep a draft; a later time publishes it then.",
+    published_at = local_time_field(
+        "Publication time (UTC)", "Leave empty to keep a draft; a later time publishes it then."
     )
     events = SelectMultipleField(
         "Linked events",
@@ -81,9 +74,19 @@ class NewsForm(BaseForm):
         invalid_choice_message="Choose events from the list",
     )
 
+    published_instant = None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        try:
+            self.published_instant = read_moment(self.published_at.data, NEWS_ZONE, "published_at")
+        except TimeInputError as error:
+            show_time_errors(self, error)
+            return False
+        return valid
+
     def to_fields(self) -> NewsFields:
         """The validated form as the service's fields."""
-        published = self.published_at.data
         return NewsFields(
             title=self.title.data,
             body=self.body.data,
@@ -91,7 +94,7 @@ class NewsForm(BaseForm):
             language=self.language.data,
             label=self.label.data,
             event_ids=self.events.data or [],
-            published_at=to_utc(published, NEWS_ZONE) if published else None,
+            published_at=self.published_instant,
         )
 
 

@@ -5,8 +5,8 @@ from wtforms import BooleanField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventsvc.forms import BaseForm, check_image_fields, stripped, unix_newlines, web_address
+from eventsvc.inputs import OrganizationFields, PersonFields
 from eventsvc.models import Organization, Person
-from eventsvc.services.organizations import OrganizationFields, PersonFields
 
 
 def _web_address_field(label: str, description: str = "") -> URLField:

@@ -20,8 +20,8 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsvc.forms import BaseForm, stripped, unix_newlines
+from eventsvc.inputs import COUNTRIES, LONG_ANSWER_LIMIT, SHORT_ANSWER_LIMIT
 from eventsvc.models import Question
-from eventsvc.services.answers import COUNTRIES, LONG_LIMIT, SHORT_LIMIT
 
 
 class RequiredAnswer:
@@ -84,7 +84,7 @@ def _question_field(question: Question):
     choices = [SelectChoice(choice, choice) for choice in question.choices]
     if question.type == "long_text":
         return TextAreaField(
-            validators=[*flags, Length(max=LONG_LIMIT)], filters=[unix_newlines], **options
+            validators=[*flags, Length(max=LONG_ANSWER_LIMIT)], filters=[unix_newlines], **options
         )
     if question.type == "single_choice":
         return RadioField(choices=choices, validate_choice=False, validators=flags, **options)
@@ -99,7 +99,9 @@ def _question_field(question: Question):
             SelectChoice(code, name) for code, name in COUNTRIES.items()
         ]
         return SelectField(choices=countries, validate_choice=False, validators=flags, **options)
-    return StringField(validators=[*flags, Length(max=SHORT_LIMIT)], filters=[stripped], **options)
+    return StringField(
+        validators=[*flags, Length(max=SHORT_ANSWER_LIMIT)], filters=[stripped], **options
+    )
 
 
 def registration_form(event, questions: list[Question], **kwargs) -> RegistrationForm:

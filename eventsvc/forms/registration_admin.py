@@ -4,7 +4,6 @@ from datetime import datetime
 
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     Form,
     SearchField,
@@ -16,56 +15,44 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from eventsvc.forms import BaseForm, stripped, unix_newlines, web_address
-from eventsvc.forms.events import LOCAL_FORMATS
+from eventsvc.forms import (
+    BaseForm,
+    local_time_field,
+    show_time_errors,
+    stripped,
+    unix_newlines,
+    web_address,
+)
 from eventsvc.forms.registration import CheckboxListField
-from eventsvc.models import Event, Question
-from eventsvc.models.registrations import (
+from eventsvc.inputs import (
+    CHOICE_LIMIT,
+    CHOICE_TYPES,
+    CONSENT_LIMIT,
+    DEFAULT_CONSENT,
+    HELP_LIMIT,
+    MAX_CHOICES,
+    QUESTION_LIMIT,
     QUESTION_TYPE_LABELS,
     QUESTION_TYPES,
-    STATE_LABELS,
-    STATES,
-)
-from eventsvc.services.registration_settings import (
-    DEFAULT_CONSENT,
+    URL_LIMIT,
     QuestionFields,
     RegistrationSettings,
 )
-from eventsvc.timezones import LocalTimeError, to_local, to_utc
+from eventsvc.models import Event, Question
+from eventsvc.models.registrations import STATE_LABELS, STATES
+from eventsvc.timezones import TimeInputError, read_window, to_local
 
 TEXT = [unix_newlines, stripped]
-CHOICE_TYPES = ("single_choice", "multiple_choice")
-MAX_CHOICES = 100
-CHOICE_LENGTH = 300
-
-
-def _local_field(label: str, description: str) -> DateTimeLocalField:
-    return DateTimeLocalField(
-        label,
-        format=LOCAL_FORMATS,
-        validators=[Optional()],
-        description=description,
-        invalid_value_message="Enter a date and a time",
-    )
-
-
-def _instant(field, zone_name: str) -> datetime | None:
-    """The field's wall-clock time as a UTC instant; a time that does not exist is an error."""
-    if field.data is None:
-        return None
-    try:
-        return to_utc(field.data, zone_name)
-    except LocalTimeError as error:
-        field.errors.append(str(error))
-        return None
 
 
 class RegistrationSettingsForm(BaseForm):
     """How one event takes registrations; times are wall-clock times in the event's zone."""
 
     enabled = BooleanField("Take registrations on the event page")
-    opens = _local_field("Opens", "Leave empty: registration opens when the event is published.")
-    closes = _local_field("Closes", "Leave empty: registration closes when the event starts.")
+    opens = local_time_field(
+        "Opens", "Leave empty: registration opens when the event is published."
+    )
+    closes = local_time_field("Closes", "Leave empty: registration closes when the event starts.")
     waitlist = BooleanField(
         "Keep a waiting list when the event is full",
         description="A freed seat goes to the first in line, who is emailed.",
@@ -82,12 +69,12 @@ class RegistrationSettingsForm(BaseForm):
     consent_text = TextAreaField(
         "Consent text",
         filters=TEXT,
-        validators=[DataRequired("Enter the text people agree to"), Length(max=2000)],
+        validators=[DataRequired("Enter the text people agree to"), Length(max=CONSENT_LIMIT)],
     )
     privacy_url = URLField(
         "Privacy policy link",
         filters=[stripped],
-        validators=[Optional(), Length(max=1000), web_address],
+        validators=[Optional(), Length(max=URL_LIMIT), web_address],
         description="Shown beside the consent box.",
     )
 
@@ -100,11 +87,15 @@ class RegistrationSettingsForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        self.opens_at = _instant(self.opens, self._zone_name)
-        self.closes_at = _instant(self.closes, self._zone_name)
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            self.closes.errors.append("Registration must close after it opens")
-        return valid and not self.opens.errors and not self.closes.errors
+        if self.opens.errors or self.closes.errors:
+            return False
+        try:
+            window = read_window(self.opens.data, self.closes.data, self._zone_name)
+        except TimeInputError as error:
+            show_time_errors(self, error)
+            return False
+        self.opens_at, self.closes_at = window
+        return valid
 
     def to_settings(self) -> RegistrationSettings:
         """The validated form as the service's settings."""
@@ -150,13 +141,13 @@ class QuestionForm(BaseForm):
     label = StringField(
         "Question",
         filters=[stripped],
-        validators=[DataRequired("Enter the question"), Length(max=500)],
+        validators=[DataRequired("Enter the question"), Length(max=QUESTION_LIMIT)],
     )
     required = BooleanField("An answer is required")
     help_text = TextAreaField(
         "Help text",
         filters=TEXT,
-        validators=[Length(max=1000)],
+        validators=[Length(max=HELP_LIMIT)],
         description="Optional: shown under the question.",
     )
     choices = TextAreaField(
@@ -177,8 +168,8 @@ class QuestionForm(BaseForm):
             raise ValidationError("Give at least two choices, one per line")
         if len(lines) > MAX_CHOICES:
             raise ValidationError(f"Give at most {MAX_CHOICES} choices")
-        if any(len(line) > CHOICE_LENGTH for line in lines):
-            raise ValidationError(f"Keep each choice under {CHOICE_LENGTH} characters")
+        if any(len(line) > CHOICE_LIMIT for line in lines):
+            raise ValidationError(f"Keep each choice under {CHOICE_LIMIT} characters")
         if len(set(lines)) < len(lines):
             raise ValidationError("Give each choice once")
 

@@ -4,9 +4,9 @@ from wtforms import EmailField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
 from eventsvc.forms import BaseForm, stripped
-from eventsvc.models.staff import ROLES
+from eventsvc.inputs import STAFF_ROLES
 
-ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in ROLES]
+ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in STAFF_ROLES]
 
 
 class NewStaffForm(BaseForm):

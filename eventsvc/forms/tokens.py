@@ -4,7 +4,7 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventsvc.forms import BaseForm, stripped
-from eventsvc.services.tokens import MAX_EXPIRY_DAYS, NAME_LIMIT
+from eventsvc.inputs import MAX_TOKEN_DAYS, TOKEN_NAME_LIMIT
 
 SCOPE_CHOICES = [
     SelectChoice("read", "Read: list registrations and see drafts"),
@@ -18,7 +18,7 @@ class NewTokenForm(BaseForm):
     name = StringField(
         "Name",
         filters=[stripped],
-        validators=[DataRequired("Say what the token is for"), Length(max=NAME_LIMIT)],
+        validators=[DataRequired("Say what the token is for"), Length(max=TOKEN_NAME_LIMIT)],
         description="What uses it, e.g. “Main website” or “Newsletter tool”.",
     )
     scope = SelectField("Scope", choices=SCOPE_CHOICES, default="read")
@@ -26,7 +26,7 @@ class NewTokenForm(BaseForm):
         "Expires after (days)",
         validators=[
             Optional(),
-            NumberRange(min=1, max=MAX_EXPIRY_DAYS, message="Give 1 to 3650 days"),
+            NumberRange(min=1, max=MAX_TOKEN_DAYS, message="Give 1 to 3650 days"),
         ],
         description="Leave empty for a token that works until it is revoked.",
         invalid_value_message="Give the number of days as a whole number",

@@ -3,20 +3,26 @@
 from datetime import date, datetime
 from uuid import uuid4
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
+from eventsvc.inputs import KIND_LABELS, ROLES
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.models.organizations import Organization, Person
 from eventsvc.timezones import now, to_local
 
-KINDS = ("webinar", "in_person", "hybrid")
-KIND_LABELS = {"webinar": "Webinar", "in_person": "In person", "hybrid": "Hybrid"}
-STATUSES = ("scheduled", "postponed", "rescheduled", "cancelled")
-VISIBILITIES = ("draft", "published")
-MAX_CAPACITY = 1_000_000  # places an event may offer; more is a typing slip (and overflows)
-ROLES = ("host", "co_host", "moderator", "speaker", "panelist", "live_illustrator", "organizer")
 ROLE_PHRASES = {
     "host": "Hosted by",
     "co_host": "Co-hosted by",
@@ -25,15 +31,6 @@ ROLE_PHRASES = {
     "panelist": "With panelists",
     "live_illustrator": "Live illustration by",
     "organizer": "Organised by",
-}
-ROLE_LABELS = {
-    "host": "Host",
-    "co_host": "Co-host",
-    "moderator": "Moderator",
-    "speaker": "Speaker",
-    "panelist": "Panelist",
-    "live_illustrator": "Live illustrator",
-    "organizer": "Organiser",
 }
 
 event_tags = Table(
@@ -137,6 +134,9 @@ class Event(Timestamped, db.Model):
     # so every instance serves the same bytes and a feed is a concatenation (DESIGN §6).
     calendar_entry: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     calendar_entry_key: Mapped[str | None] = mapped_column(String(100))
+    # What the stored entry shows (calendar/entry.py), kept to tell a change from an edit
+    # that the entry does not show (services/changes.py).
+    calendar_fields: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
     series: Mapped[Series | None] = relationship(lazy="joined")
     tags: Mapped[list[Tag]] = relationship(secondary=event_tags, order_by="Tag.name")

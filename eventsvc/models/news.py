@@ -6,11 +6,9 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
+from eventsvc.inputs import NEWS_LABEL_NAMES
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.models.events import Event
-
-LABELS = ("news", "event", "recording")
-LABEL_NAMES = {"news": "News", "event": "Event", "recording": "Recording"}
 
 news_events = Table(
     "news_events",
@@ -38,4 +36,4 @@ class NewsItem(Timestamped, db.Model):
 
     @property
     def label_name(self) -> str:
-        return LABEL_NAMES[self.label]
+        return NEWS_LABEL_NAMES[self.label]

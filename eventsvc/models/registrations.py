@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QUESTION_TYPE_LABELS
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.models.events import Event
 
@@ -20,24 +21,6 @@ STATE_LABELS = {
     "waitlisted": "On the waiting list",
     "declined": "Declined",
     "cancelled": "Cancelled",
-}
-QUESTION_TYPES = (
-    "short_text",
-    "long_text",
-    "single_choice",
-    "multiple_choice",
-    "checkbox",
-    "country",
-    "organization",
-)
-QUESTION_TYPE_LABELS = {
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "single_choice": "Single choice",
-    "multiple_choice": "Multiple choice",
-    "checkbox": "Checkbox",
-    "country": "Country",
-    "organization": "Organisation",
 }
 _ACTIVE_SQL = text("state IN ('pending', 'unverified', 'confirmed', 'waitlisted')")
 

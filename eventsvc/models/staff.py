@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from eventsvc.extensions import db
 from eventsvc.models.common import Timestamped, UTCDateTime
 
-ROLES = ("admin", "editor")
-
 
 class StaffUser(UserMixin, Timestamped, db.Model):
     """A member of staff: an admin manages accounts, an editor manages content."""

@@ -9,8 +9,6 @@ from eventsvc.extensions import db
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.models.staff import StaffUser
 
-SCOPES = ("read", "write")
-
 
 class ApiToken(Timestamped, db.Model):
     """A bearer token; only its SHA-256 is stored, the value is shown once."""

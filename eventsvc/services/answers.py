@@ -1,14 +1,10 @@
 """Checking registration answers against an event's questions."""
 
-import pytz
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import COUNTRIES, LONG_ANSWER_LIMIT, SHORT_ANSWER_LIMIT
 from eventsvc.models import Question, Registration
-
-SHORT_LIMIT = 300
-LONG_LIMIT = 5000
-COUNTRIES = dict(sorted(pytz.country_names.items(), key=lambda item: item[1]))
 
 Answer = str | list[str] | bool
 
@@ -64,9 +60,9 @@ def _country(question: Question, value) -> tuple[Answer | None, str | None]:
 
 
 _CHECKS = {
-    "short_text": lambda q, v: _text(q, v, SHORT_LIMIT),
-    "organization": lambda q, v: _text(q, v, SHORT_LIMIT),
-    "long_text": lambda q, v: _text(q, v, LONG_LIMIT),
+    "short_text": lambda q, v: _text(q, v, SHORT_ANSWER_LIMIT),
+    "organization": lambda q, v: _text(q, v, SHORT_ANSWER_LIMIT),
+    "long_text": lambda q, v: _text(q, v, LONG_ANSWER_LIMIT),
     "single_choice": _single,
     "multiple_choice": _multiple,
     "checkbox": _checkbox,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from eventsvc.extensions import db
-from eventsvc.services.content_version import move_version
+from eventsvc.services.changes import move_version
 from eventsvc.services.locking import write_transaction
 
 FORMAT = "eventsvc-export"

@@ -8,23 +8,20 @@ from pathlib import Path
 from sqlalchemy import and_, or_, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Event, NewsItem
-from eventsvc.services.catalog import find_or_add_person
-from eventsvc.services.events import (
+from eventsvc.inputs import (
     CreditInput,
+    EventChanges,
     EventFields,
-    add_recording,
-    cancel_event,
-    create_event,
-)
-from eventsvc.services.news import NewsFields, create_news
-from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
+    NewsFields,
     QuestionFields,
     RegistrationSettings,
-    add_question,
-    update_registration_settings,
 )
+from eventsvc.models import Event, NewsItem
+from eventsvc.services.catalog import find_or_add_person
+from eventsvc.services.events import add_recording, cancel_event, save_event
+from eventsvc.services.locking import write_transaction
+from eventsvc.services.news import create_news
+from eventsvc.services.registration import active_questions, register
 from eventsvc.services.staff import (
     create_staff,
     find_staff,
@@ -34,7 +31,7 @@ from eventsvc.services.staff import (
     set_staff_role,
 )
 from eventsvc.text import slugify
-from eventsvc.timezones import describe, now, to_utc
+from eventsvc.timezones import TimesAsked, describe, now, read_schedule
 
 DEMO_EMAIL = "admin@example.org"
 LOGIN_FILE = "demo-login.txt"
@@ -604,13 +601,11 @@ def _find_event(title: str) -> Event | None:
 
 def _event_fields(spec: DemoEvent, today: date) -> EventFields:
     local_start = datetime.combine(today + timedelta(days=spec.days), spec.at)
-    starts_at = to_utc(local_start, spec.timezone)
+    asked = TimesAsked(zone=spec.timezone, start=local_start, duration=spec.minutes)
     return EventFields(
         title=spec.title,
         kind=spec.kind,
-        timezone=spec.timezone,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=spec.minutes),
+        schedule=read_schedule(asked),
         summary=spec.summary,
         body=spec.body,
         venue=spec.venue,
@@ -624,6 +619,7 @@ def _event_fields(spec: DemoEvent, today: date) -> EventFields:
     )
 
 
+@write_transaction()
 def _add_people(spec: DemoEvent) -> None:
     """Record people with their affiliations before the event credits them by name."""
     for credit in spec.credits:
@@ -631,12 +627,9 @@ def _add_people(spec: DemoEvent) -> None:
             find_or_add_person(credit.name, credit.url, credit.affiliation)
 
 
-def _open_registration(event: Event, spec: DemoEvent) -> None:
-    """Set up a new demo event's registration, questions and first registrants."""
-    if spec.registration is None:
-        return
-    update_registration_settings(event, spec.registration)
-    questions = [add_question(event, values) for values in spec.questions]
+def _sign_up(event: Event, spec: DemoEvent) -> None:
+    """Register a new demo event's first registrants."""
+    questions = active_questions(event)
     for name, email in spec.registrants:
         answers = {str(q.id): _demo_answer(q) for q in questions if q.required}
         register(event, name, email, answers, True, event.timezone)
@@ -658,8 +651,14 @@ def _ensure_event(spec: DemoEvent, today: date, result: DemoResult) -> Event:
     event = _find_event(spec.title)
     if event is None:
         _add_people(spec)
-        event = create_event(_event_fields(spec, today), publish=spec.publish)
-        _open_registration(event, spec)
+        changes = EventChanges(
+            fields=_event_fields(spec, today),
+            registration=spec.registration,
+            questions=spec.questions if spec.registration else None,
+            publish=spec.publish,
+        )
+        event = save_event(None, changes)
+        _sign_up(event, spec)
         result.added += 1
     else:
         result.existing += 1

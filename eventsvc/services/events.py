@@ -1,11 +1,15 @@
-"""Creating, editing, publishing, cancelling and rescheduling events."""
+"""Creating, editing, publishing, cancelling and rescheduling events.
 
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+Each public function is one user intention and one transaction: saving an event with its
+fields, registration settings, questions and publication is `save_event`, whoever asks
+(the admin form, the API, the demo). The calendar version follows by itself
+(services/changes.py); what registrants are told is decided here, from what changed.
+"""
 
-from eventsvc.calendar.entry import shown_fields
-from eventsvc.calendar.stored import store_entry
+from dataclasses import fields, replace
+
 from eventsvc.extensions import db
+from eventsvc.inputs import CreditInput, EventChanges, EventFields
 from eventsvc.models import Credit, Event, Recording
 from eventsvc.services import audit, notifications
 from eventsvc.services.catalog import (
@@ -14,49 +18,21 @@ from eventsvc.services.catalog import (
     find_or_add_series,
     find_or_add_tags,
 )
+from eventsvc.services.changes import calendar_change
+from eventsvc.services.locking import write_transaction
 from eventsvc.services.registration import fill_free_seats
+from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
-from eventsvc.timezones import check_duration, now
+from eventsvc.timezones import Schedule, now
 
-
-@dataclass
-class CreditInput:
-    """One credit as DESIGN §3 shapes it: a role and an organisation or person by name."""
-
-    role: str
-    kind: str
-    name: str
-    url: str | None = None
-
-
-@dataclass
-class EventFields:
-    """Everything staff set on an event; times are already UTC instants."""
-
-    title: str
-    kind: str
-    timezone: str
-    starts_at: datetime
-    ends_at: datetime
-    all_day: bool = False
-    start_date: date | None = None
-    end_date: date | None = None
-    summary: str = ""
-    body: str = ""
-    venue: str = ""
-    address: str = ""
-    join_url: str | None = None
-    capacity: int | None = None
-    series: str | None = None
-    tags: list[str] = field(default_factory=list)
-    credits: list[CreditInput] = field(default_factory=list)
-    image_path: str | None = None
-    image_url: str | None = None
-    image_alt: str = ""
-    internal_note: str = ""
-
-
-_RELATED = {"series", "tags", "credits"}
+# EventFields that are not columns of the event, each set its own way.
+_RELATED = {"schedule", "series", "tags", "credits"}
+# What registrants are told has changed, by the entry's values that show it.
+_NOTICED = {
+    "new time": ("starts_at", "ends_at", "all_day", "start_date", "end_date"),
+    "new place": ("venue", "address"),
+    "new join link": ("join_url",),
+}
 
 
 def _credit(position: int, credit: CreditInput) -> Credit:
@@ -71,142 +47,133 @@ def _credit(position: int, credit: CreditInput) -> Credit:
     )
 
 
+def _set_schedule(event: Event, schedule: Schedule) -> None:
+    event.timezone, event.all_day = schedule.zone, schedule.all_day
+    event.starts_at, event.ends_at = schedule.starts_at, schedule.ends_at
+    event.start_date, event.end_date = schedule.first_day, schedule.last_day
+
+
 def _apply(event: Event, values: EventFields) -> None:
-    check_duration(values.starts_at, values.ends_at)
     for item in fields(values):
         if item.name not in _RELATED:
             setattr(event, item.name, getattr(values, item.name))
+    _set_schedule(event, values.schedule)
     event.series = find_or_add_series(values.series)
     event.tags = find_or_add_tags(values.tags)
     event.credits = [_credit(i, credit) for i, credit in enumerate(values.credits)]
 
 
-def note_calendar_change(event: Event, before: tuple, moment: datetime) -> None:
-    """Move the calendar version if the entry now differs from `before` (no commit)."""
-    if shown_fields(event) != before:
-        event.sequence += 1
-        event.calendar_changed_at = moment
-        store_entry(event)
-
-
-def _commit_change(event: Event, before: tuple, notice: dict | None = None) -> Event:
-    """Move the calendar version when the entry changed, email registrants, and commit.
-
-    `notice` names the email (kind plus template values) that registrants get, in the
-    same transaction as the change (DESIGN §3, Outbox).
-    """
-    moment = now()
-    note_calendar_change(event, before, moment)
-    event.updated_at = moment
-    if notice and event.is_published:
-        notifications.event_changed(event, **notice)
-    db.session.commit()
-    return event
-
-
-def _what_changed(event: Event, before: tuple) -> str:
-    """Name what registrants must hear about: the time, the place or the join link."""
-    changes = []
-    if _times(event) != before[0]:
-        changes.append("new time")
-    if (event.venue, event.address) != before[1]:
-        changes.append("new place")
-    if event.join_url != before[2]:
-        changes.append("new join link")
-    return ", ".join(changes)
-
-
-def _times(event: Event) -> tuple:
-    return (event.starts_at, event.ends_at, event.all_day, event.start_date, event.end_date)
-
-
-def _notice_fields(event: Event) -> tuple:
-    return (_times(event), (event.venue, event.address), event.join_url)
-
-
-def create_event(values: EventFields, publish: bool = False) -> Event:
-    """Create an event (a draft unless `publish`) with a slug made from its title."""
-    event = Event(slug=unique_slug(Event, values.title), calendar_changed_at=now())
-    db.session.add(event)
-    _apply(event, values)
-    if publish:
-        event.visibility = "published"
+def _set_visibility(event: Event, published: bool) -> None:
+    if published == event.is_published:
+        return
+    event.visibility = "published" if published else "draft"
+    if published and event.published_at is None:
         event.published_at = now()
-    db.session.flush()  # gives the event its UID, which the stored entry shows
-    store_entry(event)
-    audit.record("event.created", event)
-    if publish:
-        audit.record("event.published", event)
-    db.session.commit()
-    return event
+    audit.record("event.published" if published else "event.unpublished", event)
 
 
-def update_event(event: Event, values: EventFields) -> Event:
-    """Replace an event's fields; the calendar version moves only if its entry changes."""
-    before, noticed, capacity = shown_fields(event), _notice_fields(event), event.capacity
-    _apply(event, values)
-    change = _what_changed(event, noticed)
-    if event.capacity != capacity:
-        db.session.flush()
-        fill_free_seats(event)
-    audit.record("event.changed", event)
-    return _commit_change(
-        event, before, {"kind": "event_changed", "change": change} if change else None
+def _what_changed(change: tuple[dict, dict] | None) -> str:
+    """Name what registrants must hear about: the time, the place or the join link."""
+    if change is None:
+        return ""
+    before, after = change
+    return ", ".join(
+        words
+        for words, names in _NOTICED.items()
+        if any(before.get(name) != after[name] for name in names)
     )
+
+
+def _tell_registrants(event: Event, kind: str, **details) -> None:
+    """Queue the email about this change to the event's registrants, if it is published."""
+    if event.is_published:
+        notifications.event_changed(event, kind, **details)
+
+
+@write_transaction()
+def save_event(event: Event | None, changes: EventChanges) -> Event:
+    """Create (`event` None) or change an event: everything `changes` names, or nothing.
+
+    A new event is a draft unless `changes.publish`. Seats freed by a larger capacity or
+    a setting go to the waiting list, and registrants hear of a new time, place or join
+    link, in the same transaction.
+    """
+    created = event is None
+    if created:
+        event = Event(slug=unique_slug(Event, changes.fields.title), calendar_changed_at=now())
+        db.session.add(event)
+    if changes.fields is not None:
+        _apply(event, changes.fields)
+        audit.record("event.created" if created else "event.changed", event)
+    if changes.registration is not None:
+        apply_registration_settings(event, changes.registration)
+    if changes.questions is not None:
+        replace_questions(event, changes.questions)
+    if changes.publish is not None:
+        _set_visibility(event, changes.publish)
+    db.session.flush()
+    fill_free_seats(event)
+    if change := _what_changed(calendar_change(event)):
+        _tell_registrants(event, "event_changed", change=change)
+    return event
 
 
 def set_visibility(event: Event, published: bool) -> Event:
     """Publish or unpublish an event."""
-    event.visibility = "published" if published else "draft"
-    if published and event.published_at is None:
-        event.published_at = now()
-    event.updated_at = now()
-    audit.record("event.published" if published else "event.unpublished", event)
-    db.session.commit()
+    return save_event(event, EventChanges(publish=published))
+
+
+@write_transaction()
+def cancel_event(event: Event, reason: str) -> Event:
+    """Mark an event cancelled with a reason; it stays listed as cancelled."""
+    event.status, event.status_reason, event.cancelled_at = "cancelled", reason, now()
+    audit.record("event.cancelled", event, reason)
+    _tell_registrants(event, "event_cancelled")
     return event
 
 
-def cancel_event(event: Event, reason: str) -> Event:
-    """Mark an event cancelled with a reason; it stays listed as cancelled."""
-    before = shown_fields(event)
-    event.status, event.status_reason, event.cancelled_at = "cancelled", reason, now()
-    audit.record("event.cancelled", event, reason)
-    return _commit_change(event, before, {"kind": "event_cancelled"})
-
-
+@write_transaction()
 def postpone_event(event: Event, reason: str) -> Event:
     """Mark an event postponed until a new time is known."""
-    before = shown_fields(event)
     event.status, event.status_reason = "postponed", reason
     audit.record("event.postponed", event, reason)
     change = f"postponed: {reason}" if reason else "postponed until a new date is set"
-    return _commit_change(event, before, {"kind": "event_changed", "change": change})
+    _tell_registrants(event, "event_changed", change=change)
+    return event
 
 
-def reschedule_event(
-    event: Event, starts_at: datetime, ends_at: datetime, reason: str = ""
-) -> Event:
+@write_transaction()
+def reschedule_event(event: Event, schedule: Schedule, reason: str = "") -> Event:
     """Move an event to new times, keeping the previous start for the page and feeds."""
-    check_duration(starts_at, ends_at)
-    before = shown_fields(event)
     event.previous_starts_at = event.starts_at
-    event.starts_at, event.ends_at = starts_at, ends_at
-    if event.all_day:
-        event.start_date, event.end_date = None, None
-        event.all_day = False
+    _set_schedule(event, schedule)
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
     audit.record("event.rescheduled", event, reason)
-    return _commit_change(event, before, {"kind": "event_changed", "change": "new time"})
+    _tell_registrants(event, "event_changed", change="new time")
+    return event
+
+
+def schedule_of(event: Event) -> Schedule:
+    """An event's schedule as it stands."""
+    return Schedule(
+        event.timezone,
+        event.starts_at,
+        event.ends_at,
+        event.all_day,
+        event.start_date,
+        event.end_date,
+    )
 
 
 def fields_of(event: Event) -> EventFields:
-    """An event's current values, ready to change and pass to update_event."""
+    """An event's current values, ready to change and save."""
     return EventFields(
         **{
             item.name: getattr(event, item.name)
             for item in fields(EventFields)
             if item.name not in _RELATED
         },
+        schedule=schedule_of(event),
         series=event.series.name if event.series else None,
         tags=[tag.name for tag in event.tags],
         credits=[CreditInput(c.role, c.kind, c.name, c.credited.url) for c in event.credits],
@@ -215,45 +182,41 @@ def fields_of(event: Event) -> EventFields:
 
 def duplicate_event(event: Event) -> Event:
     """Copy an event into a new draft with its own slug and calendar UID."""
-    values = fields_of(event)
-    values.title = f"{event.title} (copy)"
-    return create_event(values)
+    values = replace(fields_of(event), title=f"{event.title} (copy)")
+    return save_event(None, EventChanges(fields=values))
 
 
+@write_transaction()
 def delete_event(event: Event) -> None:
     """Delete a draft event; published ones are cancelled instead."""
     if event.is_published:
         raise ValueError("Only drafts can be deleted; cancel a published event instead")
     audit.record("event.deleted", event)
     db.session.delete(event)
-    db.session.commit()
 
 
+@write_transaction()
 def add_recording(event: Event, url: str, title: str = "") -> Recording:
     """Post a recording; the page and the calendar entry show it."""
-    before = shown_fields(event)
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
     audit.record("event.changed", event, "recording added")
     posted = {"url": url, "title": title}
-    _commit_change(event, before, {"kind": "recording_posted", "recording": posted})
+    _tell_registrants(event, "recording_posted", recording=posted)
     return recording
 
 
+@write_transaction()
 def update_recording(recording: Recording, url: str, title: str) -> Recording:
     """Change a recording's link or title."""
-    event = recording.event
-    before = shown_fields(event)
     recording.url, recording.title = url, title
-    audit.record("event.changed", event, "recording changed")
-    _commit_change(event, before)
+    audit.record("event.changed", recording.event, "recording changed")
     return recording
 
 
+@write_transaction()
 def remove_recording(recording: Recording) -> None:
     """Remove a recording from its event."""
     event = recording.event
-    before = shown_fields(event)
     event.recordings.remove(recording)
     audit.record("event.changed", event, "recording removed")
-    _commit_change(event, before)

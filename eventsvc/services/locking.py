@@ -11,26 +11,42 @@ from sqlalchemy import Engine
 
 from eventsvc.extensions import db
 
+_WRITING = "write_transaction"
+
 
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the block in one transaction that holds the write lock from its start.
 
-    SQLite: the writer first waits its turn in the database file's WriterQueue, then
-    BEGIN IMMEDIATE; the busy timeout still covers writers that do not queue (writes
-    outside this function, other programs). PostgreSQL: row locks come from the
-    conditional UPDATEs inside. Commits at the end, rolls back on any error.
+    The one way to write: every service runs its changes inside it (as a `with` block or
+    as the decorator `@write_transaction()`), and nothing else commits. A block inside
+    another joins it: the outermost one commits, and any error rolls back all of it.
+
+    The outermost block first ends the session's read-only transaction: loaded objects
+    are expired and read again under the lock, so checks made there see the latest
+    committed rows. Changes made before it would be lost, so they are refused.
+    SQLite: the writer waits its turn in the database file's WriterQueue, then BEGIN
+    IMMEDIATE; the busy timeout still covers writers that do not queue (other programs).
+    PostgreSQL: row locks come from the conditional UPDATEs inside.
     """
     session = db.session
+    if session.info.get(_WRITING):
+        yield
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("Changes were made outside a write transaction")
     session.rollback()
     with _turn_to_write(db.engine):
         session.connection(execution_options={"sqlite_begin_immediate": True})
+        session.info[_WRITING] = True
         try:
             yield
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.info.pop(_WRITING, None)
 
 
 class WriterQueue:

@@ -1,44 +1,21 @@
 """Creating, editing and deleting the organisations and people that events credit."""
 
-from dataclasses import dataclass
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import db
-from eventsvc.models import Credit, Event, Organization, Person
+from eventsvc.inputs import OrganizationFields, PersonFields
+from eventsvc.models import Credit, Organization, Person
 from eventsvc.services import audit
 from eventsvc.services.catalog import find_by_name
-from eventsvc.services.events import note_calendar_change
+from eventsvc.services.locking import write_transaction
 from eventsvc.services.slugs import unique_slug
 from eventsvc.services.uploads import store_uploaded_image
-from eventsvc.timezones import now
 
 
 class CatalogError(ValueError):
     """A change to an organisation or person that cannot be made, with a message for staff."""
-
-
-@dataclass
-class OrganizationFields:
-    """Everything staff set on an organisation; the logo file comes separately."""
-
-    name: str
-    url: str | None = None
-    description: str = ""
-    logo_url: str | None = None
-    logo_alt: str = ""
-    remove_logo: bool = False
-
-
-@dataclass
-class PersonFields:
-    """Everything staff set on a person."""
-
-    name: str
-    affiliation: str = ""
-    url: str | None = None
 
 
 def _check_name_free(model, name: str, current=None) -> None:
@@ -47,17 +24,9 @@ def _check_name_free(model, name: str, current=None) -> None:
         raise CatalogError(f"“{found.name}” already exists; credits find it by its name")
 
 
-def _credited_events(column, row_id: int) -> list[Event]:
-    credited = select(Credit.event_id).where(column == row_id)
-    return list(db.session.scalars(select(Event).where(Event.id.in_(credited))))
-
-
-def _commit_renaming(events: list[Event], before: dict[int, tuple]) -> None:
-    """Commit, moving the calendar version of every event whose entry shows the change."""
-    moment = now()
-    for event in events:
-        note_calendar_change(event, before[event.id], moment)
-    db.session.commit()
+def _credited_count(column, row_id: int) -> int:
+    credited = select(func.count(func.distinct(Credit.event_id))).where(column == row_id)
+    return db.session.scalar(credited)
 
 
 def _apply_logo(organization: Organization, values: OrganizationFields, logo) -> None:
@@ -79,6 +48,7 @@ def _apply_organization(organization, values: OrganizationFields, logo) -> None:
     organization.logo_alt = values.logo_alt if has_logo else ""
 
 
+@write_transaction()
 def create_organization(values: OrganizationFields, logo: BinaryIO | None = None) -> Organization:
     """Add an organisation; `logo` is an uploaded image file, checked and stored."""
     _check_name_free(Organization, values.name)
@@ -86,36 +56,33 @@ def create_organization(values: OrganizationFields, logo: BinaryIO | None = None
     _apply_organization(organization, values, logo)
     db.session.add(organization)
     audit.record("organization.created", organization)
-    db.session.commit()
     return organization
 
 
+@write_transaction()
 def update_organization(
     organization: Organization, values: OrganizationFields, logo: BinaryIO | None = None
 ) -> Organization:
     """Change an organisation; events crediting it move their calendar version if shown."""
     _check_name_free(Organization, values.name, organization)
-    events = _credited_events(Credit.organization_id, organization.id)
-    before = {event.id: shown_fields(event) for event in events}
     _apply_organization(organization, values, logo)
     audit.record("organization.changed", organization)
-    _commit_renaming(events, before)
     return organization
 
 
 def _refuse_if_credited(column, row_id: int, name: str) -> None:
-    count = len(_credited_events(column, row_id))
+    count = _credited_count(column, row_id)
     if count:
         events = "1 event" if count == 1 else f"{count} events"
         raise CatalogError(f"{name} is credited on {events}; remove those credits first")
 
 
+@write_transaction()
 def delete_organization(organization: Organization) -> None:
     """Delete an organisation that no event credits."""
     _refuse_if_credited(Credit.organization_id, organization.id, organization.name)
     audit.record("organization.deleted", organization)
     db.session.delete(organization)
-    db.session.commit()
 
 
 def _apply_person(person: Person, values: PersonFields) -> None:
@@ -123,6 +90,7 @@ def _apply_person(person: Person, values: PersonFields) -> None:
     person.affiliation = values.affiliation
 
 
+@write_transaction()
 def create_person(values: PersonFields) -> Person:
     """Add a person who can be credited on events."""
     _check_name_free(Person, values.name)
@@ -130,24 +98,21 @@ def create_person(values: PersonFields) -> Person:
     _apply_person(person, values)
     db.session.add(person)
     audit.record("person.created", person)
-    db.session.commit()
     return person
 
 
+@write_transaction()
 def update_person(person: Person, values: PersonFields) -> Person:
     """Change a person; events crediting them move their calendar version if shown."""
     _check_name_free(Person, values.name, person)
-    events = _credited_events(Credit.person_id, person.id)
-    before = {event.id: shown_fields(event) for event in events}
     _apply_person(person, values)
     audit.record("person.changed", person)
-    _commit_renaming(events, before)
     return person
 
 
+@write_transaction()
 def delete_person(person: Person) -> None:
     """Delete a person whom no event credits."""
     _refuse_if_credited(Credit.person_id, person.id, person.name)
     audit.record("person.deleted", person)
     db.session.delete(person)
-    db.session.commit()

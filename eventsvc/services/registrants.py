@@ -51,16 +51,15 @@ def state_counts(event: Event) -> dict[str, int]:
 
 def message_registrants(event: Event, states: list[str], subject: str, body: str) -> int:
     """Queue a staff message to every registrant in the given states; returns the count."""
-    event_id = event.id
     with write_transaction():
         recipients = db.session.scalars(
             select(Registration)
-            .where(Registration.event_id == event_id, Registration.state.in_(states))
+            .where(Registration.event_id == event.id, Registration.state.in_(states))
             .order_by(Registration.id)
         ).all()
         for registration in recipients:
             registration_email(registration, "staff_message", subject=subject, body=body)
-        audit.record("registrations.messaged", db.session.get(Event, event_id), subject)
+        audit.record("registrations.messaged", event, subject)
     return len(recipients)
 
 
@@ -92,8 +91,8 @@ def registrants_csv(event: Event) -> str:
         ]
         row += [answer_text(q, registration.answers.get(str(q.id))) for q in questions]
         writer.writerow([_safe_cell(cell) for cell in row])
-    audit.record("registrations.exported", event)
-    db.session.commit()
+    with write_transaction():
+        audit.record("registrations.exported", event)
     return out.getvalue()
 
 
@@ -130,8 +129,8 @@ def person_export(email: str) -> dict:
         ],
     }
     count = len(export["registrations"])
-    audit.record("person_data.exported", label=_registration_count(count))
-    db.session.commit()
+    with write_transaction():
+        audit.record("person_data.exported", label=_registration_count(count))
     return export
 
 
@@ -150,18 +149,17 @@ def _anonymise(registration: Registration) -> None:
     registration.anonymised_at = now()
 
 
+@write_transaction()
 def erase_person(email: str) -> int:
     """Free a person's seats and remove their data and emails; returns the count."""
     found = registrations_of(email)
     for registration in found:
         if registration.is_active:
             cancel_registration(registration, notify=False)
-    with write_transaction():
-        for registration in registrations_of(email):
-            _anonymise(registration)
-        key = normalise_email(email)
-        db.session.execute(db.delete(Attendee).where(Attendee.email == key))
-        audit.record("person_data.erased", label=_registration_count(len(found)))
+        _anonymise(registration)
+    key = normalise_email(email)
+    db.session.execute(db.delete(Attendee).where(Attendee.email == key))
+    audit.record("person_data.erased", label=_registration_count(len(found)))
     return len(found)
 
 

@@ -286,18 +286,16 @@ def find_by_token(token: str) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.manage_token == token))
 
 
+@write_transaction()
 def confirm_email(registration: Registration) -> Registration:
     """Use a 'confirm email first' link: the registration now takes a seat or a place."""
-    registration_id = registration.id
-    with write_transaction():
-        registration = db.session.get(Registration, registration_id)
-        if registration.state != "unverified":
-            return registration
-        problem = refusal(registration.event)
-        if problem:
-            raise problem
-        _place(registration.event, registration)
-        notifications.state_email(registration)
+    if registration.state != "unverified":
+        return registration
+    problem = refusal(registration.event)
+    if problem:
+        raise problem
+    _place(registration.event, registration)
+    notifications.state_email(registration)
     return registration
 
 
@@ -353,63 +351,55 @@ def fill_free_seats(event: Event) -> int:
         promoted += 1
 
 
-def _end(registration_id: int, state: str, notify: bool = True) -> Registration:
-    with write_transaction():
-        registration = db.session.get(Registration, registration_id)
-        if not registration.is_active:
-            return registration
-        audit.record(f"registration.{state}", registration)
-        _release(registration)
-        registration.state, registration.cancelled_at = state, now()
-        if notify:
-            notifications.state_email(registration)
-        fill_free_seats(registration.event)
+@write_transaction()
+def _end(registration: Registration, state: str, notify: bool = True) -> Registration:
+    if not registration.is_active:
+        return registration
+    audit.record(f"registration.{state}", registration)
+    _release(registration)
+    registration.state, registration.cancelled_at = state, now()
+    if notify:
+        notifications.state_email(registration)
+    fill_free_seats(registration.event)
     return registration
 
 
 def cancel_registration(registration: Registration, notify: bool = True) -> Registration:
     """Cancel (by the person or by staff): frees the seat and promotes the next in line."""
-    return _end(registration.id, "cancelled", notify)
+    return _end(registration, "cancelled", notify)
 
 
 def decline_registration(registration: Registration) -> Registration:
     """Decline (staff): like a cancellation, with its own email."""
-    return _end(registration.id, "declined")
+    return _end(registration, "declined")
 
 
+@write_transaction()
 def approve_registration(registration: Registration) -> Registration:
     """Approve a pending registration; its seat is already held."""
-    registration_id = registration.id
-    with write_transaction():
-        registration = db.session.get(Registration, registration_id)
-        if registration.state != "pending":
-            raise RegistrationError(
-                "not_pending", "Only a registration awaiting approval can be approved."
-            )
-        registration.state, registration.confirmed_at = "confirmed", now()
-        audit.record("registration.approved", registration)
-        notifications.state_email(registration, "approved")
+    if registration.state != "pending":
+        raise RegistrationError(
+            "not_pending", "Only a registration awaiting approval can be approved."
+        )
+    registration.state, registration.confirmed_at = "confirmed", now()
+    audit.record("registration.approved", registration)
+    notifications.state_email(registration, "approved")
     return registration
 
 
+@write_transaction()
 def promote_registration(registration: Registration) -> Registration:
     """Move one waitlisted person to a free seat (staff), ahead of the queue."""
-    registration_id = registration.id
-    with write_transaction():
-        registration = db.session.get(Registration, registration_id)
-        if registration.state != "waitlisted":
-            raise RegistrationError(
-                "not_waitlisted", "Only a waitlisted registration can be moved."
-            )
-        if not _take_seat(registration.event_id, jump_queue=True):
-            raise RegistrationError("event_full", "No seat is free: raise the capacity first.")
-        audit.record("registration.promoted", registration)
-        _promote(registration)
+    if registration.state != "waitlisted":
+        raise RegistrationError("not_waitlisted", "Only a waitlisted registration can be moved.")
+    if not _take_seat(registration.event_id, jump_queue=True):
+        raise RegistrationError("event_full", "No seat is free: raise the capacity first.")
+    audit.record("registration.promoted", registration)
+    _promote(registration)
     return registration
 
 
+@write_transaction()
 def resend_details(registration: Registration) -> None:
     """Send the person their registration details again."""
-    registration_id = registration.id
-    with write_transaction():
-        notifications.resend_details(db.session.get(Registration, registration_id))
+    notifications.resend_details(registration)

@@ -1,67 +1,50 @@
-"""How an event takes registrations: its settings and its questions."""
+"""How an event takes registrations: its settings and its questions.
 
-from dataclasses import dataclass, field
-from datetime import datetime
+Saving settings, or the whole list of questions, is part of saving the event
+(services/events.py `save_event`); adding, changing, moving or removing one question
+from its admin page is a write of its own.
+"""
 
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import CHOICE_TYPES, QuestionFields, RegistrationSettings
 from eventsvc.models import Event, Question
 from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
-from eventsvc.services.registration import fill_free_seats
+from eventsvc.services.registration import RegistrationError, active_questions
 from eventsvc.timezones import now
 
-DEFAULT_CONSENT = (
-    "I agree that the organisers store my name, email address and answers to run this "
-    "event, and delete them after it."
-)
+
+def apply_registration_settings(event: Event, settings: RegistrationSettings) -> None:
+    """Set an event's registration settings; a new consent text gets a new version."""
+    consent = settings.consent_text.strip()
+    if event.consent_text and consent != event.consent_text.strip():
+        event.consent_version += 1  # the first text is version 1; each change is new
+    event.consent_text = consent
+    event.registration_enabled = settings.enabled
+    event.registration_opens_at = settings.opens_at
+    event.registration_closes_at = settings.closes_at
+    event.waitlist_enabled = settings.waitlist
+    event.approval_required = settings.approval
+    event.confirm_email = settings.confirm_email
+    event.privacy_url = settings.privacy_url
+    event.updated_at = now()
+    audit.record("event.changed", event, "registration settings")
 
 
-@dataclass
-class RegistrationSettings:
-    """The registration settings staff choose for one event."""
-
-    enabled: bool = True
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    waitlist: bool = True
-    approval: bool = False
-    confirm_email: bool = False
-    consent_text: str = DEFAULT_CONSENT
-    privacy_url: str | None = None
-
-
-@dataclass
-class QuestionFields:
-    """One question as staff write it."""
-
-    type: str
-    label: str
-    required: bool = False
-    help_text: str = ""
-    choices: list[str] = field(default_factory=list)
-
-
-def update_registration_settings(event: Event, settings: RegistrationSettings) -> Event:
-    """Save an event's registration settings; a new consent text gets a new version."""
-    event_id = event.id
-    with write_transaction():
-        event = db.session.get(Event, event_id)
-        if event.consent_text and settings.consent_text.strip() != event.consent_text.strip():
-            event.consent_version += 1  # the first text is version 1; each change is new
-        event.consent_text = settings.consent_text.strip()
-        event.registration_enabled = settings.enabled
-        event.registration_opens_at = settings.opens_at
-        event.registration_closes_at = settings.closes_at
-        event.waitlist_enabled = settings.waitlist
-        event.approval_required = settings.approval
-        event.confirm_email = settings.confirm_email
-        event.privacy_url = settings.privacy_url
-        event.updated_at = now()
-        audit.record("event.changed", event, "registration settings")
-        fill_free_seats(event)
-    return event
+def settings_of(event: Event) -> RegistrationSettings:
+    """An event's registration settings as they stand."""
+    return RegistrationSettings(
+        enabled=event.registration_enabled,
+        opens_at=event.registration_opens_at,
+        closes_at=event.registration_closes_at,
+        waitlist=event.waitlist_enabled,
+        approval=event.approval_required,
+        confirm_email=event.confirm_email,
+        consent_text=event.consent_text or RegistrationSettings().consent_text,
+        privacy_url=event.privacy_url,
+    )
 
 
 def _next_position(event_id: int) -> int:
@@ -72,58 +55,77 @@ def _next_position(event_id: int) -> int:
 
 
 def _clean_choices(values: QuestionFields) -> list[str]:
-    if values.type not in ("single_choice", "multiple_choice"):
+    if values.type not in CHOICE_TYPES:
         return []
     return [choice.strip() for choice in values.choices if choice.strip()]
 
 
-def add_question(event: Event, values: QuestionFields) -> Question:
-    """Add a question at the end of an event's form."""
-    question = Question(
-        event_id=event.id,
-        position=_next_position(event.id),
-        type=values.type,
-        label=values.label.strip(),
-        required=values.required,
-        help_text=values.help_text.strip(),
-        choices=_clean_choices(values),
-    )
-    db.session.add(question)
-    audit.record("event.changed", event, f"question added: {question.label}")
-    db.session.commit()
-    return question
-
-
-def update_question(question: Question, values: QuestionFields) -> Question:
-    """Change a question's wording, type, choices or whether it is required."""
+def _write_question(question: Question, values: QuestionFields) -> None:
     question.type, question.label = values.type, values.label.strip()
     question.required, question.help_text = values.required, values.help_text.strip()
     question.choices = _clean_choices(values)
-    audit.record("event.changed", question.event, f"question changed: {question.label}")
-    db.session.commit()
+
+
+@write_transaction()
+def add_question(event: Event, values: QuestionFields) -> Question:
+    """Add a question at the end of an event's form."""
+    question = Question(event_id=event.id, position=_next_position(event.id))
+    _write_question(question, values)
+    db.session.add(question)
+    audit.record("event.changed", event, f"question added: {question.label}")
     return question
 
 
+@write_transaction()
+def update_question(question: Question, values: QuestionFields) -> Question:
+    """Change a question's wording, type, choices or whether it is required."""
+    _write_question(question, values)
+    audit.record("event.changed", question.event, f"question changed: {question.label}")
+    return question
+
+
+@write_transaction()
 def move_question(question: Question, step: int) -> None:
     """Move a question up (-1) or down (+1) among the event's active questions."""
-    siblings = list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.event_id == question.event_id, Question.removed_at.is_(None))
-            .order_by(Question.position, Question.id)
-        )
-    )
+    siblings = active_questions(question.event)
     index = siblings.index(question)
     target = index + step
     if 0 <= target < len(siblings):
         siblings[index], siblings[target] = siblings[target], siblings[index]
         for position, item in enumerate(siblings):
             item.position = position
-    db.session.commit()
 
 
+@write_transaction()
 def remove_question(question: Question) -> None:
     """Take a question off the form; past answers stay for exports."""
     question.removed_at = now()
     audit.record("event.changed", question.event, f"question removed: {question.label}")
-    db.session.commit()
+
+
+def replace_questions(event: Event, wanted: list[QuestionFields]) -> None:
+    """Make the event ask exactly `wanted`, in order: kept by id, added, or removed.
+
+    An id the event does not ask is refused with the field it came in
+    (`questions.<index>.id`), before anything changes.
+    """
+    db.session.flush()  # a new event gets its id
+    asked = {question.id: question for question in active_questions(event)}
+    unknown = {
+        f"questions.{index}.id": ["This event has no question with this id"]
+        for index, values in enumerate(wanted)
+        if values.id is not None and values.id not in asked
+    }
+    if unknown:
+        raise RegistrationError("invalid", "Some questions need attention.", unknown)
+    named = {values.id for values in wanted if values.id is not None}
+    for question_id, question in asked.items():
+        if question_id not in named:
+            remove_question(question)
+    for position, values in enumerate(wanted):
+        question = asked.get(values.id) if values.id is not None else None
+        if question is None:
+            question = add_question(event, values)
+        else:
+            update_question(question, values)
+        question.position = position

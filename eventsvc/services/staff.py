@@ -8,13 +8,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import MIN_PASSWORD_LENGTH, STAFF_ROLES
 from eventsvc.models import StaffUser
-from eventsvc.models.staff import ROLES
 from eventsvc.services import audit
+from eventsvc.services.locking import write_transaction
 from eventsvc.text import normalise_email
 from eventsvc.timezones import now
 
-MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 
 
@@ -51,16 +51,17 @@ def _check_strength(password: str) -> None:
 
 def create_staff(email: str, role: str = "editor", password: str | None = None):
     """Create an account; returns (user, password), generating one when none is given."""
-    if role not in ROLES:
-        raise StaffError(f"The role must be one of {', '.join(ROLES)}")
+    if role not in STAFF_ROLES:
+        raise StaffError(f"The role must be one of {', '.join(STAFF_ROLES)}")
     if find_staff(email):
         raise StaffError(f"{email.strip()} already has an account")
     password = password or generate_password()
     _check_strength(password)
-    user = StaffUser(email=normalise_email(email), role=role, password_hash=_hasher.hash(password))
-    db.session.add(user)
-    audit.record("staff.created", user, role)
-    db.session.commit()
+    password_hash = _hasher.hash(password)  # slow on purpose: before the write lock
+    with write_transaction():
+        user = StaffUser(email=normalise_email(email), role=role, password_hash=password_hash)
+        db.session.add(user)
+        audit.record("staff.created", user, role)
     return user, password
 
 
@@ -73,10 +74,10 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = now()
-    db.session.commit()
+    with write_transaction():
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_login_at = now()
     return user
 
 
@@ -98,29 +99,31 @@ def change_password(user: StaffUser, current: str, new: str) -> None:
 def reset_password(user: StaffUser) -> str:
     """Give an account a new generated password (admins only) and return it."""
     password = generate_password()
-    audit.record("staff.password_reset", user)
-    _set_password(user, password)
+    _set_password(user, password, "staff.password_reset")
     return password
 
 
-def _set_password(user: StaffUser, password: str) -> None:
+def _set_password(user: StaffUser, password: str, action: str | None = None) -> None:
     _check_strength(password)
-    user.password_hash = _hasher.hash(password)
-    user.session_version += 1
-    db.session.commit()
+    password_hash = _hasher.hash(password)  # slow on purpose: before the write lock
+    with write_transaction():
+        user.password_hash = password_hash
+        user.session_version += 1
+        if action:
+            audit.record(action, user)
 
 
+@write_transaction()
 def set_staff_active(user: StaffUser, active: bool) -> None:
     """Enable or disable an account; disabling signs it out everywhere."""
     user.active = active
     if not active:
         user.session_version += 1
     audit.record("staff.enabled" if active else "staff.disabled", user)
-    db.session.commit()
 
 
+@write_transaction()
 def set_staff_role(user: StaffUser, role: str) -> None:
     """Make an account an admin or an editor."""
     user.role = role
     audit.record("staff.role_changed", user, role)
-    db.session.commit()

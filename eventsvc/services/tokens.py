@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import MAX_TOKEN_DAYS, TOKEN_NAME_LIMIT, TOKEN_SCOPES
 from eventsvc.models import ApiToken, StaffUser
-from eventsvc.models.tokens import SCOPES
+from eventsvc.services.locking import write_transaction
 from eventsvc.timezones import now
 
 TOKEN_PREFIX = "evs_"  # noqa: S105 - a marker that tells a token apart, not a secret
-NAME_LIMIT = 100
-MAX_EXPIRY_DAYS = 3650
 # Recording every use would write on every request; once in a while tells staff enough.
 USE_RECORDING_INTERVAL = timedelta(minutes=5)
 _LONGEST_TOKEN = 100
@@ -32,14 +31,15 @@ def _digest(value: str) -> str:
 
 
 def _check(name: str, scope: str, expires_in_days: int | None) -> None:
-    if not name.strip() or len(name.strip()) > NAME_LIMIT or "\x00" in name:
-        raise TokenError(f"Give the token a name of 1 to {NAME_LIMIT} characters")
-    if scope not in SCOPES:
-        raise TokenError(f"The scope must be one of {', '.join(SCOPES)}")
-    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        raise TokenError(f"A token expires after 1 to {MAX_EXPIRY_DAYS} days")
+    if not name.strip() or len(name.strip()) > TOKEN_NAME_LIMIT or "\x00" in name:
+        raise TokenError(f"Give the token a name of 1 to {TOKEN_NAME_LIMIT} characters")
+    if scope not in TOKEN_SCOPES:
+        raise TokenError(f"The scope must be one of {', '.join(TOKEN_SCOPES)}")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise TokenError(f"A token expires after 1 to {MAX_TOKEN_DAYS} days")
 
 
+@write_transaction()
 def issue_token(
     user: StaffUser, name: str, scope: str = "read", expires_in_days: int | None = None
 ) -> tuple[ApiToken, str]:
@@ -56,7 +56,6 @@ def issue_token(
         expires_at=moment + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     db.session.add(token)
-    db.session.commit()
     return token, value
 
 
@@ -75,8 +74,8 @@ def record_use(token: ApiToken) -> None:
     moment = now()
     if token.last_used_at and moment - token.last_used_at < USE_RECORDING_INTERVAL:
         return
-    token.last_used_at = moment
-    db.session.commit()
+    with write_transaction():
+        token.last_used_at = moment
 
 
 def visible_tokens(user: StaffUser) -> list[ApiToken]:
@@ -94,9 +93,9 @@ def can_manage(user: StaffUser, token: ApiToken) -> bool:
 
 def revoke_token(token: ApiToken) -> ApiToken:
     """Stop a token working from now on; revoking twice keeps the first time."""
-    if token.revoked_at is None:
-        token.revoked_at = now()
-        db.session.commit()
+    with write_transaction():
+        if token.revoked_at is None:
+            token.revoked_at = now()
     return token
 
 

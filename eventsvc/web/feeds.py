@@ -13,7 +13,9 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import func, select
 
+from eventsvc import queries
 from eventsvc.calendar import feeds, links, personal
+from eventsvc.calendar.events import public_entry
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
 from eventsvc.services import attendees
@@ -55,7 +57,7 @@ class FeedCopy:
 
 
 def calendar_response(
-    find_feed: Callable[[], feeds.Feed | None], attachment: bool = False
+    find_feed: Callable[[], queries.Feed | None], attachment: bool = False
 ) -> Response:
     """Answer for one feed: 304 when the client's copy is current, else its bytes.
 
@@ -71,12 +73,18 @@ def calendar_response(
     return _validated(response, copy.etag, copy.last_modified)
 
 
-def _feed_copy(feed: feeds.Feed) -> Built:
+def _feed_copy(feed: queries.Feed) -> Built:
     site_name, base_url = _settings()
     moment = now()
-    built = feeds.feed_body(feed, moment, site_name, base_url)
-    copy = FeedCopy(built.body, built.etag, feeds.last_change(moment), feed.filename)
-    return copy, len(built.body), built.leaving
+    rows = queries.feed_rows(feed, moment)
+    stale = feeds.stale_ids(rows, base_url)
+    built = queries.events_for_entries(stale) if stale else []
+    rebuilt = {event.id: public_entry(event, base_url) for event in built}
+    header = feeds.feed_header(feed.name, feed.description, site_name)
+    body = feeds.feed_bytes(header, rows, rebuilt)
+    etag = feeds.feed_etag(header, rows, base_url)
+    copy = FeedCopy(body, etag, queries.feed_last_change(moment), feed.filename)
+    return copy, len(body), queries.leaving_times(feed, rows)
 
 
 def _validated(response: Response, etag: str, last_modified: datetime | None) -> Response:
@@ -88,7 +96,7 @@ def _validated(response: Response, etag: str, last_modified: datetime | None) ->
     return response
 
 
-def _found(feed: feeds.Feed | None) -> feeds.Feed:
+def _found(feed: queries.Feed | None) -> queries.Feed:
     if feed is None:
         abort(404)
     return feed
@@ -97,31 +105,31 @@ def _found(feed: feeds.Feed | None) -> feeds.Feed:
 @bp.route("/calendar.ics")
 def site_calendar():
     """Every listed event."""
-    return calendar_response(lambda: feeds.site_feed(current_app.config["SITE_NAME"]))
+    return calendar_response(lambda: queries.site_feed(current_app.config["SITE_NAME"]))
 
 
 @bp.route("/calendar/series/<slug>.ics")
 def series_calendar(slug: str):
     """The listed events of one series."""
-    return calendar_response(lambda: feeds.series_feed(slug))
+    return calendar_response(lambda: queries.series_feed(slug))
 
 
 @bp.route("/calendar/tags/<slug>.ics")
 def tag_calendar(slug: str):
     """The listed events with one tag."""
-    return calendar_response(lambda: feeds.tag_feed(slug))
+    return calendar_response(lambda: queries.tag_feed(slug))
 
 
 @bp.route("/calendar/organizations/<slug>.ics")
 def organization_calendar(slug: str):
     """The listed events an organisation hosts or co-hosts."""
-    return calendar_response(lambda: feeds.organization_feed(slug))
+    return calendar_response(lambda: queries.organization_feed(slug))
 
 
 @bp.route("/events/<slug>.ics")
 def event_calendar(slug: str):
     """One published event, as a download."""
-    return calendar_response(lambda: feeds.event_feed(slug), attachment=True)
+    return calendar_response(lambda: queries.event_feed(slug), attachment=True)
 
 
 def _private_calendar(body: bytes, etag: str, filename: str, disposition: str) -> Response:
@@ -142,7 +150,7 @@ def personal_calendar(token: str):
     attendee = attendees.find_by_feed_token(token)
     if attendee is None:
         abort(410 if attendees.feed_token_retired(token) else 404)
-    events = attendees.confirmed_events(attendee, feeds.listed(now()))
+    events = attendees.confirmed_events(attendee, queries.listed(now()))
     site_name, base_url = _settings()
     return _private_calendar(
         personal.personal_calendar(events, site_name, base_url),
@@ -177,7 +185,7 @@ def _with_counts(model, *joins, moment: datetime, where=()) -> list:
     query = select(model, func.count(func.distinct(Event.id))).select_from(model)
     for target, condition in joins:
         query = query.join(target, condition)
-    query = query.where(feeds.listed(moment), *where).group_by(model.id).order_by(model.name)
+    query = query.where(queries.listed(moment), *where).group_by(model.id).order_by(model.name)
     return db.session.execute(query).all()
 
 
@@ -192,7 +200,7 @@ def _subscriptions(moment: datetime) -> dict[str, list]:
         "series": _with_counts(Series, (Event, Event.series_id == Series.id), moment=moment),
         "tags": _with_counts(Tag, *tagged, moment=moment),
         "organizations": _with_counts(
-            Organization, *hosted, moment=moment, where=[Credit.role.in_(feeds.HOST_ROLES)]
+            Organization, *hosted, moment=moment, where=[Credit.role.in_(queries.HOST_ROLES)]
         ),
     }
 
@@ -201,7 +209,7 @@ def _subscriptions(moment: datetime) -> dict[str, list]:
 def calendar_page():
     """How to subscribe, and every feed that has events."""
     moment = now()
-    total = db.session.scalar(select(func.count(Event.id)).where(feeds.listed(moment)))
+    total = db.session.scalar(select(func.count(Event.id)).where(queries.listed(moment)))
     return render_template("public/calendar.html", total=total, **_subscriptions(moment))
 
 
@@ -234,7 +242,7 @@ def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes
     _text(feed, "id", f"{base_url}/news.atom")
     _text(feed, "title", f"{site_name} — News")
     newest = max((max(i.published_at, i.updated_at) for i in items), default=None)
-    _text(feed, "updated", _stamp(newest or feeds.NEVER))
+    _text(feed, "updated", _stamp(newest or queries.NEVER))
     _text(feed, "link", None, rel="alternate", type="text/html", href=f"{base_url}/")
     _text(feed, "link", None, rel="self", type="application/atom+xml", href=f"{base_url}/news.atom")
     _text(_text(feed, "author", None), "name", site_name)
@@ -265,7 +273,7 @@ def subscribe_links(event: Event) -> list[dict]:
         url = feed_url("feeds.series_calendar", slug=event.series.slug)
         found.append({"label": f"the series {event.series.name}", "url": url})
     for credit in event.credits:
-        if credit.role in feeds.HOST_ROLES and credit.organization is not None:
+        if credit.role in queries.HOST_ROLES and credit.organization is not None:
             url = feed_url("feeds.organization_calendar", slug=credit.organization.slug)
             found.append({"label": f"events with {credit.organization.name}", "url": url})
     return found

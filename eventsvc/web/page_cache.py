@@ -1,6 +1,6 @@
 """Public pages and feeds, built once per content version and kept in each worker.
 
-A copy is kept with the content version it was built at (services/content_version.py)
+A copy is kept with the content version it was built at (services/changes.py)
 and until the next moment it changes by time alone: the builder names the instants its
 copy depends on (a registration opening, an event ending), and no copy outlives LONGEST,
 which bounds what no builder names (a scheduled news item appears within it). A request
@@ -21,7 +21,7 @@ from flask import Flask, current_app, g, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from eventsvc.services.content_version import current_version
+from eventsvc.services.changes import current_version
 from eventsvc.timezones import now
 
 BUDGET_BYTES = 32 * 1024 * 1024

@@ -2,11 +2,9 @@
 
 import pytest
 
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.services.tokens import issue_token
+from tests.helpers import open_registration
 
 
 @pytest.fixture
@@ -71,7 +69,7 @@ def open_event(make_event):
     def factory(capacity=None, **settings):
         overrides = {key: settings.pop(key) for key in ("title", "join_url") if key in settings}
         event = make_event(capacity=capacity, **overrides)
-        update_registration_settings(event, RegistrationSettings(**settings))
+        open_registration(event, RegistrationSettings(**settings))
         return event
 
     return factory

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields
 from eventsvc.models import OutboxMessage, Registration
 from eventsvc.services.events import cancel_event, set_visibility
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import QuestionFields, add_question
+from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import now
 from tests.api.conftest import assert_error
 from tests.conftest import in_days

@@ -21,13 +21,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
+from tests.helpers import open_registration
 
 CHECKS = [
     not_a_server_error,
@@ -49,12 +46,12 @@ def known(app, make_event, make_news, make_token):
         series="Clinic talks",
         credits=[("co_host", "organization", "Partner", "https://partner.example.org")],
     )
-    update_registration_settings(event, RegistrationSettings(approval=True))
+    open_registration(event, RegistrationSettings(approval=True))
     add_question(event, QuestionFields("short_text", "Organisation"))
     registration = register(event, "Ana", "ana@example.org", {}, True).registration
     make_news(events=[event])
     taking_registrations = make_event(title="Open to all")
-    update_registration_settings(taking_registrations, RegistrationSettings())
+    open_registration(taking_registrations, RegistrationSettings())
     return {
         "slug": event.slug,
         "open_slug": taking_registrations.slug,

@@ -9,13 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import Registration
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.timezones import now
 from tests.api.conftest import Api, assert_error
+from tests.helpers import open_registration
 
 
 @pytest.fixture
@@ -26,7 +24,7 @@ def both(any_db_app, make_event):
 
     def event(**settings):
         made = make_event(capacity=settings.pop("capacity", None))
-        update_registration_settings(made, RegistrationSettings(**settings))
+        open_registration(made, RegistrationSettings(**settings))
         return made
 
     def by_form(event, email, consent=True):

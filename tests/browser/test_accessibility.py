@@ -11,20 +11,17 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Event, NewsItem, Question
 from eventsvc.services.demo import load_demo
 from eventsvc.services.registration import active_questions, register
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
 from eventsvc.services.staff import create_staff
 from eventsvc.timezones import now
 from tests.browser import sign_in
 from tests.browser.conftest import serving
 from tests.conftest import _dispose, _make_app
+from tests.helpers import open_registration
 
 AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -75,7 +72,7 @@ def _sample_answer(question: Question):
 
 def _open_registration(event: Event) -> str:
     """Take registrations with every kind of question; returns a confirmed person's token."""
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     for question in QUESTIONS:
         add_question(event, question)
     answers = {str(q.id): _sample_answer(q) for q in active_questions(event) if q.required}

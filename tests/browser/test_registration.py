@@ -12,14 +12,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Registration
 from eventsvc.services.mailer import send_due
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
+from tests.helpers import open_registration
 
 JOIN = "https://meet.example.org/j/70070070"
 VISITOR_ZONE = "America/La_Paz"
@@ -38,7 +35,7 @@ def app_config(app_config, smtp_server):
 def webinar(app, make_event):
     """A published webinar with 2 seats, taking registrations, with one required question."""
     event = make_event(title="Defending the Defenders", capacity=2, join_url=JOIN)
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     add_question(event, QuestionFields("short_text", QUESTION, required=True))
     return event
 

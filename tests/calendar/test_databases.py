@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from eventsvc.extensions import db
 from eventsvc.models import Event
+from eventsvc.services.changes import store_stale_entries
 from eventsvc.services.events import cancel_event
 from tests.calendar.conftest import entries
 
@@ -28,7 +29,12 @@ def test_feeds_serve_stored_entries_and_rebuild_stale_ones(any_db_app, make_even
     assert str(found[cancelled.uid]["STATUS"]) == "CANCELLED"
     assert again.status_code == 304
     db.session.expire_all()
+    assert db.session.get(Event, stale.id).calendar_entry_key == "old"  # a GET writes nothing
+
+    assert store_stale_entries() == 1
+    db.session.expire_all()
     assert db.session.get(Event, stale.id).calendar_entry_key.startswith("0:")
+    assert client.get("/calendar.ics").data == first.data
     since = client.get(
         "/calendar.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]}
     )

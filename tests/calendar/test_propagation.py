@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from eventsvc.extensions import db
+from eventsvc.services import changes
 from eventsvc.services import events as event_service
 from eventsvc.services.events import (
     CreditInput,
@@ -15,13 +16,14 @@ from eventsvc.services.events import (
     cancel_event,
     fields_of,
     set_visibility,
-    update_event,
 )
 from tests.calendar.conftest import entries
+from tests.helpers import save_fields
 
 
 class Clock:
-    """A settable now() for the events service, one minute further at each call to tick()."""
+    """A settable now() for the events service and the change tracker, a minute further at each
+    call to tick()."""
 
     def __init__(self):
         self.moment = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
@@ -37,6 +39,7 @@ class Clock:
 def clock(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(event_service, "now", clock)
+    monkeypatch.setattr(changes, "now", clock)
     return clock
 
 
@@ -64,7 +67,9 @@ def snapshot(client, event) -> dict:
 
 def _later(values: EventFields) -> EventFields:
     shift = timedelta(hours=2)
-    return replace(values, starts_at=values.starts_at + shift, ends_at=values.ends_at + shift)
+    times = values.schedule
+    moved = replace(times, starts_at=times.starts_at + shift, ends_at=times.ends_at + shift)
+    return replace(values, schedule=moved)
 
 
 SHOWN_EDITS = {
@@ -81,7 +86,7 @@ def test_a_shown_edit_raises_sequence_last_modified_and_the_etag(client, clock, 
     before = snapshot(client, event)
     clock.tick()
 
-    update_event(event, SHOWN_EDITS[edit](fields_of(event)))
+    save_fields(event, SHOWN_EDITS[edit](fields_of(event)))
     after = snapshot(client, event)
 
     assert after["sequence"] == before["sequence"] + 1
@@ -117,7 +122,7 @@ def test_an_edit_no_calendar_shows_moves_nothing(client, clock, event, edit):
     before = snapshot(client, event)
     clock.tick()
 
-    update_event(event, edit(fields_of(event)))
+    save_fields(event, edit(fields_of(event)))
     after = snapshot(client, event)
 
     assert after["etag"] == before["etag"]

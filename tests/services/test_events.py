@@ -1,32 +1,29 @@
 """Event services on SQLite and PostgreSQL: every staff action and the calendar version rule."""
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import CreditInput, EventChanges, EventFields
 from eventsvc.models import Credit, Event, NewsItem, Organization, Person, Recording, Series, Tag
 from eventsvc.models.events import event_tags
 from eventsvc.services.events import (
-    CreditInput,
-    EventFields,
     add_recording,
     cancel_event,
-    create_event,
     delete_event,
     duplicate_event,
     postpone_event,
     remove_recording,
     reschedule_event,
+    save_event,
     set_visibility,
-    update_event,
     update_recording,
 )
-from eventsvc.services.events import fields_of as event_values
-from eventsvc.timezones import day_bounds, to_local
+from eventsvc.timezones import Schedule, day_bounds, to_local
 from tests.conftest import in_days
+from tests.helpers import changed_fields, save_fields
 
 PARTNERS = [
     ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
@@ -38,7 +35,7 @@ PARTNERS = [
 
 def fields_of(event: Event, **changes) -> EventFields:
     """The event's values as its edit form sends them back, with `changes` made."""
-    return replace(event_values(event), **changes)
+    return changed_fields(event, **changes)
 
 
 def reloaded(*events: Event) -> Event | list[Event]:
@@ -59,19 +56,17 @@ def credit_rows(event: Event) -> list[tuple]:
 
 def test_a_new_event_is_a_draft_stored_in_utc_with_its_zone(any_db_app):
     starts_at = to_local(in_days(10), "America/New_York")
-    event = create_event(
-        EventFields(
-            title="Derechos humanos: ¿qué sigue? 🌍",
-            kind="hybrid",
-            timezone="America/New_York",
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=90),
-            venue="Room 101",
-            join_url="https://meet.example.org/abc",
-            capacity=80,
-            internal_note="Call the caterer",
-        )
+    schedule = Schedule("America/New_York", starts_at, starts_at + timedelta(minutes=90))
+    values = EventFields(
+        title="Derechos humanos: ¿qué sigue? 🌍",
+        kind="hybrid",
+        schedule=schedule,
+        venue="Room 101",
+        join_url="https://meet.example.org/abc",
+        capacity=80,
+        internal_note="Call the caterer",
     )
+    event = save_event(None, EventChanges(fields=values))
     event = reloaded(event)
     assert (event.visibility, event.published_at, event.status) == ("draft", None, "scheduled")
     assert event.slug == "derechos-humanos-que-sigue"
@@ -126,7 +121,7 @@ def test_titles_that_make_the_same_slug_get_distinct_slugs(any_db_app, make_even
 def test_an_edit_replaces_the_fields_and_keeps_the_slug_and_uid(any_db_app, make_event):
     event = make_event(title="Beyond Business as Usual")
     slug, uid = event.slug, event.uid
-    update_event(
+    save_fields(
         event,
         fields_of(
             event,
@@ -190,7 +185,7 @@ def test_credits_can_be_reordered_and_removed(any_db_app, make_event):
     event = make_event(credits=PARTNERS)
     reordered = fields_of(event)
     reordered.credits = [reordered.credits[1], reordered.credits[0], reordered.credits[3]]
-    update_event(event, reordered)
+    save_fields(event, reordered)
     event = reloaded(event)
     assert credit_rows(event) == [
         ("co_host", "organization", "Human Rights Clinic"),
@@ -212,7 +207,7 @@ def test_tags_and_series_are_found_or_created_by_name(any_db_app, make_event):
     assert second.series.id == first.series.id
     assert first.series.name == "#RethinkingMSIs"
     assert (count(Tag), count(Series)) == (3, 1)
-    update_event(second, fields_of(second, tags=[], series=None))
+    save_fields(second, fields_of(second, tags=[], series=None))
     second = reloaded(second)
     assert (second.tags, second.series) == ([], None)
     assert (count(Tag), count(Series)) == (3, 1)
@@ -241,7 +236,7 @@ def test_cancelling_keeps_the_event_listed_with_its_reason(any_db_app, make_even
     assert event.cancelled_at is not None
     assert event.is_published
     assert event.sequence == 1
-    reschedule_event(event, in_days(30), in_days(30, hour=17), "Back on")
+    reschedule_event(event, Schedule(event.timezone, in_days(30), in_days(30, hour=17)), "Back on")
     event = reloaded(event)
     assert (event.status, event.cancelled_at, event.sequence) == ("rescheduled", None, 2)
 
@@ -253,13 +248,17 @@ def test_a_postponed_event_rescheduled_keeps_the_previous_start(any_db_app, make
     event = reloaded(event)
     assert (event.status, event.status_reason) == ("postponed", "New date to follow.")
     second_start = in_days(17)
-    reschedule_event(event, second_start, second_start + timedelta(hours=2), "Moved a week")
+    reschedule_event(
+        event,
+        Schedule(event.timezone, second_start, second_start + timedelta(hours=2)),
+        "Moved a week",
+    )
     event = reloaded(event)
     assert (event.status, event.status_reason) == ("rescheduled", "Moved a week")
     assert (event.starts_at, event.ends_at) == (second_start, second_start + timedelta(hours=2))
     assert event.previous_starts_at == first_start
     assert event.sequence == 2
-    reschedule_event(event, in_days(20), in_days(20, hour=16))
+    reschedule_event(event, Schedule(event.timezone, in_days(20), in_days(20, hour=16)))
     event = reloaded(event)
     assert event.previous_starts_at == second_start
     assert event.starts_at == in_days(20)
@@ -348,29 +347,31 @@ def _shift(event: Event, delta: timedelta) -> EventFields:
 
 
 CALENDAR_CHANGES = {
-    "title": lambda e: update_event(e, fields_of(e, title="A new title")),
-    "start and end": lambda e: update_event(e, _shift(e, timedelta(hours=1))),
-    "end only": lambda e: update_event(e, fields_of(e, ends_at=e.ends_at + timedelta(hours=1))),
-    "time zone": lambda e: update_event(e, fields_of(e, timezone="Europe/London")),
-    "kind": lambda e: update_event(e, fields_of(e, kind="hybrid")),
-    "venue": lambda e: update_event(e, fields_of(e, venue="Room 101")),
-    "address": lambda e: update_event(e, fields_of(e, address="1 Main Street")),
-    "join link": lambda e: update_event(e, fields_of(e, join_url="https://meet.example.org/n")),
-    "summary": lambda e: update_event(e, fields_of(e, summary="Now with a keynote.")),
-    "credit added": lambda e: update_event(
+    "title": lambda e: save_fields(e, fields_of(e, title="A new title")),
+    "start and end": lambda e: save_fields(e, _shift(e, timedelta(hours=1))),
+    "end only": lambda e: save_fields(e, fields_of(e, ends_at=e.ends_at + timedelta(hours=1))),
+    "time zone": lambda e: save_fields(e, fields_of(e, timezone="Europe/London")),
+    "kind": lambda e: save_fields(e, fields_of(e, kind="hybrid")),
+    "venue": lambda e: save_fields(e, fields_of(e, venue="Room 101")),
+    "address": lambda e: save_fields(e, fields_of(e, address="1 Main Street")),
+    "join link": lambda e: save_fields(e, fields_of(e, join_url="https://meet.example.org/n")),
+    "summary": lambda e: save_fields(e, fields_of(e, summary="Now with a keynote.")),
+    "credit added": lambda e: save_fields(
         e, fields_of(e, credits=[*fields_of(e).credits, CreditInput("speaker", "person", "Kim")])
     ),
-    "credits reordered": lambda e: update_event(
+    "credits reordered": lambda e: save_fields(
         e, fields_of(e, credits=list(reversed(fields_of(e).credits)))
     ),
-    "credit role": lambda e: update_event(
+    "credit role": lambda e: save_fields(
         e, fields_of(e, credits=[CreditInput("host", "organization", "MSI Integrity")])
     ),
-    "tags": lambda e: update_event(e, fields_of(e, tags=["Governance"])),
-    "series": lambda e: update_event(e, fields_of(e, series="Another series")),
+    "tags": lambda e: save_fields(e, fields_of(e, tags=["Governance"])),
+    "series": lambda e: save_fields(e, fields_of(e, series="Another series")),
     "cancelled": lambda e: cancel_event(e, "Unwell"),
     "postponed": lambda e: postpone_event(e, ""),
-    "rescheduled": lambda e: reschedule_event(e, in_days(12), in_days(12, hour=17)),
+    "rescheduled": lambda e: reschedule_event(
+        e, Schedule(e.timezone, in_days(12), in_days(12, hour=17))
+    ),
     "recording": lambda e: add_recording(e, "https://video.example.org/1"),
 }
 
@@ -389,13 +390,13 @@ def test_each_change_the_calendar_shows_moves_sequence_and_calendar_time_togethe
 
 
 OTHER_CHANGES = {
-    "internal note": lambda e: update_event(e, fields_of(e, internal_note="Book the room")),
-    "capacity": lambda e: update_event(e, fields_of(e, capacity=(e.capacity or 0) + 10)),
-    "note and capacity": lambda e: update_event(
+    "internal note": lambda e: save_fields(e, fields_of(e, internal_note="Book the room")),
+    "capacity": lambda e: save_fields(e, fields_of(e, capacity=(e.capacity or 0) + 10)),
+    "note and capacity": lambda e: save_fields(
         e, fields_of(e, internal_note="Only staff see this", capacity=None)
     ),
-    "saved unchanged": lambda e: update_event(e, fields_of(e)),
-    "tags retyped": lambda e: update_event(e, fields_of(e, tags=["business", "BUSINESS"])),
+    "saved unchanged": lambda e: save_fields(e, fields_of(e)),
+    "tags retyped": lambda e: save_fields(e, fields_of(e, tags=["business", "BUSINESS"])),
     "unpublished": lambda e: set_visibility(e, False),
     "published again": lambda e: set_visibility(e, True),
 }
@@ -421,6 +422,6 @@ def test_the_service_refuses_an_end_before_the_start(any_db_app, make_event):
 
     event = make_event()
     with _pytest.raises(LocalTimeError):
-        reschedule_event(event, in_days(3), in_days(2))
+        reschedule_event(event, Schedule(event.timezone, in_days(3), in_days(2)))
     with _pytest.raises(LocalTimeError):
         make_event(title="Backwards", starts_at=in_days(3), ends_at=in_days(2))

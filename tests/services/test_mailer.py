@@ -8,22 +8,20 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import OutboxMessage
 from eventsvc.services import mailer
-from eventsvc.services.events import fields_of, update_event
+from eventsvc.services.events import fields_of
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.timezones import now
+from tests.helpers import open_registration, save_fields
 
 
 @pytest.fixture
 def registered(any_db_app, make_event):
     """An event with one confirmed registration and its queued confirmation."""
     event = make_event(capacity=5)
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     register(event, "Ana Pérez", "ana@example.org", {}, True, "America/La_Paz")
     return event
 
@@ -117,7 +115,7 @@ def test_a_message_is_written_when_first_sent_and_kept_for_every_retry(registere
     assert message.status == "queued" and message.is_written
     assert "Ana Pérez" in message.body_text and "BEGIN:VCALENDAR" in message.calendar
 
-    update_event(registered, replace(fields_of(registered), title="A new title"))
+    save_fields(registered, replace(fields_of(registered), title="A new title"))
     smtp_server.start()
     message.next_attempt_at = now()
     db.session.commit()
@@ -128,7 +126,7 @@ def test_a_message_is_written_when_first_sent_and_kept_for_every_retry(registere
 
 
 def test_a_message_says_what_the_event_is_when_it_is_written(registered, smtp_server):
-    update_event(registered, replace(fields_of(registered), title="Remedy, rescheduled"))
+    save_fields(registered, replace(fields_of(registered), title="Remedy, rescheduled"))
     current_app.config["SMTP_URL"] = smtp_server.url
     mailer.send_due()
     assert smtp_server.received[0]["Subject"] == "You are registered: Remedy, rescheduled"
@@ -138,7 +136,7 @@ def test_a_message_whose_registration_was_erased_meanwhile_is_not_sent(
     any_db_app, make_event, smtp_server
 ):
     event = make_event()
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     outcome = register(event, "Ana Pérez", "ana@example.org", {}, True)
     message = db.session.scalar(select(OutboxMessage))
     message_id = message.id

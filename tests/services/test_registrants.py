@@ -8,25 +8,21 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Attendee, OutboxMessage, Registration
 from eventsvc.services import registrants as staff_side
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    remove_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question, remove_question
 from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.timezones import now
+from tests.helpers import open_registration
 from tests.outbox import written_messages
 
 
 @pytest.fixture
 def event(any_db_app, make_event):
     event = make_event(capacity=1)
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     return event
 
 
@@ -83,7 +79,7 @@ def test_message_goes_to_the_chosen_states_with_an_opt_out(event):
 
 def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, make_event):
     soon = make_event(starts_at=now() + timedelta(hours=20))
-    update_registration_settings(soon, RegistrationSettings())
+    open_registration(soon, RegistrationSettings())
     register(soon, "Ana", "ana@example.org", {}, True)
     register(soon, "Bo", "bo@example.org", {}, True)
     attendee = db.session.scalar(select(Attendee).where(Attendee.email == "bo@example.org"))
@@ -100,7 +96,7 @@ def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, make_event):
 
 def test_a_person_is_found_exported_and_erased(event, make_event):
     other = make_event(title="Second webinar")
-    update_registration_settings(other, RegistrationSettings())
+    open_registration(other, RegistrationSettings())
     register(event, "Ana", "Ana@example.org", {}, True)
     register(other, "Ana", "ana@example.org", {}, True)
     register(event, "Bo", "bo@example.org", {}, True)

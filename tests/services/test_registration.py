@@ -8,17 +8,13 @@ from icalendar import Calendar
 from sqlalchemy import func, select, update
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services import registration as reg
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    remove_question,
-    update_registration_settings,
-)
-from eventsvc.timezones import now
+from eventsvc.services.registration_settings import add_question, remove_question
+from eventsvc.timezones import Schedule, now
 from tests.conftest import in_days
+from tests.helpers import open_registration, save_fields
 from tests.outbox import written_messages
 
 
@@ -28,7 +24,7 @@ def open_event(any_db_app, make_event):
 
     def factory(capacity=None, **settings):
         event = make_event(capacity=capacity)
-        update_registration_settings(event, RegistrationSettings(**settings))
+        open_registration(event, RegistrationSettings(**settings))
         return event
 
     return factory
@@ -312,7 +308,7 @@ def test_staff_can_move_someone_up_only_into_a_free_seat(open_event, make_event)
 def test_consent_version_rises_when_the_text_changes(open_event):
     event = open_event(consent_text="Version one")
     version = event.consent_version
-    update_registration_settings(event, RegistrationSettings(consent_text="Version two"))
+    open_registration(event, RegistrationSettings(consent_text="Version two"))
     assert event.consent_version == version + 1
     registration = sign_up(event, "a@example.org").registration
     assert registration.consent_version == version + 1
@@ -325,7 +321,9 @@ def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event):
     event = open_event(capacity=1)
     sign_up(event, "a@example.org")
     sign_up(event, "b@example.org")
-    reschedule_event(event, in_days(12), in_days(12, hour=17), "Speaker travel")
+    reschedule_event(
+        event, Schedule(event.timezone, in_days(12), in_days(12, hour=17)), "Speaker travel"
+    )
     changed = messages("event_changed")
     assert sorted(m.to_address for m in changed) == ["a@example.org", "b@example.org"]
     confirmed = next(m for m in changed if m.to_address == "a@example.org")
@@ -356,13 +354,13 @@ def test_cancelling_the_event_sends_a_cancel_and_recordings_reach_attendees(open
 def test_raising_the_capacity_promotes_the_waitlist(open_event):
     from dataclasses import replace
 
-    from eventsvc.services.events import fields_of, update_event
+    from eventsvc.services.events import fields_of
 
     event = open_event(capacity=1)
     sign_up(event, "a@example.org")
     sign_up(event, "b@example.org")
     sign_up(event, "c@example.org")
-    update_event(event, replace(fields_of(event), capacity=2))
+    save_fields(event, replace(fields_of(event), capacity=2))
     states = dict(db.session.execute(select(Registration.email, Registration.state)).all())
     assert states == {
         "a@example.org": "confirmed",

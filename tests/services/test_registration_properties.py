@@ -28,15 +28,13 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import Event, Registration
 from eventsvc.models.registrations import ACTIVE_STATES, SEAT_STATES
 from eventsvc.services import registration as reg
-from eventsvc.services.events import fields_of, update_event
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
+from eventsvc.services.events import fields_of
 from eventsvc.text import normalise_email
+from tests.helpers import open_registration, save_fields
 
 PEOPLE = ("ana@example.org", "Bo@Example.org", "chen@example.org", "dara@example.org", "eli@x.io")
 # Ways one person types the same address: the service must see one key.
@@ -60,7 +58,7 @@ class RegistrationRules(RuleBasedStateMachine):
         settings_ = RegistrationSettings(
             approval=approval, confirm_email=confirm_email, waitlist=waitlist
         )
-        self.event_id = update_registration_settings(event, settings_).id
+        self.event_id = open_registration(event, settings_).id
         self.seats_before = 0
 
     # Helpers
@@ -160,7 +158,7 @@ class RegistrationRules(RuleBasedStateMachine):
     @rule(capacity=CAPACITIES)
     def change_capacity(self, capacity):
         event = self.event
-        update_event(event, replace(fields_of(event), capacity=capacity))
+        save_fields(event, replace(fields_of(event), capacity=capacity))
 
     @precondition(lambda self: self.rows())
     @rule(approval=st.booleans(), confirm_email=st.booleans(), waitlist=st.booleans())
@@ -168,7 +166,7 @@ class RegistrationRules(RuleBasedStateMachine):
         settings_ = RegistrationSettings(
             approval=approval, confirm_email=confirm_email, waitlist=waitlist
         )
-        update_registration_settings(self.event, settings_)
+        open_registration(self.event, settings_)
 
     # What holds after every step
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import AuditEntry, Registration
 from eventsvc.services import audit, notifications
 from eventsvc.services.events import (
@@ -15,7 +16,6 @@ from eventsvc.services.events import (
     postpone_event,
     reschedule_event,
     set_visibility,
-    update_event,
 )
 from eventsvc.services.news import NewsFields, delete_news, set_news_published, update_news
 from eventsvc.services.organizations import (
@@ -25,12 +25,10 @@ from eventsvc.services.organizations import (
     update_organization,
 )
 from eventsvc.services.registration import approve_registration, register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.services.tokens import issue_token
+from eventsvc.timezones import Schedule
 from tests.conftest import in_days
+from tests.helpers import open_registration, save_fields
 from tests.web import page_text
 
 ADMIN = "admin@example.org"
@@ -58,10 +56,12 @@ def sign_up(event, email: str, name: str = "Ana Pérez") -> Registration:
 def test_content_changes_name_their_actor_and_target(app, make_event, make_news):
     with audit.acting_as(ADMIN):
         event = make_event(title="Beyond Business as Usual", publish=False)
-        update_event(event, _retitled(event))
+        save_fields(event, _retitled(event))
         set_visibility(event, True)
         postpone_event(event, "Speaker ill")
-        reschedule_event(event, in_days(20), in_days(20) + timedelta(hours=1))
+        reschedule_event(
+            event, Schedule(event.timezone, in_days(20), in_days(20) + timedelta(hours=1))
+        )
         cancel_event(event, "Venue closed")
         set_visibility(event, False)
         delete_event(event)
@@ -109,7 +109,7 @@ def test_changes_outside_a_staff_request_are_by_system(app, make_event):
 
 def test_the_entry_is_written_in_the_same_transaction_as_the_change(app, make_event, monkeypatch):
     event = make_event(capacity=5)
-    update_registration_settings(event, RegistrationSettings(approval=True))
+    open_registration(event, RegistrationSettings(approval=True))
     pending = sign_up(event, "ana@example.org")
     forget_entries()
 
@@ -159,7 +159,7 @@ def test_admin_pages_record_the_signed_in_account(client, admin, make_event):
 
 def test_registration_work_and_exports_are_recorded_without_the_person(client, admin, make_event):
     event = make_event(title="Amsterdam workshop", capacity=1)
-    update_registration_settings(event, RegistrationSettings(approval=True))
+    open_registration(event, RegistrationSettings(approval=True))
     first = sign_up(event, "first@example.org", "Birgit First")
     second = sign_up(event, "second@example.org", "Chen Second")
     base = f"/admin/events/{event.id}/registrants"
@@ -193,7 +193,7 @@ def test_registration_work_and_exports_are_recorded_without_the_person(client, a
 
 def test_a_registrant_cancelling_is_named_as_such(client, make_event):
     event = make_event()
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     registration = sign_up(event, "ana@example.org")
 
     client.post(f"/registrations/{registration.manage_token}/cancel")
@@ -205,7 +205,7 @@ def test_api_calls_name_the_token_and_its_owner(client, make_staff, make_event):
     user, _password = make_staff("editor@example.org")
     token = issue_token(user, "CRM sync", "write")[1]
     event = make_event(title="Open house")
-    update_registration_settings(event, RegistrationSettings(approval=True))
+    open_registration(event, RegistrationSettings(approval=True))
     pending = sign_up(event, "ana@example.org")
 
     response = client.post(

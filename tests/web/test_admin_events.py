@@ -187,9 +187,14 @@ def test_the_offset_choice_picks_the_second_occurrence_of_an_ambiguous_time(clie
     assert form_values(edit)["start_offset"] == "-05:00"
 
 
-def test_the_offset_choice_is_ignored_when_the_time_occurs_once(client, editor):
-    client.post("/admin/events/new", data=event_data(start_offset="+01:00"))
+def test_an_offset_left_on_a_time_that_occurs_once_must_be_its_offset(client, editor):
+    refused = client.post("/admin/events/new", data=event_data(start_offset="+01:00"))
+    assert refused.status_code == 400
+    assert error_of(refused.text, "start_offset") == (
+        "America/New_York is not at UTC+01:00 at 10:00 on 30 July 2026; it is at UTC−04:00"
+    )
 
+    client.post("/admin/events/new", data=event_data(start_offset="-04:00"))
     assert only_event().starts_at == datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 
 

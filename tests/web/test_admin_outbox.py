@@ -6,14 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import OutboxMessage
 from eventsvc.services.mailer import MAX_ATTEMPTS
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.timezones import now
+from tests.helpers import open_registration
 from tests.web import page_text
 from tests.web.test_admin_events import SCRIPT
 
@@ -41,7 +39,7 @@ def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
     client, editor, make_event
 ):
     event = make_event()
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     register(event, SCRIPT, "ana@example.org", {}, True)
     message = db.session.scalars(select(OutboxMessage)).one()
 

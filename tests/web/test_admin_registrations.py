@@ -11,15 +11,12 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import OutboxMessage, Question, Registration
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import describe
+from tests.helpers import open_registration
 from tests.outbox import written_messages
 from tests.web import page_text
 from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of, form_values
@@ -36,7 +33,7 @@ def open_event(make_event):
 
     def factory(capacity=None, title="Beyond Business as Usual", **settings):
         event = make_event(capacity=capacity, title=title)
-        update_registration_settings(event, RegistrationSettings(**settings))
+        open_registration(event, RegistrationSettings(**settings))
         return event
 
     return factory

@@ -9,21 +9,17 @@ from sqlalchemy import event as sa_event
 
 from eventsvc import create_app
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Event
-from eventsvc.services.content_version import current_version
-from eventsvc.services.events import fields_of, update_event
+from eventsvc.services.changes import current_version
+from eventsvc.services.events import fields_of
 from eventsvc.services.news import NewsFields, update_news
 from eventsvc.services.organizations import OrganizationFields, update_organization
 from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    remove_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question, remove_question
 from eventsvc.web import page_cache
 from eventsvc.web.page_cache import Kept, PageCache
+from tests.helpers import open_registration, save_fields
 from tests.web import page_text
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -37,7 +33,7 @@ def app_config():
 @pytest.fixture
 def open_event(make_event):
     event = make_event(title="Remedy in practice", join_url="https://meet.example.org/r-1")
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     return event
 
 
@@ -80,7 +76,7 @@ def site_statements(site):
 
 
 def rename(event: Event, title: str) -> None:
-    update_event(event, replace(fields_of(event), title=title))
+    save_fields(event, replace(fields_of(event), title=title))
 
 
 def test_an_edit_shows_on_the_next_request(client, open_event, make_news):
@@ -190,7 +186,7 @@ def test_signed_in_staff_and_flashed_messages_are_never_kept(site, client, open_
 def test_time_alone_changes_a_kept_page(client, make_event, monkeypatch):
     closes = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
     event = make_event(title="Closing soon")
-    update_registration_settings(event, RegistrationSettings(closes_at=closes))
+    open_registration(event, RegistrationSettings(closes_at=closes))
     assert 'name="email"' in client.get(f"/events/{event.slug}").text
 
     later = closes + timedelta(seconds=1)

@@ -12,6 +12,7 @@ from eventsvc.services.events import (
     postpone_event,
     reschedule_event,
 )
+from eventsvc.timezones import Schedule
 from tests.conftest import in_days
 from tests.web import json_ld, page_text
 
@@ -276,7 +277,8 @@ def test_postponed_event_shows_a_banner_with_the_reason(client, make_event):
 
 def test_rescheduled_event_strikes_through_the_old_time(client, make_event):
     event = make_event(timezone="America/New_York", **_at(SUMMER))
-    reschedule_event(event, SUMMER + timedelta(days=7), SUMMER + timedelta(days=7, minutes=90))
+    moved = SUMMER + timedelta(days=7)
+    reschedule_event(event, Schedule(event.timezone, moved, moved + timedelta(minutes=90)))
 
     response = client.get(f"/events/{event.slug}")
 
@@ -337,7 +339,8 @@ def test_json_ld_of_a_rescheduled_in_person_event_has_the_place_and_previous_sta
         timezone="America/New_York",
         **_at(WINTER),
     )
-    reschedule_event(event, WINTER + timedelta(days=1), WINTER + timedelta(days=1, hours=2))
+    moved = WINTER + timedelta(days=1)
+    reschedule_event(event, Schedule(event.timezone, moved, moved + timedelta(hours=2)))
 
     data = json_ld(client.get(f"/events/{event.slug}").text)
 

@@ -8,14 +8,11 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
+from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import OutboxMessage, Registration
-from eventsvc.services.registration_settings import (
-    QuestionFields,
-    RegistrationSettings,
-    add_question,
-    update_registration_settings,
-)
+from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import now
+from tests.helpers import open_registration
 from tests.web import page_text
 
 JOIN = "https://meet.example.org/secret-room-42"
@@ -27,7 +24,7 @@ def webinar(app, make_event):
 
     def factory(capacity=None, **settings):
         event = make_event(capacity=capacity, join_url=JOIN)
-        update_registration_settings(event, RegistrationSettings(**settings))
+        open_registration(event, RegistrationSettings(**settings))
         return event
 
     return factory
@@ -246,7 +243,7 @@ def test_wrong_tokens_are_404(client, webinar):
 def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, make_event):
     mine = webinar(capacity=5)
     other = make_event(title="Another webinar", join_url="https://meet.example.org/other-room")
-    update_registration_settings(other, RegistrationSettings())
+    open_registration(other, RegistrationSettings())
     token = manage_token(client.post(f"/events/{mine.slug}/register", data=form_data()))
     client.post(f"/events/{other.slug}/register", data=form_data(email="bo@example.org"))
     registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
@@ -287,7 +284,7 @@ def test_registering_reads_each_thing_once_and_not_the_new_row_again(
     client, make_event, sql_statements
 ):
     event = make_event(join_url=JOIN, credits=[("host", "organization", "Clinic")], tags=["Rights"])
-    update_registration_settings(event, RegistrationSettings())
+    open_registration(event, RegistrationSettings())
     add_question(event, QuestionFields("short_text", "Organisation"))
     slug = event.slug
     db.session.expunge_all()

@@ -13,19 +13,18 @@ from eventsvc.forms.events import (
     credit_names,
     event_form_data,
 )
+from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, Recording
-from eventsvc.models.events import ROLE_LABELS, STATUSES, VISIBILITIES
 from eventsvc.services.events import (
     add_recording,
     cancel_event,
-    create_event,
     delete_event,
     duplicate_event,
     postpone_event,
     remove_recording,
     reschedule_event,
+    save_event,
     set_visibility,
-    update_event,
     update_recording,
 )
 from eventsvc.services.uploads import UploadError, store_uploaded_image
@@ -92,7 +91,7 @@ def events_new():
     if form.rearrange_credits(request.form.get("credit_action")):
         return _form_page(form, status=200)
     if form.validate_on_submit() and (fields := _saved_fields(form)):
-        event = create_event(fields)
+        event = save_event(None, EventChanges(fields=fields))
         flash(f"Saved “{event.title}” as a draft.")
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form)
@@ -105,7 +104,7 @@ def events_edit(event_id: int):
     if form.rearrange_credits(request.form.get("credit_action")):
         return _form_page(form, event, status=200)
     if form.validate_on_submit() and (fields := _saved_fields(form)):
-        update_event(event, fields)
+        save_event(event, EventChanges(fields=fields))
         flash(f"Saved “{event.title}”.")
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form, event)
@@ -185,7 +184,7 @@ def events_reschedule(event_id: int):
     event = _event_or_404(event_id)
     form = RescheduleForm(zone_name=event.timezone)
     if form.validate_on_submit():
-        reschedule_event(event, *form.instants, reason=form.reason.data)
+        reschedule_event(event, form.schedule, reason=form.reason.data)
         flash(f"“{event.title}” is rescheduled; its page shows the previous time struck through.")
         return redirect(url_for(".events_show", event_id=event.id))
     return render_form("admin/events/reschedule.html", form=form, event=event)

@@ -12,9 +12,11 @@ from eventsvc.forms.registration_admin import (
     question_form_data,
     settings_form_data,
 )
+from eventsvc.inputs import EventChanges
 from eventsvc.models import Event, Question, Registration
 from eventsvc.models.registrations import STATES
 from eventsvc.services.answers import labelled_answers
+from eventsvc.services.events import save_event
 from eventsvc.services.registrants import (
     message_registrants,
     registrants,
@@ -35,7 +37,6 @@ from eventsvc.services.registration_settings import (
     move_question,
     remove_question,
     update_question,
-    update_registration_settings,
 )
 from eventsvc.web.admin import bp, no_store, render_form
 
@@ -73,7 +74,7 @@ def events_registration(event_id: int):
     event = _event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
     if form.validate_on_submit():
-        update_registration_settings(event, form.to_settings())
+        save_event(event, EventChanges(registration=form.to_settings()))
         flash("The registration settings are saved.")
         return redirect(url_for(".events_registration", event_id=event.id))
     return render_form("admin/registrations/settings.html", form=form, event=event)

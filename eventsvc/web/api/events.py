@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from eventsvc import queries
 from eventsvc.extensions import db
+from eventsvc.inputs import EventChanges
 from eventsvc.models import Event
 from eventsvc.services.events import (
     add_recording,
@@ -12,10 +13,12 @@ from eventsvc.services.events import (
     delete_event,
     postpone_event,
     reschedule_event,
+    save_event,
 )
+from eventsvc.services.registration import RegistrationError
 from eventsvc.web.api import bp, spec
 from eventsvc.web.api.auth import caller, public, staff
-from eventsvc.web.api.errors import ApiError, not_found
+from eventsvc.web.api.errors import ApiError, invalid, not_found
 from eventsvc.web.api.http import not_modified, page, statuses, window
 from eventsvc.web.api.schemas import (
     EventChange,
@@ -28,7 +31,7 @@ from eventsvc.web.api.schemas import (
     RescheduleIn,
 )
 from eventsvc.web.api.shapes import event_json
-from eventsvc.web.api.writes import Times, carry_out, plan_change, plan_new_event, requested_times
+from eventsvc.web.api.writes import event_changes, new_event_changes, requested_schedule
 
 WRITE = {"bearer": []}
 # A public operation takes a token too: staff see drafts with one.
@@ -44,6 +47,14 @@ def find_event(slug: str, drafts: bool) -> Event:
     if event is None:
         raise not_found()
     return event
+
+
+def _saved(event: Event | None, changes: EventChanges) -> Event:
+    """Save the event in one transaction; a question the event does not ask is a 422."""
+    try:
+        return save_event(event, changes)
+    except RegistrationError as error:
+        raise invalid(error.fields, error.message) from error
 
 
 def _event_answer(event: Event, status: int = 200):
@@ -92,7 +103,7 @@ def create_event(json: EventCreate):
     `duration_minutes` (elapsed), or `all_day` with `start_date` and `end_date`.
     Unknown series, tags and credited names are created.
     """
-    event = carry_out(plan_new_event(json))
+    event = _saved(None, new_event_changes(json))
     location = current_app.config["BASE_URL"] + url_for(".get_event", slug=event.slug)
     return event_json(event), 201, {"Location": location}
 
@@ -109,7 +120,7 @@ def change_event(slug: str, json: EventChange):
     and changed, the others are removed (their answers stay in exports).
     """
     event = find_event(slug, drafts=True)
-    return _event_answer(carry_out(plan_change(event, json), event))
+    return _event_answer(_saved(event, event_changes(event, json)))
 
 
 @bp.delete("/events/<slug>")
@@ -152,8 +163,8 @@ def postpone(slug: str, json: ReasonIn):
 def reschedule(slug: str, json: RescheduleIn):
     """Move an event to new local times in its zone; registrants get the new time."""
     event = find_event(slug, drafts=True)
-    times: Times = requested_times(json, event.timezone)
-    return _event_answer(reschedule_event(event, times.starts_at, times.ends_at, json.reason))
+    schedule = requested_schedule(json, event.timezone)
+    return _event_answer(reschedule_event(event, schedule, json.reason))
 
 
 @bp.post("/events/<slug>/recordings")

@@ -24,10 +24,35 @@ from pydantic import (
     model_validator,
 )
 
-from eventsvc.models.events import KINDS, MAX_CAPACITY, ROLES, STATUSES, VISIBILITIES
-from eventsvc.models.news import LABELS
-from eventsvc.models.registrations import QUESTION_TYPES, STATES
-from eventsvc.services.registration_settings import DEFAULT_CONSENT
+from eventsvc.inputs import (
+    ADDRESS_LIMIT,
+    CHOICE_LIMIT,
+    CONSENT_LIMIT,
+    CREDITED_KINDS,
+    DEFAULT_CONSENT,
+    HELP_LIMIT,
+    KINDS,
+    MAX_CAPACITY,
+    MAX_CHOICES,
+    MAX_CREDITS,
+    MAX_QUESTIONS,
+    MAX_TAGS,
+    NAME_LIMIT,
+    NEWS_LABELS,
+    PROFILE_URL_LIMIT,
+    QUESTION_LIMIT,
+    QUESTION_TYPES,
+    REASON_LIMIT,
+    ROLES,
+    STATUSES,
+    SUMMARY_LIMIT,
+    TAG_LIMIT,
+    TITLE_LIMIT,
+    URL_LIMIT,
+    VENUE_LIMIT,
+    VISIBILITIES,
+)
+from eventsvc.models.registrations import STATES
 from eventsvc.timezones import MAX_DURATION, LocalTimeError, zone
 
 LOCAL_TIME_PATTERN = (
@@ -37,9 +62,6 @@ LOCAL_TIME_PATTERN = (
 _LOCAL_TIME = re.compile(LOCAL_TIME_PATTERN)
 MAX_PER_PAGE = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2999
-MAX_QUESTIONS = 50
-MAX_CREDITS = 60
-MAX_TAGS = 50
 
 
 def _no_nul(value: str) -> str:
@@ -94,7 +116,8 @@ def _wall_clock(value: object) -> datetime:
         raise ValueError(f"{value} is not a real date and time") from error
 
 
-WebAddress = Annotated[text(1000, 1), AfterValidator(_web_address)]
+WebAddress = Annotated[text(URL_LIMIT, 1), AfterValidator(_web_address)]
+ProfileAddress = Annotated[text(PROFILE_URL_LIMIT, 1), AfterValidator(_web_address)]
 ZoneName = Annotated[
     text(64, 1),
     AfterValidator(_zone_name),
@@ -205,17 +228,17 @@ class RegistrationQuery(PageQuery):
 class VenueIn(Input):
     """Where an in-person or hybrid event happens."""
 
-    name: text(300) = ""
-    address: text(500) = ""
+    name: text(VENUE_LIMIT) = ""
+    address: text(ADDRESS_LIMIT) = ""
 
 
 class CreditIn(Input):
     """A credit in DESIGN §3's shape; an unknown name is created."""
 
     role: Literal[ROLES]
-    kind: Literal["organization", "person"]
-    name: text(200, 1)
-    url: WebAddress | None = None
+    kind: Literal[CREDITED_KINDS]
+    name: text(NAME_LIMIT, 1)
+    url: ProfileAddress | None = None
 
 
 class QuestionIn(Input):
@@ -223,10 +246,10 @@ class QuestionIn(Input):
 
     id: omittable(StrictInt) = None
     type: Literal[QUESTION_TYPES]
-    label: text(500, 1)
+    label: text(QUESTION_LIMIT, 1)
     required: StrictBool = False
-    help_text: text(1000) = ""
-    choices: list[text(300, 1)] = Field(default_factory=list, max_length=100)
+    help_text: text(HELP_LIMIT) = ""
+    choices: list[text(CHOICE_LIMIT, 1)] = Field(default_factory=list, max_length=MAX_CHOICES)
 
     @model_validator(mode="after")
     def _choices_fit_type(self):
@@ -246,7 +269,7 @@ class RegistrationIn(Input):
     approval: StrictBool = False
     waitlist: StrictBool = True
     confirm_email: StrictBool = False
-    consent_text: text(2000, 1) = DEFAULT_CONSENT
+    consent_text: text(CONSENT_LIMIT, 1) = DEFAULT_CONSENT
     privacy_url: WebAddress | None = None
 
 
@@ -267,7 +290,7 @@ class EventChange(TimesIn):
         }
     )
 
-    title: omittable(text(300, 1)) = None
+    title: omittable(text(TITLE_LIMIT, 1)) = None
     kind: omittable(Literal[KINDS]) = None
     timezone: omittable(ZoneName) = Field(
         None, description="Changing only the zone keeps the wall-clock times."
@@ -275,14 +298,14 @@ class EventChange(TimesIn):
     all_day: omittable(StrictBool) = None
     start_date: omittable(Day) = None
     end_date: omittable(Day) = None
-    summary: omittable(text(2000)) = None
+    summary: omittable(text(SUMMARY_LIMIT)) = None
     description: omittable(text(100_000)) = Field(None, description="Markdown.")
     venue: VenueIn | None = None
     join_url: WebAddress | None = Field(None, description="Never shown in any answer.")
     capacity: Capacity | None = Field(None, description="null: no limit.")
     registration: omittable(RegistrationIn) = None
-    series: text(200) | None = None
-    tags: omittable(list[text(100, 1)]) = Field(None, max_length=MAX_TAGS)
+    series: text(NAME_LIMIT) | None = None
+    tags: omittable(list[text(TAG_LIMIT, 1)]) = Field(None, max_length=MAX_TAGS)
     credits: omittable(list[CreditIn]) = Field(None, max_length=MAX_CREDITS)
     questions: omittable(list[QuestionIn]) = Field(None, max_length=MAX_QUESTIONS)
     internal_note: omittable(text(10_000)) = Field(
@@ -336,7 +359,7 @@ class EventCreate(EventChange):
         }
     )
 
-    title: text(300, 1)
+    title: text(TITLE_LIMIT, 1)
     kind: Literal[KINDS]
     timezone: ZoneName
 
@@ -346,7 +369,7 @@ class ReasonIn(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "The speaker is ill"}]})
 
-    reason: text(2000, 1)
+    reason: text(REASON_LIMIT, 1)
 
 
 class RescheduleIn(TimesIn):
@@ -365,7 +388,7 @@ class RescheduleIn(TimesIn):
     )
 
     local_start: LocalTime
-    reason: text(2000) = ""
+    reason: text(REASON_LIMIT) = ""
 
 
 class RecordingIn(Input):
@@ -380,7 +403,7 @@ class RecordingIn(Input):
     )
 
     url: WebAddress
-    title: text(300) = ""
+    title: text(TITLE_LIMIT) = ""
 
 
 class RegistrationSubmission(Input):
@@ -444,7 +467,7 @@ class ImageOut(Output):
 
 class CreditOut(Output):
     role: Literal[ROLES]
-    kind: Literal["organization", "person"]
+    kind: Literal[CREDITED_KINDS]
     name: str
     url: str | None
 
@@ -530,7 +553,7 @@ class LinkedEventOut(Output):
 class NewsOut(Output):
     slug: str
     title: str
-    label: Literal[LABELS]
+    label: Literal[NEWS_LABELS]
     language: str
     excerpt: str
     body_html: str

@@ -1,0 +1,193 @@
+"""What staff and the public may send: the shapes, choices and limits that forms, the API's
+schemas and the services share.
+
+It imports none of them, so each can import it: a limit or a choice is written here once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pytz
+
+from eventsvc.timezones import Schedule
+
+# Events.
+KINDS = ("webinar", "in_person", "hybrid")
+KIND_LABELS = {"webinar": "Webinar", "in_person": "In person", "hybrid": "Hybrid"}
+STATUSES = ("scheduled", "postponed", "rescheduled", "cancelled")
+VISIBILITIES = ("draft", "published")
+ROLES = ("host", "co_host", "moderator", "speaker", "panelist", "live_illustrator", "organizer")
+ROLE_LABELS = {
+    "host": "Host",
+    "co_host": "Co-host",
+    "moderator": "Moderator",
+    "speaker": "Speaker",
+    "panelist": "Panelist",
+    "live_illustrator": "Live illustrator",
+    "organizer": "Organiser",
+}
+CREDITED_KINDS = ("organization", "person")
+MAX_CAPACITY = 1_000_000  # places an event may offer; more is a typing slip (and overflows)
+TITLE_LIMIT = 300
+SUMMARY_LIMIT = 2000
+REASON_LIMIT = 2000
+VENUE_LIMIT = 300
+ADDRESS_LIMIT = 500
+URL_LIMIT = 1000
+PROFILE_URL_LIMIT = 500  # an organisation's or person's web address
+NAME_LIMIT = 200  # a person's, organisation's or series' name
+TAG_LIMIT = 100
+ALT_LIMIT = 300
+MAX_CREDITS = 60
+MAX_TAGS = 50
+
+# Registration.
+QUESTION_TYPES = (
+    "short_text",
+    "long_text",
+    "single_choice",
+    "multiple_choice",
+    "checkbox",
+    "country",
+    "organization",
+)
+QUESTION_TYPE_LABELS = {
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "single_choice": "Single choice",
+    "multiple_choice": "Multiple choice",
+    "checkbox": "Checkbox",
+    "country": "Country",
+    "organization": "Organisation",
+}
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+QUESTION_LIMIT = 500
+HELP_LIMIT = 1000
+CHOICE_LIMIT = 300
+MAX_CHOICES = 100
+MAX_QUESTIONS = 50
+CONSENT_LIMIT = 2000
+SHORT_ANSWER_LIMIT = 300
+LONG_ANSWER_LIMIT = 5000
+COUNTRIES = dict(sorted(pytz.country_names.items(), key=lambda item: item[1]))
+DEFAULT_CONSENT = (
+    "I agree that the organisers store my name, email address and answers to run this "
+    "event, and delete them after it."
+)
+
+# News.
+NEWS_LABELS = ("news", "event", "recording")
+NEWS_LABEL_NAMES = {"news": "News", "event": "Event", "recording": "Recording"}
+
+# Staff and API tokens.
+STAFF_ROLES = ("admin", "editor")
+MIN_PASSWORD_LENGTH = 10
+TOKEN_SCOPES = ("read", "write")
+TOKEN_NAME_LIMIT = 100
+MAX_TOKEN_DAYS = 3650
+
+
+@dataclass
+class CreditInput:
+    """One credit as DESIGN §3 shapes it: a role and an organisation or person by name."""
+
+    role: str
+    kind: str
+    name: str
+    url: str | None = None
+
+
+@dataclass
+class EventFields:
+    """Everything staff set on an event; its times as the time policy read them."""
+
+    title: str
+    kind: str
+    schedule: Schedule
+    summary: str = ""
+    body: str = ""
+    venue: str = ""
+    address: str = ""
+    join_url: str | None = None
+    capacity: int | None = None
+    series: str | None = None
+    tags: list[str] = field(default_factory=list)
+    credits: list[CreditInput] = field(default_factory=list)
+    image_path: str | None = None
+    image_url: str | None = None
+    image_alt: str = ""
+    internal_note: str = ""
+
+
+@dataclass
+class RegistrationSettings:
+    """The registration settings staff choose for one event."""
+
+    enabled: bool = True
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    waitlist: bool = True
+    approval: bool = False
+    confirm_email: bool = False
+    consent_text: str = DEFAULT_CONSENT
+    privacy_url: str | None = None
+
+
+@dataclass
+class QuestionFields:
+    """One question as staff write it; `id` names a question the event asks already."""
+
+    type: str
+    label: str
+    required: bool = False
+    help_text: str = ""
+    choices: list[str] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class EventChanges:
+    """One save of an event: whatever is not None is set, all of it or nothing.
+
+    `questions` is the whole list the event asks afterwards, in order: a question with
+    an `id` is kept (and changed), one without is added, and one left out is removed.
+    """
+
+    fields: EventFields | None = None
+    registration: RegistrationSettings | None = None
+    questions: list[QuestionFields] | None = None
+    publish: bool | None = None
+
+
+@dataclass
+class NewsFields:
+    """Everything staff set on a news item."""
+
+    title: str
+    body: str = ""
+    excerpt: str = ""
+    language: str = "en"
+    label: str = "news"
+    event_ids: list[int] = field(default_factory=list)
+    published_at: datetime | None = None
+
+
+@dataclass
+class OrganizationFields:
+    """Everything staff set on an organisation; the logo file comes separately."""
+
+    name: str
+    url: str | None = None
+    description: str = ""
+    logo_url: str | None = None
+    logo_alt: str = ""
+    remove_logo: bool = False
+
+
+@dataclass
+class PersonFields:
+    """Everything staff set on a person."""
+
+    name: str
+    affiliation: str = ""
+    url: str | None = None
