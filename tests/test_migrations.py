@@ -1,6 +1,7 @@
 """Migrations build the models' schema on empty SQLite and PostgreSQL databases, and undo it."""
 
 import logging
+from dataclasses import replace
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,11 +11,15 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from eventsvc import create_app
+from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import bind_migrations, db
+from eventsvc.models import Event
 from eventsvc.services.changes import current_version
+from eventsvc.services.events import add_recording, fields_of, postpone_event
 from eventsvc.services.mailer import send_due
 from eventsvc.timezones import now
 from tests.conftest import _test_config
+from tests.helpers import save_fields
 
 
 @pytest.fixture
@@ -104,3 +109,28 @@ def test_an_email_queued_before_the_outbox_change_is_sent_after_it(empty_app, sm
     assert send_due() == {"sent": 1, "failed": 0}
     [received] = smtp_server.received
     assert (received["Subject"], received.get_content().strip()) == ("Room change", "We moved.")
+
+
+def test_the_shown_values_are_filled_for_events_made_before_they_were_kept(empty_app, make_event):
+    upgrade()
+    event = make_event(
+        credits=[("co_host", "organization", "Fair Chains", "https://fair.example.org")],
+        tags=["Labour", "Due diligence"],
+        series="Rethinking MSIs",
+        venue="Hall 2",
+    )
+    add_recording(event, "https://video.example.org/1", "Watch")
+    postpone_event(event, "Speaker ill")
+    event_id, shown, sequence = event.id, event.calendar_fields, event.sequence
+    db.session.remove()  # its read transaction would hold PostgreSQL's ALTER TABLE back
+    downgrade(revision="8d2137d65aeb")
+
+    upgrade()
+
+    db.session.expunge_all()
+    event = db.session.get(Event, event_id)
+    assert event.calendar_fields == shown == shown_fields(event)
+    save_fields(event, fields_of(event))
+    assert db.session.get(Event, event_id).sequence == sequence
+    save_fields(event, replace(fields_of(event), venue="Hall 3"))
+    assert db.session.get(Event, event_id).sequence == sequence + 1
