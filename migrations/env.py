@@ -101,9 +101,8 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with _foreign_keys_off(connection):
-            with context.begin_transaction():
-                context.run_migrations()
+        with _foreign_keys_off(connection), context.begin_transaction():
+            context.run_migrations()
 
 
 @contextmanager
