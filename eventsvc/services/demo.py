@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, or_, select
 
 from eventsvc.extensions import db
@@ -139,7 +140,9 @@ class DemoEvent(Entry):
     @model_validator(mode="after")
     def _registration_given(self):
         if (self.questions or self.registrants) and self.registration is None:
-            raise ValueError("questions and registrants need a registration table")
+            raise PydanticCustomError(
+                "no_registration", "questions and registrants need a registration"
+            )
         return self
 
 
@@ -170,8 +173,10 @@ class DemoResult:
     existing: int = 0
 
 
-def _where(location: tuple) -> str:
-    return ".".join(str(part) for part in location)
+def _problem(error: dict) -> str:
+    """One of pydantic's errors as `entry.key: what is wrong`."""
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {'unknown key' if error['type'] == 'extra_forbidden' else error['msg']}"
 
 
 def _unknown_events(content: DemoContent) -> list[str]:
@@ -191,8 +196,7 @@ def read_demo(path: Path = DEMO_FILE) -> DemoContent:
     except tomllib.TOMLDecodeError as error:
         raise DemoFileError(path, [str(error)]) from error
     except ValidationError as error:
-        problems = [f"{_where(e['loc'])}: {e['msg']}" for e in error.errors()]
-        raise DemoFileError(path, problems) from error
+        raise DemoFileError(path, [_problem(e) for e in error.errors()]) from error
     if problems := _unknown_events(content):
         raise DemoFileError(path, problems)
     return content
