@@ -1,16 +1,64 @@
 """The demo content: what a first-time visitor and the demo admin find after `eventsvc demo`."""
 
 import stat
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from eventsvc.cli import main
 from eventsvc.extensions import db
-from eventsvc.models import Event, NewsItem, StaffUser
-from eventsvc.services.demo import DEMO_EMAIL, LOGIN_FILE, ensure_demo_login, load_demo
+from eventsvc.models import Event, NewsItem, OutboxMessage, Person, Registration, StaffUser
+from eventsvc.services.demo import (
+    DEMO_EMAIL,
+    LOGIN_FILE,
+    DemoFileError,
+    ensure_demo_login,
+    load_demo,
+)
 from eventsvc.text import excerpt_of
-from eventsvc.timezones import now
+from eventsvc.timezones import now, to_local
+
+# A demo file with a past visit, a webinar and the news item announcing the webinar.
+SMALL_DEMO = """
+[events.visit]
+title = "Library Visit"
+kind = "in_person"
+timezone = "America/New_York"
+days = -2
+at = 10:00:00
+minutes = 90
+
+[events.talk]
+title = "Courts and Climate"
+kind = "webinar"
+timezone = "Europe/Madrid"
+days = 3
+at = 18:30:00
+minutes = 60
+registration = { approval = true }
+registrants = [{ name = "Ana Ruiz", email = "ana@example.org" }]
+
+[[events.talk.credits]]
+role = "speaker"
+kind = "person"
+name = "Marta Gil"
+affiliation = "Climate Litigation Network"
+
+[[events.talk.questions]]
+type = "single_choice"
+label = "Which language?"
+required = true
+choices = ["Español", "English"]
+
+[news.talk-announced]
+title = "{date} Webinar: Courts and Climate"
+days_ago = 1
+label = "event"
+events = ["talk"]
+body = "Join us on {when}."
+"""
 
 
 def table_counts() -> dict[str, int]:
@@ -126,8 +174,6 @@ def test_login_is_reused_then_reset_when_its_file_is_lost(app, client):
 
 
 def test_demo_events_take_registrations_to_follow_end_to_end(app, client):
-    from eventsvc.models import OutboxMessage, Registration
-
     load_demo()
     open_house = db.session.scalar(select(Event).where(Event.title.like("Open House%")))
     states = sorted(
@@ -138,3 +184,53 @@ def test_demo_events_take_registrations_to_follow_end_to_end(app, client):
     assert andes.confirm_email and andes.registration_enabled
     assert 'name="email"' in client.get(f"/events/{andes.slug}").text
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 6
+
+
+def write_demo(folder: Path, text: str) -> Path:
+    path = folder / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_demo_file_places_its_event_from_today_in_the_event_zone(app, tmp_path):
+    today = now().date()
+    result = load_demo(today, write_demo(tmp_path, SMALL_DEMO))
+    assert (result.added, result.existing) == (3, 0)
+    event = db.session.scalar(select(Event).where(Event.title == "Courts and Climate"))
+    local = to_local(event.starts_at, "Europe/Madrid")
+    assert (local.date(), local.time()) == (today + timedelta(days=3), time(18, 30))
+    assert event.ends_at - event.starts_at == timedelta(minutes=60)
+    assert event.is_published and event.approval_required
+    assert db.session.scalar(select(Person.affiliation)) == "Climate Litigation Network"
+    registration = db.session.scalar(select(Registration))
+    assert (registration.name, registration.state) == ("Ana Ruiz", "pending")
+    news = db.session.scalar(select(NewsItem))
+    assert news.title == f"{local:%B} {local.day} Webinar: Courts and Climate"
+    assert news.published_at.replace(tzinfo=None) == datetime.combine(
+        today - timedelta(days=1), time(14, 0)
+    )
+    assert news.events == [event]
+
+
+@pytest.mark.parametrize(
+    ("mistake", "where"),
+    [
+        (("minutes = 60", "minutes = 60\ncolour = 'red'"), "events.talk.colour: unknown key"),
+        (('kind = "webinar"', 'kind = "webnar"'), "events.talk.kind: Input should be"),
+        (("minutes = 60", 'minutes = "60"'), "events.talk.minutes: Input should be a valid int"),
+        (("minutes = 60", "minutes = 0"), "events.talk.minutes: The end must be after"),
+        (("Europe/Madrid", "Europe/Madird"), "events.talk.timezone: 'Europe/Madird' is not"),
+        (('role = "speaker"', 'role = "guest"'), "events.talk.credits.0.role: Input should be"),
+        (("registration = { approval = true }", ""), "events.talk: questions and registrants need"),
+        (('events = ["talk"]', 'events = ["tlak"]'), "news.talk-announced.events: no event"),
+        (("days = -2", "days = "), "Invalid value (at line 6, column 8)"),
+    ],
+)
+def test_a_mistake_in_the_demo_file_is_named_and_nothing_is_added(app, tmp_path, mistake, where):
+    path = write_demo(tmp_path, SMALL_DEMO.replace(*mistake))
+    before = table_counts()
+    with pytest.raises(DemoFileError) as refused:
+        load_demo(path=path)
+    assert str(refused.value).startswith(f"{path}: ")
+    assert where in str(refused.value)
+    assert table_counts() == before
