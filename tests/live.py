@@ -5,9 +5,7 @@ imports pytest, so the benchmark can use it as well.
 """
 
 import os
-import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -29,11 +27,8 @@ from eventsvc.services.registration_settings import (
     RegistrationSettings,
     update_registration_settings,
 )
-from tests.conftest import free_port
+from tests.helpers import BIN, CSRF_TOKEN, REPO, free_port
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SECRET_KEY = "live-test-secret"
 
 

@@ -28,7 +28,7 @@ from eventsvc.services.registration_settings import (
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
-from tests.conftest import _dispose, _make_app, _test_config, in_days
+from tests.helpers import app_settings, dispose, in_days, new_app
 
 
 def table_counts() -> dict[str, int]:
@@ -89,10 +89,10 @@ def database(tmp_path, request):
 @contextmanager
 def app_on(url: str, tmp_path):
     """The app on `url` with every table created, inside an app context."""
-    app = _make_app(tmp_path, url)
+    app = new_app(tmp_path, url)
     with app.app_context():
         yield app
-    _dispose(app)
+    dispose(app)
 
 
 def signs_in(app, email: str, password: str) -> bool:
@@ -246,7 +246,7 @@ def test_import_refuses_a_file_that_is_not_json(runner, tmp_path):
 
 
 def test_export_and_import_refuse_a_database_without_tables(tmp_path):
-    app = create_app(_test_config(tmp_path, f"sqlite:///{tmp_path / 'bare.db'}"))
+    app = create_app(app_settings(tmp_path, f"sqlite:///{tmp_path / 'bare.db'}"))
     path = tmp_path / "backup.json"
     path.write_text(json.dumps({"format": "eventsvc-export", "version": 1, "tables": []}))
     for args in (["export", str(tmp_path / "new.json")], ["import", str(path)]):
@@ -256,7 +256,7 @@ def test_export_and_import_refuse_a_database_without_tables(tmp_path):
         assert "run `eventsvc db upgrade` on it first." in result.output
     assert not (tmp_path / "new.json").exists()
     assert [name for name in os.listdir(tmp_path) if name.startswith(".new.json")] == []
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

@@ -3,7 +3,7 @@
 import pytest
 
 from eventsvc.extensions import db
-from tests.conftest import in_days
+from tests.helpers import in_days
 from tests.live import LiveServer, database_app, open_event, register_at_once, seat_snapshot
 
 

@@ -21,7 +21,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Attendee, Event, OutboxMessage, Registration
 from eventsvc.services.registration import register
 from eventsvc.timezones import now
-from tests.conftest import in_days
+from tests.helpers import in_days
 from tests.live import (
     REPO,
     LiveServer,

@@ -14,7 +14,7 @@ from eventsvc.extensions import bind_migrations, db
 from eventsvc.services.content_version import current_version
 from eventsvc.services.mailer import send_due
 from eventsvc.timezones import now
-from tests.conftest import _test_config
+from tests.helpers import app_settings
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def empty_app(request, tmp_path, logging_kept):
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    app = create_app(_test_config(tmp_path, url))
+    app = create_app(app_settings(tmp_path, url))
     bind_migrations(app)
     with app.app_context():
         yield app

@@ -15,10 +15,8 @@ from eventsvc.models import OutboxMessage
 from eventsvc.services.mailer import CLAIM_TIMEOUT
 from eventsvc.services.outbox import new_message_id
 from eventsvc.timezones import now
-from tests.conftest import SmtpServer, in_days
+from tests.helpers import BIN, REPO, SmtpServer, in_days
 from tests.live import (
-    BIN,
-    REPO,
     LiveServer,
     assert_counters_match_rows,
     database_app,

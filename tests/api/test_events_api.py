@@ -9,9 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, OutboxMessage
 from eventsvc.services.registration import register
 from eventsvc.timezones import now
-from tests.api.conftest import assert_error
-from tests.conftest import in_days
-from tests.outbox import written_messages
+from tests.helpers import assert_error, in_days, written_messages
 
 EVENT_FIELDS = {
     "slug", "title", "kind", "status", "status_reason", "previous_starts_at", "visibility",

@@ -11,8 +11,7 @@ from eventsvc.services.events import cancel_event, set_visibility
 from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import QuestionFields, add_question
 from eventsvc.timezones import now
-from tests.api.conftest import assert_error
-from tests.conftest import in_days
+from tests.helpers import assert_error, in_days
 
 PERSON = {"name": "Ana Pérez", "email": "ana@example.org", "consent": True}
 

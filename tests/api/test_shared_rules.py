@@ -15,7 +15,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import now
-from tests.api.conftest import Api, assert_error
+from tests.helpers import Api, assert_error
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from eventsvc.cli import main
 from eventsvc.extensions import db
 from eventsvc.models import ApiToken
 from eventsvc.services.tokens import issue_token
-from tests.api.conftest import Api, assert_error
+from tests.helpers import Api, assert_error
 
 EVENTSVC = str(Path(sys.executable).parent / "eventsvc")
 TOKEN = re.compile(r"evs_[A-Za-z0-9_-]{43}")

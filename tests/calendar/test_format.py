@@ -12,7 +12,7 @@ from eventsvc.calendar.vcalendar import PRODID, REFRESH
 from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.events import add_recording, postpone_event
-from tests.calendar.conftest import entries
+from tests.helpers import entries
 
 
 def lines_of(data: bytes) -> list[bytes]:

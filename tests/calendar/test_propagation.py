@@ -17,7 +17,7 @@ from eventsvc.services.events import (
     set_visibility,
     update_event,
 )
-from tests.calendar.conftest import entries
+from tests.helpers import entries
 
 
 class Clock:

@@ -26,7 +26,7 @@ from eventsvc.services.events import (
 )
 from eventsvc.services.events import fields_of as event_values
 from eventsvc.timezones import day_bounds, to_local
-from tests.conftest import in_days
+from tests.helpers import in_days
 
 PARTNERS = [
     ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),

@@ -17,6 +17,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import now
+from tests.helpers import free_port
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_messages_wait_while_smtp_is_down_and_go_once_it_is_back(registered, smt
 
 def test_a_message_is_failed_after_its_last_attempt(registered):
     app = current_app
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{_closed_port()}"
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
     message = db.session.scalar(select(OutboxMessage))
     message.attempts = mailer.MAX_ATTEMPTS - 1
     db.session.commit()
@@ -97,12 +98,6 @@ def test_without_smtp_messages_stay_in_the_outbox(registered):
     current_app.config["SMTP_URL"] = None
     assert mailer.send_due() == {"sent": 0, "failed": 0}
     assert statuses() == ["queued"]
-
-
-def _closed_port() -> int:
-    from tests.conftest import free_port
-
-    return free_port()
 
 
 def test_a_message_is_written_when_first_sent_and_kept_for_every_retry(registered, smtp_server):

@@ -14,7 +14,7 @@ from eventsvc.services.news import (
     update_news,
 )
 from eventsvc.timezones import now
-from tests.conftest import in_days
+from tests.helpers import in_days
 
 
 def reloaded(item: NewsItem) -> NewsItem:

@@ -20,7 +20,7 @@ from eventsvc.services.registration_settings import (
 )
 from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.timezones import now
-from tests.outbox import written_messages
+from tests.helpers import written_messages
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import now
-from tests.conftest import in_days
-from tests.outbox import written_messages
+from tests.helpers import in_days, written_messages
 
 
 @pytest.fixture

@@ -215,6 +215,6 @@ def test_registration_rules_hold_on_sqlite(app, make_event):
     run_machine(make_event, examples=25)
 
 
-@pytest.mark.parametrize("any_db_app", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_registration_rules_hold_on_postgresql(any_db_app, make_event):
     run_machine(make_event, examples=8)

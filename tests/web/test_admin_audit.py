@@ -30,8 +30,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.services.tokens import issue_token
-from tests.conftest import in_days
-from tests.web import page_text
+from tests.helpers import in_days, page_text
 
 ADMIN = "admin@example.org"
 

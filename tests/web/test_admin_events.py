@@ -2,7 +2,6 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 
@@ -11,63 +10,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event
-from tests.conftest import in_days
-from tests.web import page_text
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-SCRIPT = "<script>alert(1)</script>"
-ATTRIBUTE = '"><img src=x onerror=alert(1)>'
-
-
-class _FormReader(HTMLParser):
-    """Collect what a browser would send for the fields of the page's `.admin-form` forms."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: list[tuple[str, str]] = []
-        self._in_form = False
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._text = ""
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and "admin-form" in (attrs.get("class") or ""):
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"file", "submit"}:
-            if attrs.get("type") != "checkbox" or "checked" in attrs:
-                self.values.append((name, attrs.get("value") or ""))
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.values.append((self._select, attrs.get("value", "")))
-        elif tag == "textarea":
-            self._textarea, self._text = name, ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            # Browsers drop the newline that opens a textarea and send line breaks as CRLF.
-            lines = self._text.removeprefix("\r\n").replace("\r\n", "\n")
-            self.values.append((self._textarea, lines.replace("\n", "\r\n")))
-            self._textarea = None
-
-
-def form_values(markup: str) -> dict[str, str]:
-    """The fields of the page's admin form as a browser would send them unchanged."""
-    reader = _FormReader()
-    reader.feed(markup)
-    return dict(reader.values)
+from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, in_days, page_text
 
 
 def event_data(**overrides) -> dict:
@@ -109,17 +52,6 @@ def credit_rows(*rows) -> dict:
 
 def only_event() -> Event:
     return db.session.scalars(select(Event)).one()
-
-
-def error_of(markup: str, field_id: str) -> str:
-    """The error text shown next to a field, or '' when it has none."""
-    found = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', markup, re.S)
-    return page_text(found.group(1)).removeprefix("Error:").strip() if found else ""
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
 
 
 def test_staff_create_a_webinar_with_credits_and_see_it_in_its_own_zone(client, editor):

@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import NewsItem
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of, form_values
+from tests.helpers import ATTRIBUTE, SCRIPT, error_of, form_values, page_text
 
 
 @pytest.fixture

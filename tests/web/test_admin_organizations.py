@@ -11,8 +11,7 @@ from werkzeug.test import encode_multipart
 
 from eventsvc.extensions import db
 from eventsvc.models import Organization, Person
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, PNG, SCRIPT, error_of, form_values
+from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, page_text
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import now
-from tests.web import page_text
-from tests.web.test_admin_events import SCRIPT
+from tests.helpers import SCRIPT, page_text
 
 
 @pytest.fixture

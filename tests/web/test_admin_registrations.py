@@ -20,9 +20,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import describe
-from tests.outbox import written_messages
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of, form_values
+from tests.helpers import ATTRIBUTE, SCRIPT, error_of, form_values, page_text, written_messages
 
 
 @pytest.fixture

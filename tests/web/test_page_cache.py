@@ -24,7 +24,7 @@ from eventsvc.services.registration_settings import (
 )
 from eventsvc.web import page_cache
 from eventsvc.web.page_cache import Kept, PageCache
-from tests.web import page_text
+from tests.helpers import page_text
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

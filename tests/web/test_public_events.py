@@ -12,8 +12,7 @@ from eventsvc.services.events import (
     postpone_event,
     reschedule_event,
 )
-from tests.conftest import in_days
-from tests.web import json_ld, page_text
+from tests.helpers import in_days, json_ld, page_text
 
 SUMMER = datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 WINTER = datetime(2027, 1, 14, 15, 0, tzinfo=UTC)

@@ -6,8 +6,7 @@ import pytest
 
 from eventsvc.extensions import db
 from eventsvc.services.events import cancel_event
-from tests.conftest import in_days
-from tests.web import page_text
+from tests.helpers import in_days, page_text
 
 SUMMER_START = datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 SUMMER_WHEN = "Thursday 30 July 2026, 10:00 EDT (UTC\u221204:00) \u2013 11:30"

@@ -16,7 +16,7 @@ from eventsvc.services.registration_settings import (
     update_registration_settings,
 )
 from eventsvc.timezones import now
-from tests.web import page_text
+from tests.helpers import page_text
 
 JOIN = "https://meet.example.org/secret-room-42"
 
