@@ -294,6 +294,9 @@ def utc_text(moment: datetime) -> str:
 
 # The API
 
+# What a person sends to register through the API.
+REGISTRANT = {"name": "Ana Pérez", "email": "ana@example.org", "consent": True}
+
 
 class Api:
     """A test client for /api/v1 that sends JSON, with a bearer token when it has one."""
@@ -326,9 +329,8 @@ class Api:
         return self.send("DELETE", path, **kwargs)
 
     def register(self, event, **fields):
-        """POST a registration for Ana Pérez (consenting), with `fields` given instead."""
-        person = {"name": "Ana Pérez", "email": "ana@example.org", "consent": True}
-        return self.post(f"/events/{event.slug}/registrations", person | fields)
+        """POST a registration for the REGISTRANT, with `fields` given instead."""
+        return self.post(f"/events/{event.slug}/registrations", REGISTRANT | fields)
 
 
 def assert_error(response, status: int, code: str, *fields: str) -> dict:

@@ -20,11 +20,6 @@ from eventsvc.services.attendees import reset_feed_token
 from eventsvc.services.backup import BackupError, data_tables, import_document, write_export
 from eventsvc.services.content_version import current_version
 from eventsvc.services.demo import ensure_demo_login, load_demo
-from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
@@ -100,15 +95,14 @@ def signs_in(app, email: str, password: str) -> bool:
     return response.status_code == 302
 
 
-def works_after_import(app, make_event, password: str) -> None:
+def works_after_import(app, open_event, sign_up, password: str) -> None:
     """A new event, a registration and its email get fresh ids; the demo login signs in."""
     highest = {
         model: db.session.scalar(select(func.max(model.id)))
         for model in (Event, Registration, OutboxMessage)
     }
-    event = make_event(title="Planned after the restore")
-    update_registration_settings(event, RegistrationSettings())
-    outcome = register(event, "Noor", "noor@example.org", {}, True)
+    event = open_event(title="Planned after the restore")
+    outcome = sign_up(event, "noor@example.org", "Noor")
     assert event.id > highest[Event]
     assert outcome.registration.id > highest[Registration]
     assert db.session.scalar(select(func.max(OutboxMessage.id))) > highest[OutboxMessage]
@@ -124,7 +118,9 @@ CHAINS = {
 
 
 @pytest.mark.parametrize("chain", CHAINS.values(), ids=CHAINS.keys())
-def test_export_import_export_gives_the_same_bytes(chain, database, tmp_path, make_event):
+def test_export_import_export_gives_the_same_bytes(
+    chain, database, tmp_path, make_event, open_event, sign_up
+):
     with app_on(database(chain[0]), tmp_path):
         password = fill_every_table(make_event)
         counts = table_counts()
@@ -137,7 +133,7 @@ def test_export_import_export_gives_the_same_bytes(chain, database, tmp_path, ma
             assert current_version() > version  # pages kept before the import are stale
             assert table_counts() == counts
             assert exported() == first
-            works_after_import(app, make_event, password)
+            works_after_import(app, open_event, sign_up, password)
 
 
 def test_the_export_is_sorted_and_encodes_values_as_json(app, make_event):

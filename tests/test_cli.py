@@ -94,16 +94,9 @@ def test_console_script_migrates_and_loads_the_demo(tmp_path):
     assert (tmp_path / "eventsvc.db").exists()
 
 
-def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
-    from eventsvc.services.registration import register
-    from eventsvc.services.registration_settings import (
-        RegistrationSettings,
-        update_registration_settings,
-    )
-
-    event = make_event()
-    update_registration_settings(event, RegistrationSettings())
-    register(event, "Ana", "ana@example.org", {}, True)
+def test_outbox_send_delivers_queued_mail(app, open_event, sign_up, smtp_server):
+    event = open_event()
+    sign_up(event, "ana@example.org", "Ana")
     app.config["SMTP_URL"] = smtp_server.url
     result = app.test_cli_runner().invoke(main, ["outbox", "send"])
     assert result.exit_code == 0, result.output
@@ -111,19 +104,13 @@ def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
     assert [m["To"] for m in smtp_server.received] == ["ana@example.org"]
 
 
-def test_outbox_worker_queues_reminders_and_sends(app, make_event, smtp_server):
+def test_outbox_worker_queues_reminders_and_sends(app, open_event, sign_up, smtp_server):
     from datetime import timedelta
 
-    from eventsvc.services.registration import register
-    from eventsvc.services.registration_settings import (
-        RegistrationSettings,
-        update_registration_settings,
-    )
     from eventsvc.timezones import now
 
-    event = make_event(starts_at=now() + timedelta(hours=3))
-    update_registration_settings(event, RegistrationSettings())
-    register(event, "Ana", "ana@example.org", {}, True)
+    event = open_event(starts_at=now() + timedelta(hours=3))
+    sign_up(event, "ana@example.org", "Ana")
     app.config["SMTP_URL"] = smtp_server.url
     result = app.test_cli_runner().invoke(main, ["outbox", "worker", "--rounds", "1"])
     assert result.exit_code == 0, result.output

@@ -14,9 +14,7 @@ from eventsvc.request_log import JsonFormatter, mask_path
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registration_settings import (
     QuestionFields,
-    RegistrationSettings,
     add_question,
-    update_registration_settings,
 )
 
 NAME = "Zofia Quintero-Wężyk"
@@ -114,10 +112,9 @@ def test_mask_path_masks_any_view_argument_named_token():
 
 
 @pytest.fixture
-def webinar(app, make_event):
+def webinar(app, open_event):
     """A published webinar taking registrations, with one free-text question."""
-    event = make_event(capacity=20, join_url="https://meet.example.org/room-7")
-    update_registration_settings(event, RegistrationSettings())
+    event = open_event(capacity=20, join_url="https://meet.example.org/room-7")
     question = add_question(event, QuestionFields("long_text", "What is your work?"))
     return event, question
 

@@ -30,18 +30,14 @@ from eventsvc.models import (
     Organization,
     OutboxMessage,
     Person,
-    Registration,
     Series,
     Tag,
 )
 from eventsvc.models.registrations import new_token
-from eventsvc.services import registration as reg
 from eventsvc.services.events import add_recording
 from eventsvc.services.registration_settings import (
     QuestionFields,
-    RegistrationSettings,
     add_question,
-    update_registration_settings,
 )
 from eventsvc.services.tokens import issue_token
 from eventsvc.services.uploads import store_image
@@ -226,19 +222,10 @@ class Site:
         return self.slugs["event"]
 
 
-def _register_people(event, question) -> list[Registration]:
-    return [
-        reg.register(
-            event, name, email, {str(question.id): answer}, True, "Europe/Berlin"
-        ).registration
-        for name, email, answer in REGISTRANTS
-    ]
-
-
 @pytest.fixture
-def site(app, make_event, make_news, make_staff) -> Site:
+def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
     """A published webinar with private details and confirmed registrants, and its company."""
-    event = make_event(
+    event = open_event(
         title="Rights at risk in the borderlands",
         join_url=JOIN_URL,
         internal_note=INTERNAL_NOTE,
@@ -251,9 +238,13 @@ def site(app, make_event, make_news, make_staff) -> Site:
         ],
     )
     make_event(title=DRAFT_TITLE, publish=False, internal_note=INTERNAL_NOTE)
-    update_registration_settings(event, RegistrationSettings())
     question = add_question(event, QuestionFields("short_text", "What brings you to this?"))
-    registrations = _register_people(event, question)
+    registrations = [
+        sign_up(
+            event, email, name, {str(question.id): answer}, timezone="Europe/Berlin"
+        ).registration
+        for name, email, answer in REGISTRANTS
+    ]
     recording = add_recording(event, "https://video.example.org/watch/clinic-1", "Recording")
     news = make_news(events=[event])
     admin, _password = make_staff("chief@example.org", "admin")

@@ -21,12 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import (
     QuestionFields,
-    RegistrationSettings,
     add_question,
-    update_registration_settings,
 )
 
 CHECKS = [
@@ -40,21 +37,20 @@ EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture
-def known(app, make_event, make_news, make_token):
+def known(app, open_event, sign_up, make_news, make_token):
     """Items the generated requests may point at, and an admin's write token."""
-    event = make_event(
+    event = open_event(
         capacity=2,
+        approval=True,
         join_url="https://meet.example.org/private",
         tags=["Rights"],
         series="Clinic talks",
         credits=[("co_host", "organization", "Partner", "https://partner.example.org")],
     )
-    update_registration_settings(event, RegistrationSettings(approval=True))
     add_question(event, QuestionFields("short_text", "Organisation"))
-    registration = register(event, "Ana", "ana@example.org", {}, True).registration
+    registration = sign_up(event, "ana@example.org", "Ana").registration
     make_news(events=[event])
-    taking_registrations = make_event(title="Open to all")
-    update_registration_settings(taking_registrations, RegistrationSettings())
+    taking_registrations = open_event(title="Open to all")
     return {
         "slug": event.slug,
         "open_slug": taking_registrations.slug,

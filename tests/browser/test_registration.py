@@ -16,9 +16,7 @@ from eventsvc.models import Registration
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registration_settings import (
     QuestionFields,
-    RegistrationSettings,
     add_question,
-    update_registration_settings,
 )
 
 JOIN = "https://meet.example.org/j/70070070"
@@ -35,10 +33,9 @@ def app_config(app_config, smtp_server):
 
 
 @pytest.fixture
-def webinar(app, make_event):
+def webinar(app, open_event):
     """A published webinar with 2 seats, taking registrations, with one required question."""
-    event = make_event(title="Defending the Defenders", capacity=2, join_url=JOIN)
-    update_registration_settings(event, RegistrationSettings())
+    event = open_event(title="Defending the Defenders", capacity=2, join_url=JOIN)
     add_question(event, QuestionFields("short_text", QUESTION, required=True))
     return event
 

@@ -11,21 +11,15 @@ from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services import mailer
 from eventsvc.services.events import fields_of, update_event
-from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.timezones import now
 from tests.helpers import free_port
 
 
 @pytest.fixture
-def registered(any_db_app, make_event):
+def registered(any_db_app, open_event, sign_up):
     """An event with one confirmed registration and its queued confirmation."""
-    event = make_event(capacity=5)
-    update_registration_settings(event, RegistrationSettings())
-    register(event, "Ana Pérez", "ana@example.org", {}, True, "America/La_Paz")
+    event = open_event(capacity=5)
+    sign_up(event, "ana@example.org", timezone="America/La_Paz")
     return event
 
 
@@ -130,11 +124,9 @@ def test_a_message_says_what_the_event_is_when_it_is_written(registered, smtp_se
 
 
 def test_a_message_whose_registration_was_erased_meanwhile_is_not_sent(
-    any_db_app, make_event, smtp_server
+    any_db_app, open_event, sign_up, smtp_server
 ):
-    event = make_event()
-    update_registration_settings(event, RegistrationSettings())
-    outcome = register(event, "Ana Pérez", "ana@example.org", {}, True)
+    outcome = sign_up(open_event(), "ana@example.org")
     message = db.session.scalar(select(OutboxMessage))
     message_id = message.id
     # As a purge of old registrations leaves it: the message without its registration.

@@ -24,11 +24,7 @@ from eventsvc.services.organizations import (
     delete_organization,
     update_organization,
 )
-from eventsvc.services.registration import approve_registration, register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
+from eventsvc.services.registration import approve_registration
 from eventsvc.services.tokens import issue_token
 from tests.helpers import in_days, page_text
 
@@ -48,10 +44,6 @@ def actions() -> list[str]:
 def forget_entries() -> None:
     db.session.execute(db.delete(AuditEntry))
     db.session.commit()
-
-
-def sign_up(event, email: str, name: str = "Ana Pérez") -> Registration:
-    return register(event, name, email, {}, True).registration
 
 
 def test_content_changes_name_their_actor_and_target(app, make_event, make_news):
@@ -106,10 +98,11 @@ def test_changes_outside_a_staff_request_are_by_system(app, make_event):
     assert entries()[0][:2] == ("system", "event.created")
 
 
-def test_the_entry_is_written_in_the_same_transaction_as_the_change(app, make_event, monkeypatch):
-    event = make_event(capacity=5)
-    update_registration_settings(event, RegistrationSettings(approval=True))
-    pending = sign_up(event, "ana@example.org")
+def test_the_entry_is_written_in_the_same_transaction_as_the_change(
+    app, open_event, sign_up, monkeypatch
+):
+    event = open_event(capacity=5, approval=True)
+    pending = sign_up(event, "ana@example.org").registration
     forget_entries()
 
     def mail_down(*args, **kwargs):
@@ -121,11 +114,6 @@ def test_the_entry_is_written_in_the_same_transaction_as_the_change(app, make_ev
 
     assert entries() == []
     assert db.session.get(Registration, pending.id).state == "pending"
-
-
-@pytest.fixture
-def admin(login):
-    return login("admin", email=ADMIN)
 
 
 def test_admin_pages_record_the_signed_in_account(client, admin, make_event):
@@ -156,11 +144,12 @@ def test_admin_pages_record_the_signed_in_account(client, admin, make_event):
     assert audit.current_actor() == audit.SYSTEM
 
 
-def test_registration_work_and_exports_are_recorded_without_the_person(client, admin, make_event):
-    event = make_event(title="Amsterdam workshop", capacity=1)
-    update_registration_settings(event, RegistrationSettings(approval=True))
-    first = sign_up(event, "first@example.org", "Birgit First")
-    second = sign_up(event, "second@example.org", "Chen Second")
+def test_registration_work_and_exports_are_recorded_without_the_person(
+    client, admin, open_event, sign_up
+):
+    event = open_event(title="Amsterdam workshop", capacity=1, approval=True)
+    first = sign_up(event, "first@example.org", "Birgit First").registration
+    second = sign_up(event, "second@example.org", "Chen Second").registration
     base = f"/admin/events/{event.id}/registrants"
     event.capacity = 2
     db.session.commit()
@@ -190,22 +179,20 @@ def test_registration_work_and_exports_are_recorded_without_the_person(client, a
         assert private not in written
 
 
-def test_a_registrant_cancelling_is_named_as_such(client, make_event):
-    event = make_event()
-    update_registration_settings(event, RegistrationSettings())
-    registration = sign_up(event, "ana@example.org")
+def test_a_registrant_cancelling_is_named_as_such(client, open_event, sign_up):
+    event = open_event()
+    registration = sign_up(event, "ana@example.org").registration
 
     client.post(f"/registrations/{registration.manage_token}/cancel")
 
     assert entries()[-1][:2] == ("registrant", "registration.cancelled")
 
 
-def test_api_calls_name_the_token_and_its_owner(client, make_staff, make_event):
+def test_api_calls_name_the_token_and_its_owner(client, make_staff, open_event, sign_up):
     user, _password = make_staff("editor@example.org")
     token = issue_token(user, "CRM sync", "write")[1]
-    event = make_event(title="Open house")
-    update_registration_settings(event, RegistrationSettings(approval=True))
-    pending = sign_up(event, "ana@example.org")
+    event = open_event(title="Open house", approval=True)
+    pending = sign_up(event, "ana@example.org").registration
 
     response = client.post(
         f"/api/v1/registrations/{pending.id}/approve",

@@ -2,24 +2,13 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services.mailer import MAX_ATTEMPTS
-from eventsvc.services.registration import register
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from eventsvc.timezones import now
 from tests.helpers import SCRIPT, page_text
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
 
 
 def queued(number: int, **fields) -> OutboxMessage:
@@ -37,11 +26,10 @@ def queued(number: int, **fields) -> OutboxMessage:
 
 
 def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
-    client, editor, make_event
+    client, editor, open_event, sign_up
 ):
-    event = make_event()
-    update_registration_settings(event, RegistrationSettings())
-    register(event, SCRIPT, "ana@example.org", {}, True)
+    event = open_event()
+    sign_up(event, "ana@example.org", SCRIPT)
     message = db.session.scalars(select(OutboxMessage)).one()
 
     listing = client.get("/admin/outbox")

@@ -1,6 +1,5 @@
 """Kept pages and feeds: built once per content version, never stale, never someone else's."""
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +13,6 @@ from eventsvc.services.content_version import current_version
 from eventsvc.services.events import fields_of, update_event
 from eventsvc.services.news import NewsFields, update_news
 from eventsvc.services.organizations import OrganizationFields, update_organization
-from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import (
     QuestionFields,
     RegistrationSettings,
@@ -24,9 +22,7 @@ from eventsvc.services.registration_settings import (
 )
 from eventsvc.web import page_cache
 from eventsvc.web.page_cache import Kept, PageCache
-from tests.helpers import page_text
-
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from tests.helpers import csrf_token, page_text
 
 
 @pytest.fixture
@@ -35,10 +31,9 @@ def app_config():
 
 
 @pytest.fixture
-def open_event(make_event):
-    event = make_event(title="Remedy in practice", join_url="https://meet.example.org/r-1")
-    update_registration_settings(event, RegistrationSettings())
-    return event
+def open_event(open_event):
+    """Here one event: published, taking registrations, with a join link."""
+    return open_event(title="Remedy in practice", join_url="https://meet.example.org/r-1")
 
 
 def worker_on(app):
@@ -129,7 +124,7 @@ def test_a_new_question_and_its_removal_show_on_the_form(client, open_event):
 
 
 def test_a_kept_page_costs_one_query_and_a_registration_keeps_it(
-    client, open_event, site_statements
+    client, open_event, sign_up, site_statements
 ):
     path = f"/events/{open_event.slug}"
     client.get(path)
@@ -138,7 +133,7 @@ def test_a_kept_page_costs_one_query_and_a_registration_keeps_it(
     assert "Remedy in practice" in client.get(path).text
     assert len(site_statements) == 1
 
-    register(open_event, "Ana Pérez", "ana@example.org", {}, True)
+    sign_up(open_event, "ana@example.org")
 
     assert current_version() == version  # seat counters show on no public page
     site_statements.clear()
@@ -150,7 +145,7 @@ def test_each_reader_gets_their_own_working_token(site, open_event):
     first, second = site.test_client(), site.test_client()
     first_page = first.get(f"/events/{open_event.slug}").text
     second_page = second.get(f"/events/{open_event.slug}").text
-    first_token, second_token = TOKEN.search(first_page)[1], TOKEN.search(second_page)[1]
+    first_token, second_token = csrf_token(first_page), csrf_token(second_page)
     assert first_token != second_token
     assert "\x00" not in second_page
 
@@ -170,12 +165,10 @@ def test_each_reader_gets_their_own_working_token(site, open_event):
     assert crossed.status_code == 400
 
 
-def test_signed_in_staff_and_flashed_messages_are_never_kept(site, client, open_event, make_staff):
-    user, password = make_staff()
+def test_signed_in_staff_and_flashed_messages_are_never_kept(site, client, open_event, login):
     anonymous = site.test_client()
     assert "Staff sign in" in anonymous.get(f"/events/{open_event.slug}").text
-    token = TOKEN.search(client.get("/login").text)[1]
-    client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+    login()
 
     staff_page = client.get(f"/events/{open_event.slug}").text
     assert "Sign out" in staff_page and "Staff sign in" not in staff_page
