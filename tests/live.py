@@ -13,7 +13,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -22,11 +21,6 @@ from sqlalchemy import select
 from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, OutboxMessage, Registration
-from eventsvc.services.events import EventFields, create_event
-from eventsvc.services.registration_settings import (
-    RegistrationSettings,
-    update_registration_settings,
-)
 from tests.helpers import BIN, CSRF_TOKEN, REPO, free_port
 
 SECRET_KEY = "live-test-secret"
@@ -199,23 +193,6 @@ def database_app(database_url: str, folder: Path) -> Iterator:
         finally:
             db.session.remove()
             db.engine.dispose()
-
-
-def open_event(title: str, starts_at, capacity: int | None) -> str:
-    """Create a published webinar taking registrations (waitlist on); returns its slug."""
-    event = create_event(
-        EventFields(
-            title=title,
-            kind="webinar",
-            timezone="Europe/London",
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=1),
-            capacity=capacity,
-        ),
-        publish=True,
-    )
-    update_registration_settings(event, RegistrationSettings())
-    return event.slug
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -38,14 +38,10 @@ def _loggers():
     ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_app(request, tmp_path, logging_kept):
+@pytest.fixture
+def empty_app(database_url, tmp_path, logging_kept):
     """The app on an empty database that no test fixture has created tables in."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    app = create_app(app_settings(tmp_path, url))
+    app = create_app(app_settings(tmp_path, database_url))
     bind_migrations(app)
     with app.app_context():
         yield app
