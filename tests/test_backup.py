@@ -23,14 +23,7 @@ from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
-from tests.helpers import app_settings, dispose, in_days, new_app
-
-
-def table_counts() -> dict[str, int]:
-    return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in data_tables()
-    }
+from tests.helpers import app_settings, dispose, in_days, new_app, row_counts, signs_in
 
 
 def exported() -> bytes:
@@ -90,11 +83,6 @@ def app_on(url: str, tmp_path):
     dispose(app)
 
 
-def signs_in(app, email: str, password: str) -> bool:
-    response = app.test_client().post("/login", data={"email": email, "password": password})
-    return response.status_code == 302
-
-
 def works_after_import(app, open_event, sign_up, password: str) -> None:
     """A new event, a registration and its email get fresh ids; the demo login signs in."""
     highest = {
@@ -106,7 +94,7 @@ def works_after_import(app, open_event, sign_up, password: str) -> None:
     assert event.id > highest[Event]
     assert outcome.registration.id > highest[Registration]
     assert db.session.scalar(select(func.max(OutboxMessage.id))) > highest[OutboxMessage]
-    assert signs_in(app, "admin@example.org", password)
+    assert signs_in(app.test_client(), "admin@example.org", password)
 
 
 CHAINS = {
@@ -123,7 +111,7 @@ def test_export_import_export_gives_the_same_bytes(
 ):
     with app_on(database(chain[0]), tmp_path):
         password = fill_every_table(make_event)
-        counts = table_counts()
+        counts = row_counts(data_tables())
         first = exported()
     assert [name for name, count in counts.items() if count == 0] == []
     for kind in chain[1:]:
@@ -131,7 +119,7 @@ def test_export_import_export_gives_the_same_bytes(
             version = current_version()
             assert import_document(json.loads(first)) == counts
             assert current_version() > version  # pages kept before the import are stale
-            assert table_counts() == counts
+            assert row_counts(data_tables()) == counts
             assert exported() == first
             works_after_import(app, open_event, sign_up, password)
 
@@ -201,7 +189,7 @@ def test_import_refuses_a_database_that_has_rows(runner, make_event, tmp_path):
     assert "Error: The database is not empty (" in result.output
     assert "events" in result.output.split("):")[0]
     assert "import only into an empty, migrated database." in result.output
-    assert table_counts()["events"] == 1
+    assert row_counts(data_tables())["events"] == 1
 
 
 @pytest.mark.parametrize(
@@ -230,7 +218,7 @@ def test_import_refuses_a_file_it_does_not_understand(runner, tmp_path, change, 
     result = runner.invoke(main, ["import", str(path)])
     assert result.exit_code != 0
     assert f"Error: {message}" in result.output
-    assert set(table_counts().values()) == {0}
+    assert set(row_counts(data_tables()).values()) == {0}
 
 
 def test_import_refuses_a_file_that_is_not_json(runner, tmp_path):
@@ -265,4 +253,4 @@ def test_a_failed_import_writes_nothing(kind, database, tmp_path, make_event, ma
     with app_on(database(kind), tmp_path):
         with pytest.raises(BackupError, match="The rows of news_events do not fit"):
             import_document(document)
-        assert set(table_counts().values()) == {0}
+        assert set(row_counts(data_tables()).values()) == {0}

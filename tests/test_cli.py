@@ -3,18 +3,10 @@
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 from eventsvc.cli import main
 from eventsvc.services.staff import find_staff
-
-EVENTSVC = str(Path(sys.executable).parent / "eventsvc")
-
-
-def signs_in(client, email: str, password: str) -> bool:
-    response = client.post("/login", data={"email": email, "password": password})
-    return response.status_code == 302
+from tests.helpers import EVENTSVC, signs_in
 
 
 def printed_password(output: str) -> str:

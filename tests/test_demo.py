@@ -11,13 +11,7 @@ from eventsvc.models import Event, NewsItem, StaffUser
 from eventsvc.services.demo import DEMO_EMAIL, LOGIN_FILE, ensure_demo_login, load_demo
 from eventsvc.text import excerpt_of
 from eventsvc.timezones import now
-
-
-def table_counts() -> dict[str, int]:
-    return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in db.metadata.sorted_tables
-    }
+from tests.helpers import row_counts
 
 
 def published_events() -> list[Event]:
@@ -28,11 +22,11 @@ def test_demo_twice_changes_no_table(any_db_app):
     runner = any_db_app.test_cli_runner()
     first = runner.invoke(main, ["demo"])
     assert first.exit_code == 0, first.output
-    counts = table_counts()
+    counts = row_counts()
     second = runner.invoke(main, ["demo"])
     assert second.exit_code == 0, second.output
     db.session.expire_all()
-    assert table_counts() == counts
+    assert row_counts() == counts
     assert counts["news_items"] >= 12
     assert counts["staff_users"] == 1
     assert "0 items added" in second.output

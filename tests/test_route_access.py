@@ -43,6 +43,7 @@ from eventsvc.services.tokens import issue_token
 from eventsvc.services.uploads import store_image
 from eventsvc.web.admin import admin_required
 from eventsvc.web.api.auth import staff
+from tests.helpers import PNG
 
 PUBLIC = {
     "GET /",
@@ -289,7 +290,6 @@ def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
     )
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 # Columns that a refused request may still move: when a token was last presented.
 _VOLATILE = {("api_tokens", "last_used_at"), ("api_tokens", "updated_at")}
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event
-from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, in_days, page_text
+from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, in_days, only, page_text
 
 
 def event_data(**overrides) -> dict:
@@ -50,10 +50,6 @@ def credit_rows(*rows) -> dict:
     return data
 
 
-def only_event() -> Event:
-    return db.session.scalars(select(Event)).one()
-
-
 def test_staff_create_a_webinar_with_credits_and_see_it_in_its_own_zone(client, editor):
     data = event_data() | credit_rows(
         ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
@@ -62,7 +58,7 @@ def test_staff_create_a_webinar_with_credits_and_see_it_in_its_own_zone(client, 
     )
     response = client.post("/admin/events/new", data=data)
 
-    event = only_event()
+    event = only(Event)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/admin/events/{event.id}"
     assert event.visibility == "draft"
@@ -102,7 +98,7 @@ def test_a_time_that_does_not_exist_is_an_error_on_the_start_naming_the_gap(clie
 def test_an_ambiguous_time_is_its_first_occurrence_and_shown_with_its_offset(client, editor):
     client.post("/admin/events/new", data=event_data(start="2026-11-01T01:30", duration="60"))
 
-    event = only_event()
+    event = only(Event)
     assert event.starts_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
     page = page_text(client.get(f"/admin/events/{event.id}").text)
     assert "Sunday 1 November 2026, 01:30 EDT (UTC−04:00)" in page
@@ -112,7 +108,7 @@ def test_the_offset_choice_picks_the_second_occurrence_of_an_ambiguous_time(clie
     data = event_data(start="2026-11-01T01:30", start_offset="-05:00", duration="60")
     client.post("/admin/events/new", data=data)
 
-    event = only_event()
+    event = only(Event)
     assert event.starts_at == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
     assert "01:30 EST (UTC−05:00)" in page_text(client.get(f"/admin/events/{event.id}").text)
     edit = client.get(f"/admin/events/{event.id}/edit").text
@@ -122,7 +118,7 @@ def test_the_offset_choice_picks_the_second_occurrence_of_an_ambiguous_time(clie
 def test_the_offset_choice_is_ignored_when_the_time_occurs_once(client, editor):
     client.post("/admin/events/new", data=event_data(start_offset="+01:00"))
 
-    assert only_event().starts_at == datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
+    assert only(Event).starts_at == datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 
 
 def test_an_offset_the_zone_does_not_have_then_is_an_error_on_the_offset(client, editor):
@@ -162,7 +158,7 @@ def test_a_duration_is_elapsed_time_across_a_change_of_clocks(client, editor):
         data=event_data(timezone="Europe/London", start="2026-10-25T00:30", duration="90"),
     )
 
-    event = only_event()
+    event = only(Event)
     assert event.ends_at - event.starts_at == timedelta(minutes=90)
 
 
@@ -188,7 +184,7 @@ def test_an_all_day_event_takes_first_and_last_days(client, editor):
     data = event_data(all_day="y", first_day="2026-09-14", last_day="2026-09-16", start="")
     client.post("/admin/events/new", data=data)
 
-    event = only_event()
+    event = only(Event)
     assert event.all_day
     assert (event.start_date, event.end_date) == (date(2026, 9, 14), date(2026, 9, 16))
     assert event.starts_at == datetime(2026, 9, 14, 4, 0, tzinfo=UTC)
@@ -308,7 +304,7 @@ class TestCreditsEditor:
         assert [values[f"credits-{i}-name"] for i in range(2)] == ["Second", "Third"]
 
         client.post("/admin/events/new", data=values)
-        assert [c.name for c in only_event().credits] == ["Second", "Third"]
+        assert [c.name for c in only(Event).credits] == ["Second", "Third"]
 
     def test_the_buttons_return_to_the_credits_section(self, client, editor):
         page = client.get("/admin/events/new").text
@@ -332,7 +328,7 @@ class TestImage:
 
         client.post("/admin/events/new", data=data, content_type="multipart/form-data")
 
-        event = only_event()
+        event = only(Event)
         assert re.fullmatch(r"[0-9a-f]{32}\.png", event.image_path)
         assert (Path(app.config["UPLOAD_DIR"]) / event.image_path).read_bytes() == PNG
         assert event.image_alt == "Panelists on a stage"
@@ -566,7 +562,7 @@ def test_script_in_every_text_field_comes_out_escaped_in_admin_pages(client, edi
         ("co_host", "organization", SCRIPT, ""), ("speaker", "person", ATTRIBUTE, "")
     )
     assert client.post("/admin/events/new", data=data).status_code == 302
-    event = only_event()
+    event = only(Event)
     client.post(f"/admin/events/{event.id}/cancel", data={"reason": ATTRIBUTE})
     client.post(
         f"/admin/events/{event.id}/recordings",

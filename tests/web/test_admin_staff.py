@@ -2,18 +2,12 @@
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import StaffUser
 from eventsvc.services.staff import authenticate, find_staff
 from tests.helpers import ATTRIBUTE, SCRIPT, error_of, page_text
-
-
-@pytest.fixture
-def admin(login):
-    return login("admin")
 
 
 def shown_password(markup: str) -> str:
