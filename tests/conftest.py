@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,13 +15,27 @@ if not os.environ.get("XDG_RUNTIME_DIR"):
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-from eventsvc import create_app  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
-from eventsvc.inputs import CreditInput, EventChanges, EventFields, NewsFields  # noqa: E402
+from eventsvc.inputs import (  # noqa: E402
+    CreditInput,
+    EventChanges,
+    EventFields,
+    NewsFields,
+    RegistrationSettings,
+)
 from eventsvc.services.events import save_event  # noqa: E402
 from eventsvc.services.news import create_news  # noqa: E402
+from eventsvc.services.registration import register  # noqa: E402
 from eventsvc.services.staff import create_staff  # noqa: E402
 from eventsvc.timezones import Schedule  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    SmtpServer,
+    dispose,
+    in_days,
+    new_app,
+    open_registration,
+    signs_in,
+)
 
 STRICT = os.environ.get("EVENTSVC_STRICT_TESTS") == "1"
 
@@ -81,35 +96,6 @@ def postgres_url(postgres_server):
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def _test_config(tmp_path: Path, database_url: str) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "RATELIMIT_ENABLED": False,
-        "WTF_CSRF_ENABLED": False,
-        "BASE_URL": "http://localhost",
-        "SERVER_NAME": None,
-    }
-
-
-def _make_app(tmp_path: Path, database_url: str, overrides: dict | None = None):
-    config = _test_config(tmp_path, database_url)
-    config.update(overrides or {})
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-    return app
-
-
-def _dispose(app) -> None:
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.fixture
 def app_config():
     """Settings a test module can override (e.g. WTF_CSRF_ENABLED)."""
@@ -119,23 +105,27 @@ def app_config():
 @pytest.fixture
 def app(tmp_path, app_config):
     """The app on a fresh SQLite database, inside an app context."""
-    app = _make_app(tmp_path, f"sqlite:///{tmp_path / 'test.db'}", app_config)
+    app = new_app(tmp_path, f"sqlite:///{tmp_path / 'test.db'}", app_config)
     with app.app_context():
         yield app
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db_app(request, tmp_path, app_config):
-    """The app on SQLite, then on PostgreSQL: for what differs between databases."""
+def database_url(request, tmp_path):
+    """An empty database on SQLite, then on PostgreSQL: for what differs between them."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    app = _make_app(tmp_path, url, app_config)
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def any_db_app(tmp_path, database_url, app_config):
+    """The app on SQLite, then on PostgreSQL: for what differs between databases."""
+    app = new_app(tmp_path, database_url, app_config)
     with app.app_context():
         yield app
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.fixture
@@ -146,12 +136,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def in_days(days: float, hour: int = 15) -> datetime:
-    """A whole-hour UTC instant `days` from now."""
-    moment = datetime.now(UTC) + timedelta(days=days)
-    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 @pytest.fixture
@@ -198,6 +182,34 @@ def make_news():
     return factory
 
 
+_SETTINGS = {setting.name for setting in fields(RegistrationSettings)}
+
+
+@pytest.fixture
+def open_event(make_event):
+    """Factory: open_event(capacity=…, approval=…, **fields) makes a published event taking
+    registrations; each keyword is a registration setting or else an event field."""
+
+    def factory(**values):
+        settings = {name: values.pop(name) for name in _SETTINGS & set(values)}
+        event = make_event(**values)
+        open_registration(event, RegistrationSettings(**settings))
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def sign_up():
+    """Factory: sign_up(event, email, name=…, answers=…) registers through the service and
+    returns its outcome (state, registration)."""
+
+    def factory(event, email, name="Ana Pérez", answers=None, consent=True, timezone=None):
+        return register(event, name, email, answers or {}, consent, timezone)
+
+    return factory
+
+
 @pytest.fixture(autouse=True)
 def _quick_password_hashing(monkeypatch):
     """Hash test passwords cheaply: argon2's real cost is for production, not for tests."""
@@ -226,11 +238,22 @@ def login(client, make_staff):
 
     def sign_in(role: str = "editor", email: str | None = None):
         user, password = make_staff(email or f"{role}@example.org", role)
-        response = client.post("/login", data={"email": user.email, "password": password})
-        assert response.status_code == 302, response.data
+        assert signs_in(client, user.email, password)
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def editor(login):
+    """An editor signed in on the test client."""
+    return login("editor")
+
+
+@pytest.fixture
+def admin(login):
+    """An admin signed in on the test client."""
+    return login("admin")
 
 
 @pytest.fixture
@@ -248,43 +271,18 @@ def sql_statements(app):
     sa_event.remove(db.engine, "before_cursor_execute", record)
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now (aiosmtpd cannot pick one itself)."""
-    import socket
+@pytest.fixture
+def statements_to_get(client, sql_statements):
+    """Factory: statements_to_get(path) counts the SQL statements of one GET of the page,
+    read afresh (nothing kept in the test's session); the page must answer 200."""
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    def count(path: str) -> int:
+        db.session.expunge_all()
+        sql_statements.clear()
+        assert client.get(path).status_code == 200
+        return len(sql_statements)
 
-
-class SmtpServer:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives; can go down and up."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.received: list = []
-        self._controller = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller:
-            self._controller.stop()
-            self._controller = None
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        from email import message_from_bytes, policy
-
-        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
+    return count
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ imports pytest, so the benchmark can use it as well.
 """
 
 import os
-import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -15,7 +13,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -23,15 +20,9 @@ from sqlalchemy import select
 
 from eventsvc import create_app
 from eventsvc.extensions import db
-from eventsvc.inputs import EventChanges, EventFields, RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
-from eventsvc.services.events import save_event
-from eventsvc.timezones import Schedule
-from tests.conftest import free_port
+from tests.helpers import BIN, CSRF_TOKEN, REPO, free_port
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SECRET_KEY = "live-test-secret"
 
 
@@ -202,14 +193,6 @@ def database_app(database_url: str, folder: Path) -> Iterator:
         finally:
             db.session.remove()
             db.engine.dispose()
-
-
-def open_event(title: str, starts_at, capacity: int | None) -> str:
-    """Create a published webinar taking registrations (waitlist on); returns its slug."""
-    schedule = Schedule("Europe/London", starts_at, starts_at + timedelta(hours=1))
-    values = EventFields(title=title, kind="webinar", schedule=schedule, capacity=capacity)
-    changes = EventChanges(fields=values, registration=RegistrationSettings(), publish=True)
-    return save_event(None, changes).slug
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

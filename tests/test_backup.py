@@ -9,31 +9,21 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 import pytest
+from eventsvc.services.content_version import current_version
 from flask import current_app
 from sqlalchemy import create_engine, func, select, text
 
 from eventsvc import create_app
 from eventsvc.cli import main
 from eventsvc.extensions import db
-from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services.attendees import reset_feed_token
 from eventsvc.services.backup import BackupError, data_tables, import_document, write_export
-from eventsvc.services.changes import current_version
 from eventsvc.services.demo import ensure_demo_login, load_demo
-from eventsvc.services.registration import register
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
-from tests.conftest import _dispose, _make_app, _test_config, in_days
-from tests.helpers import open_registration
-
-
-def table_counts() -> dict[str, int]:
-    return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in data_tables()
-    }
+from tests.helpers import app_settings, dispose, in_days, new_app, row_counts, signs_in
 
 
 def exported() -> bytes:
@@ -87,30 +77,24 @@ def database(tmp_path, request):
 @contextmanager
 def app_on(url: str, tmp_path):
     """The app on `url` with every table created, inside an app context."""
-    app = _make_app(tmp_path, url)
+    app = new_app(tmp_path, url)
     with app.app_context():
         yield app
-    _dispose(app)
+    dispose(app)
 
 
-def signs_in(app, email: str, password: str) -> bool:
-    response = app.test_client().post("/login", data={"email": email, "password": password})
-    return response.status_code == 302
-
-
-def works_after_import(app, make_event, password: str) -> None:
+def works_after_import(app, open_event, sign_up, password: str) -> None:
     """A new event, a registration and its email get fresh ids; the demo login signs in."""
     highest = {
         model: db.session.scalar(select(func.max(model.id)))
         for model in (Event, Registration, OutboxMessage)
     }
-    event = make_event(title="Planned after the restore")
-    open_registration(event, RegistrationSettings())
-    outcome = register(event, "Noor", "noor@example.org", {}, True)
+    event = open_event(title="Planned after the restore")
+    outcome = sign_up(event, "noor@example.org", "Noor")
     assert event.id > highest[Event]
     assert outcome.registration.id > highest[Registration]
     assert db.session.scalar(select(func.max(OutboxMessage.id))) > highest[OutboxMessage]
-    assert signs_in(app, "admin@example.org", password)
+    assert signs_in(app.test_client(), "admin@example.org", password)
 
 
 CHAINS = {
@@ -122,10 +106,12 @@ CHAINS = {
 
 
 @pytest.mark.parametrize("chain", CHAINS.values(), ids=CHAINS.keys())
-def test_export_import_export_gives_the_same_bytes(chain, database, tmp_path, make_event):
+def test_export_import_export_gives_the_same_bytes(
+    chain, database, tmp_path, make_event, open_event, sign_up
+):
     with app_on(database(chain[0]), tmp_path):
         password = fill_every_table(make_event)
-        counts = table_counts()
+        counts = row_counts(data_tables())
         first = exported()
     assert [name for name, count in counts.items() if count == 0] == []
     for kind in chain[1:]:
@@ -133,9 +119,9 @@ def test_export_import_export_gives_the_same_bytes(chain, database, tmp_path, ma
             version = current_version()
             assert import_document(json.loads(first)) == counts
             assert current_version() > version  # pages kept before the import are stale
-            assert table_counts() == counts
+            assert row_counts(data_tables()) == counts
             assert exported() == first
-            works_after_import(app, make_event, password)
+            works_after_import(app, open_event, sign_up, password)
 
 
 def test_the_export_is_sorted_and_encodes_values_as_json(app, make_event):
@@ -203,7 +189,7 @@ def test_import_refuses_a_database_that_has_rows(runner, make_event, tmp_path):
     assert "Error: The database is not empty (" in result.output
     assert "events" in result.output.split("):")[0]
     assert "import only into an empty, migrated database." in result.output
-    assert table_counts()["events"] == 1
+    assert row_counts(data_tables())["events"] == 1
 
 
 @pytest.mark.parametrize(
@@ -232,7 +218,7 @@ def test_import_refuses_a_file_it_does_not_understand(runner, tmp_path, change, 
     result = runner.invoke(main, ["import", str(path)])
     assert result.exit_code != 0
     assert f"Error: {message}" in result.output
-    assert set(table_counts().values()) == {0}
+    assert set(row_counts(data_tables()).values()) == {0}
 
 
 def test_import_refuses_a_file_that_is_not_json(runner, tmp_path):
@@ -244,7 +230,7 @@ def test_import_refuses_a_file_that_is_not_json(runner, tmp_path):
 
 
 def test_export_and_import_refuse_a_database_without_tables(tmp_path):
-    app = create_app(_test_config(tmp_path, f"sqlite:///{tmp_path / 'bare.db'}"))
+    app = create_app(app_settings(tmp_path, f"sqlite:///{tmp_path / 'bare.db'}"))
     path = tmp_path / "backup.json"
     path.write_text(json.dumps({"format": "eventsvc-export", "version": 1, "tables": []}))
     for args in (["export", str(tmp_path / "new.json")], ["import", str(path)]):
@@ -254,7 +240,7 @@ def test_export_and_import_refuse_a_database_without_tables(tmp_path):
         assert "run `eventsvc db upgrade` on it first." in result.output
     assert not (tmp_path / "new.json").exists()
     assert [name for name in os.listdir(tmp_path) if name.startswith(".new.json")] == []
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -267,4 +253,4 @@ def test_a_failed_import_writes_nothing(kind, database, tmp_path, make_event, ma
     with app_on(database(kind), tmp_path):
         with pytest.raises(BackupError, match="The rows of news_events do not fit"):
             import_document(document)
-        assert set(table_counts().values()) == {0}
+        assert set(row_counts(data_tables()).values()) == {0}

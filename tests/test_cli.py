@@ -3,18 +3,10 @@
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 from eventsvc.cli import main
 from eventsvc.services.staff import find_staff
-
-EVENTSVC = str(Path(sys.executable).parent / "eventsvc")
-
-
-def signs_in(client, email: str, password: str) -> bool:
-    response = client.post("/login", data={"email": email, "password": password})
-    return response.status_code == 302
+from tests.helpers import EVENTSVC, signs_in
 
 
 def printed_password(output: str) -> str:
@@ -94,14 +86,9 @@ def test_console_script_migrates_and_loads_the_demo(tmp_path):
     assert (tmp_path / "eventsvc.db").exists()
 
 
-def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
-    from eventsvc.inputs import RegistrationSettings
-    from eventsvc.services.registration import register
-    from tests.helpers import open_registration
-
-    event = make_event()
-    open_registration(event, RegistrationSettings())
-    register(event, "Ana", "ana@example.org", {}, True)
+def test_outbox_send_delivers_queued_mail(app, open_event, sign_up, smtp_server):
+    event = open_event()
+    sign_up(event, "ana@example.org", "Ana")
     app.config["SMTP_URL"] = smtp_server.url
     result = app.test_cli_runner().invoke(main, ["outbox", "send"])
     assert result.exit_code == 0, result.output
@@ -109,17 +96,13 @@ def test_outbox_send_delivers_queued_mail(app, make_event, smtp_server):
     assert [m["To"] for m in smtp_server.received] == ["ana@example.org"]
 
 
-def test_outbox_worker_queues_reminders_and_sends(app, make_event, smtp_server):
+def test_outbox_worker_queues_reminders_and_sends(app, open_event, sign_up, smtp_server):
     from datetime import timedelta
 
-    from eventsvc.inputs import RegistrationSettings
-    from eventsvc.services.registration import register
     from eventsvc.timezones import now
-    from tests.helpers import open_registration
 
-    event = make_event(starts_at=now() + timedelta(hours=3))
-    open_registration(event, RegistrationSettings())
-    register(event, "Ana", "ana@example.org", {}, True)
+    event = open_event(starts_at=now() + timedelta(hours=3))
+    sign_up(event, "ana@example.org", "Ana")
     app.config["SMTP_URL"] = smtp_server.url
     result = app.test_cli_runner().invoke(main, ["outbox", "worker", "--rounds", "1"])
     assert result.exit_code == 0, result.output

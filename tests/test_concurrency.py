@@ -3,23 +3,16 @@
 import pytest
 
 from eventsvc.extensions import db
-from tests.conftest import in_days
-from tests.live import LiveServer, database_app, open_event, register_at_once, seat_snapshot
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'load.db'}"
-    return request.getfixturevalue("postgres_url")
+from tests.helpers import in_days
+from tests.live import LiveServer, database_app, register_at_once, seat_snapshot
 
 
 @pytest.fixture
-def event_slug(database_url, tmp_path):
+def event_slug(database_url, tmp_path, open_event):
     """An event with 10 seats and a waitlist, in a database the server will share."""
     with database_app(database_url, tmp_path):
         db.create_all()
-        return open_event("Crowded webinar", in_days(5), capacity=10)
+        return open_event(title="Crowded webinar", starts_at=in_days(5), capacity=10).slug
 
 
 @pytest.fixture

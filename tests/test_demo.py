@@ -19,6 +19,7 @@ from eventsvc.services.demo import (
 )
 from eventsvc.text import excerpt_of
 from eventsvc.timezones import now, to_local
+from tests.helpers import row_counts
 
 # A demo file with a past visit, a webinar and the news item announcing the webinar.
 SMALL_DEMO = """
@@ -61,13 +62,6 @@ body = "Join us on {when}."
 """
 
 
-def table_counts() -> dict[str, int]:
-    return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in db.metadata.sorted_tables
-    }
-
-
 def published_events() -> list[Event]:
     return list(db.session.scalars(select(Event).where(Event.visibility == "published")))
 
@@ -76,11 +70,11 @@ def test_demo_twice_changes_no_table(any_db_app):
     runner = any_db_app.test_cli_runner()
     first = runner.invoke(main, ["demo"])
     assert first.exit_code == 0, first.output
-    counts = table_counts()
+    counts = row_counts()
     second = runner.invoke(main, ["demo"])
     assert second.exit_code == 0, second.output
     db.session.expire_all()
-    assert table_counts() == counts
+    assert row_counts() == counts
     assert counts["news_items"] >= 12
     assert counts["staff_users"] == 1
     assert "0 items added" in second.output
@@ -228,9 +222,9 @@ def test_a_demo_file_places_its_event_from_today_in_the_event_zone(app, tmp_path
 )
 def test_a_mistake_in_the_demo_file_is_named_and_nothing_is_added(app, tmp_path, mistake, where):
     path = write_demo(tmp_path, SMALL_DEMO.replace(*mistake))
-    before = table_counts()
+    before = row_counts()
     with pytest.raises(DemoFileError) as refused:
         load_demo(path=path)
     assert str(refused.value).startswith(f"{path}: ")
     assert where in str(refused.value)
-    assert table_counts() == before
+    assert row_counts() == before

@@ -5,8 +5,8 @@ import sys
 
 from eventsvc import create_app
 from eventsvc.cli import main
-from tests.conftest import _test_config
-from tests.live import REPO, service_environment
+from tests.helpers import REPO, app_settings
+from tests.live import service_environment
 
 SERVE_AND_LIST_MIGRATION_MODULES = """
 import sys
@@ -37,7 +37,7 @@ def test_db_commands_bind_the_migrations_when_run(app, runner):
 
 
 def test_db_commands_run_from_the_apps_own_command_line(tmp_path):
-    app = create_app(_test_config(tmp_path, f"sqlite:///{tmp_path / 'cli.db'}"))
+    app = create_app(app_settings(tmp_path, f"sqlite:///{tmp_path / 'cli.db'}"))
     result = app.test_cli_runner().invoke(args=["db", "heads"])
     assert result.exit_code == 0, result.output
     assert "migrate" in app.extensions

@@ -14,21 +14,19 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import psycopg
-import pytest
 from sqlalchemy import select, update
 
 from eventsvc.extensions import db
 from eventsvc.models import Attendee, Event, OutboxMessage, Registration
 from eventsvc.services.registration import register
 from eventsvc.timezones import now
-from tests.conftest import in_days
+from tests.helpers import in_days
 from tests.live import (
     REPO,
     LiveServer,
     RegistrationForm,
     assert_counters_match_rows,
     database_app,
-    open_event,
     run_cli,
     service_environment,
     wait_until,
@@ -46,12 +44,14 @@ def _outbox() -> list[OutboxMessage]:
 
 
 def test_registrations_while_smtp_is_down_are_delivered_once_when_it_is_back(
-    postgres_url, tmp_path, smtp_server
+    postgres_url, tmp_path, smtp_server, open_event
 ):
     smtp_server.stop()
     with database_app(postgres_url, tmp_path):
         db.create_all()
-        slug = open_event("Webinar during a mail outage", in_days(5), capacity=3)
+        slug = open_event(
+            title="Webinar during a mail outage", starts_at=in_days(5), capacity=3
+        ).slug
         for i in range(5):
             outcome = register(_event(slug), f"Person {i}", f"p{i}@example.org", {}, True)
             assert outcome.state == ("confirmed" if i < 3 else "waitlisted")
@@ -129,12 +129,14 @@ def _assert_unavailable(base: str, slug: str) -> None:
 
 
 def test_database_outage_answers_503_writes_nothing_and_recovers_without_restart(
-    postgres_server, postgres_url, tmp_path
+    postgres_server, postgres_url, tmp_path, open_event
 ):
     admin_uri, name = postgres_server.get_uri(), _database_name(postgres_url)
     with database_app(postgres_url, tmp_path):
         db.create_all()
-        slug = open_event("Webinar during a database outage", in_days(5), capacity=5)
+        slug = open_event(
+            title="Webinar during a database outage", starts_at=in_days(5), capacity=5
+        ).slug
     with LiveServer(postgres_url, tmp_path, workers=2) as live:
         forms = [RegistrationForm(live.base, slug) for _ in range(3)]
         assert forms[0].submit("before@example.org") == 302
@@ -184,19 +186,12 @@ with create_app().app_context():
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'faults.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def test_a_process_killed_inside_a_registration_leaves_no_partial_registration(
-    database_url, tmp_path
+    database_url, tmp_path, open_event
 ):
     with database_app(database_url, tmp_path):
         db.create_all()
-        slug = open_event("Webinar with two seats", in_days(5), capacity=2)
+        slug = open_event(title="Webinar with two seats", starts_at=in_days(5), capacity=2).slug
         register(_event(slug), "First", "first@example.org", {}, True)
     with subprocess.Popen(
         [sys.executable, "-c", _STALLED_REGISTRATION, slug],
@@ -237,12 +232,12 @@ def _submit_in_background(form: RegistrationForm, email: str, outcomes: dict) ->
 
 
 def test_a_gunicorn_worker_killed_inside_a_registration_leaves_counters_right(
-    postgres_server, postgres_url, tmp_path
+    postgres_server, postgres_url, tmp_path, open_event
 ):
     admin_uri, name = postgres_server.get_uri(), _database_name(postgres_url)
     with database_app(postgres_url, tmp_path):
         db.create_all()
-        slug = open_event("Webinar with three seats", in_days(5), capacity=3)
+        slug = open_event(title="Webinar with three seats", starts_at=in_days(5), capacity=3).slug
     with LiveServer(postgres_url, tmp_path, workers=2) as live:
         forms = [RegistrationForm(live.base, slug) for _ in range(3)]
         locker = _lock_event_row(postgres_url, slug)

@@ -24,14 +24,13 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
+from eventsvc.inputs import QuestionFields
 from eventsvc.services import registration as reg
 from eventsvc.services.events import add_recording
 from eventsvc.services.registration_settings import add_question
 from eventsvc.services.tokens import issue_token
-from tests.helpers import open_registration
+from tests.helpers import SCRIPT, signs_in
 
-SCRIPT = "<script>alert(1)</script>"
 OVERSIZED = "A" * 100_000
 NUL = "before\x00after"
 LETTERS = "not-a-number"
@@ -336,13 +335,6 @@ def _filled(form: Form) -> int:
     return sum(1 for control in form.fields if any(control.sent))
 
 
-def sign_in(client, email: str, password: str) -> None:
-    """Sign in through the login form, with the token it gives."""
-    [form] = read_page("http://localhost/login", client.get("/login").text).forms
-    data = dict(baseline(form)) | {"email": email, "password": password}
-    assert client.post("/login", data=data).status_code == 302
-
-
 QUESTIONS = [
     QuestionFields("short_text", "Your organisation", required=True),
     QuestionFields("long_text", "What would you like to ask?"),
@@ -364,22 +356,19 @@ class Site:
 
 
 @pytest.fixture
-def site(app, make_event, make_news, make_staff) -> Site:
+def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
     """A webinar asking every kind of question, with registrants in each state, and more."""
-    event = make_event(
+    event = open_event(
         capacity=2,
+        approval=True,
         join_url="https://meet.example.org/j/1",
         series="Clinic Talks",
         tags=["Accountability"],
         credits=[("co_host", "organization", "Partner Forum"), ("speaker", "person", "Dr. Lee")],
     )
-    open_registration(event, RegistrationSettings(approval=True))
     questions = [add_question(event, values) for values in QUESTIONS]
     answers = {str(questions[0].id): "Clinic"}
-    people = [
-        reg.register(event, "Ana", f"p{n}@example.org", answers, True).registration
-        for n in range(3)
-    ]
+    people = [sign_up(event, f"p{n}@example.org", "Ana", answers).registration for n in range(3)]
     reg.approve_registration(people[0])
     add_recording(event, "https://video.example.org/watch/1", "Recording")
     make_event(title="A draft to delete", publish=False)
@@ -418,7 +407,7 @@ def test_every_form_answers_hostile_values_without_error_or_stray_write(client, 
     public = crawl(client, site.public_pages, ("/",), limit=40)
     for form in forms_of(public):
         crawler.run(form)
-    sign_in(client, *site.admin)
+    assert signs_in(client, *site.admin)
     admin = crawl(client, ["/admin/"], ("/admin", "/account"), limit=150)
     for form in forms_of(admin):
         crawler.run(form)
@@ -443,10 +432,9 @@ BAD_JSON_TEXTS = (b"Ana\xff\xfe", b"Ana\\u0000", b"Ana \\ud800")
 
 
 @pytest.fixture
-def open_webinar(any_db_app, make_event):
+def open_webinar(any_db_app, open_event):
     """A published webinar taking registrations, with one question."""
-    event = make_event()
-    open_registration(event, RegistrationSettings())
+    event = open_event()
     add_question(event, QuestionFields("short_text", "Your organisation"))
     return event
 
@@ -494,7 +482,7 @@ def test_form_bodies_with_bad_bytes_are_refused_cleanly(db_client, open_webinar,
 
 def test_admin_form_bodies_with_bad_bytes_are_refused_cleanly(db_client, open_webinar, make_staff):
     user, password = make_staff("chief@example.org", "admin")
-    sign_in(db_client, user.email, password)
+    assert signs_in(db_client, user.email, password)
     organization = page_form(db_client, "/admin/organizations/new", "/organizations/new")
     before = table_summary()
     for raw in BAD_FORM_VALUES:

@@ -18,8 +18,7 @@ from eventsvc.services.changes import current_version
 from eventsvc.services.events import add_recording, fields_of, postpone_event
 from eventsvc.services.mailer import send_due
 from eventsvc.timezones import now
-from tests.conftest import _test_config
-from tests.helpers import save_fields
+from tests.helpers import app_settings, save_fields
 
 
 @pytest.fixture
@@ -43,14 +42,10 @@ def _loggers():
     ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_app(request, tmp_path, logging_kept):
+@pytest.fixture
+def empty_app(database_url, tmp_path, logging_kept):
     """The app on an empty database that no test fixture has created tables in."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    app = create_app(_test_config(tmp_path, url))
+    app = create_app(app_settings(tmp_path, database_url))
     bind_migrations(app)
     with app.app_context():
         yield app

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
+from eventsvc.inputs import QuestionFields
 from eventsvc.models import Attendee, Registration
 from eventsvc.request_log import JsonFormatter, mask_path
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registration_settings import add_question
-from tests.helpers import open_registration
 
 NAME = "Zofia Quintero-Wężyk"
 EMAIL = "zofia.quintero@example.net"
@@ -111,10 +110,9 @@ def test_mask_path_masks_any_view_argument_named_token():
 
 
 @pytest.fixture
-def webinar(app, make_event):
+def webinar(app, open_event):
     """A published webinar taking registrations, with one free-text question."""
-    event = make_event(capacity=20, join_url="https://meet.example.org/room-7")
-    open_registration(event, RegistrationSettings())
+    event = open_event(capacity=20, join_url="https://meet.example.org/room-7")
     question = add_question(event, QuestionFields("long_text", "What is your work?"))
     return event, question
 

@@ -15,14 +15,11 @@ from eventsvc.models import OutboxMessage
 from eventsvc.services.mailer import CLAIM_TIMEOUT
 from eventsvc.services.outbox import new_message_id
 from eventsvc.timezones import now
-from tests.conftest import SmtpServer, in_days
+from tests.helpers import BIN, REPO, SmtpServer, in_days
 from tests.live import (
-    BIN,
-    REPO,
     LiveServer,
     assert_counters_match_rows,
     database_app,
-    open_event,
     outbox_message_ids,
     register_at_once,
     run_cli,
@@ -34,10 +31,14 @@ from tests.live import (
 _SENT = re.compile(r"Sent (\d+), failed (\d+)\.")
 
 
-def test_two_instances_fill_one_event_without_exceeding_its_capacity(postgres_url, tmp_path):
+def test_two_instances_fill_one_event_without_exceeding_its_capacity(
+    postgres_url, tmp_path, open_event
+):
     with database_app(postgres_url, tmp_path):
         db.create_all()
-        slug = open_event("Webinar announced to a large audience", in_days(5), capacity=10)
+        slug = open_event(
+            title="Webinar announced to a large audience", starts_at=in_days(5), capacity=10
+        ).slug
     first = LiveServer(postgres_url, tmp_path / "first", workers=2)
     second = LiveServer(postgres_url, tmp_path / "second", workers=2)
     with serving(first, second):

@@ -9,8 +9,7 @@ import pytest
 from eventsvc.config import REPO_ROOT
 from eventsvc.security import CONTENT_SECURITY_POLICY
 from eventsvc.services.uploads import UploadError, store_image
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.helpers import PNG
 
 
 def assert_security_headers(response) -> None:

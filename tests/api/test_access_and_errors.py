@@ -6,7 +6,7 @@ from eventsvc.extensions import db
 from eventsvc.services.staff import set_staff_active
 from eventsvc.services.tokens import find_usable_token, issue_token, revoke_token
 from eventsvc.timezones import now
-from tests.api.conftest import assert_error
+from tests.helpers import assert_error
 
 NEW_EVENT = {
     "title": "Token test",

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tests.api.conftest import assert_error
+from tests.helpers import assert_error
 
 
 def test_news_lists_published_items_newest_first_with_their_published_events(

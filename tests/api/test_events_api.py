@@ -6,12 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Event, OutboxMessage
-from eventsvc.services.registration import register
+from eventsvc.models import Event
 from eventsvc.timezones import now
-from tests.api.conftest import assert_error
-from tests.conftest import in_days
-from tests.outbox import written_messages
+from tests.helpers import assert_error, in_days, outbox_messages
 
 EVENT_FIELDS = {
     "slug", "title", "kind", "status", "status_reason", "previous_starts_at", "visibility",
@@ -33,11 +30,6 @@ def new_event(**fields) -> dict:
     }
     body.update(fields)
     return body
-
-
-def emails(kind: str) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
-    return written_messages(query)
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -381,9 +373,9 @@ def test_delete_is_for_admins_and_drafts_only(api, make_event, make_token):
 
 
 @pytest.fixture
-def registered_event(open_event):
+def registered_event(open_event, sign_up):
     event = open_event(capacity=5, join_url=JOIN)
-    register(event, "Ana Pérez", "ana@example.org", {}, True)
+    sign_up(event, "ana@example.org")
     return event
 
 
@@ -394,7 +386,7 @@ def test_cancel_marks_the_event_and_emails_registrants(writer, registered_event)
     assert response.status_code == 200
     body = response.get_json()
     assert (body["status"], body["status_reason"]) == ("cancelled", "The speaker is ill")
-    assert [m.to_address for m in emails("event_cancelled")] == ["ana@example.org"]
+    assert [m.to_address for m in outbox_messages("event_cancelled")] == ["ana@example.org"]
     assert_error(
         writer.post(f"/events/{registered_event.slug}/cancel", {}), 422, "invalid", "reason"
     )
@@ -403,7 +395,7 @@ def test_cancel_marks_the_event_and_emails_registrants(writer, registered_event)
 def test_postpone_tells_registrants(writer, registered_event):
     body = writer.post(f"/events/{registered_event.slug}/postpone", {"reason": "Strike"}).get_json()
     assert body["status"] == "postponed"
-    assert len(emails("event_changed")) == 1
+    assert len(outbox_messages("event_changed")) == 1
 
 
 def test_reschedule_moves_the_event_keeping_the_previous_start(writer, registered_event):
@@ -422,7 +414,7 @@ def test_reschedule_moves_the_event_keeping_the_previous_start(writer, registere
     assert body["status"] == "rescheduled"
     assert body["previous_starts_at"] == before.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert body["local_start"] == f"{year}-09-10T11:00:00-04:00"
-    assert len(emails("event_changed")) == 1
+    assert len(outbox_messages("event_changed")) == 1
     missing_end = writer.post(
         f"/events/{registered_event.slug}/reschedule", {"local_start": f"{year}-09-10T11:00"}
     )
@@ -437,7 +429,7 @@ def test_posting_a_recording_shows_it_and_tells_registrants(writer, registered_e
     assert response.status_code == 201
     [recording] = response.get_json()["recordings"]
     assert recording["url"] == "https://video.example.org/watch/1"
-    assert len(emails("recording_posted")) == 1
+    assert len(outbox_messages("recording_posted")) == 1
     bad = writer.post(f"/events/{registered_event.slug}/recordings", {"url": "ftp://x"})
     assert_error(bad, 422, "invalid", "url")
 

@@ -3,95 +3,78 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields
-from eventsvc.models import OutboxMessage, Registration
+from eventsvc.models import Registration
 from eventsvc.services.events import cancel_event, set_visibility
-from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import now
-from tests.api.conftest import assert_error
-from tests.conftest import in_days
-
-PERSON = {"name": "Ana Pérez", "email": "ana@example.org", "consent": True}
-
-
-def sign_up(api, event, **fields):
-    return api.post(f"/events/{event.slug}/registrations", PERSON | fields)
-
-
-def registrations() -> int:
-    return db.session.scalar(select(func.count()).select_from(Registration))
-
-
-def mail_kinds() -> list[str]:
-    return list(db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)))
-
+from tests.helpers import REGISTRANT, assert_error, in_days, outbox_kinds, row_count
 
 # Registering (public) --------------------------------------------------------------------
 
 
 def test_a_new_registration_is_201_with_state_and_manage_link(api, open_event):
     event = open_event(capacity=10)
-    response = sign_up(api, event, timezone="Europe/Berlin")
+    response = api.register(event, timezone="Europe/Berlin")
     assert response.status_code == 201
     body = response.get_json()
     assert body["state"] == "confirmed" and body["waitlist_position"] is None
     token = db.session.scalar(select(Registration.manage_token))
     assert body["manage_url"] == f"http://localhost/registrations/{token}"
     assert api.client.get(body["manage_url"].removeprefix("http://localhost")).status_code == 200
-    assert mail_kinds() == ["confirmed"]
+    assert outbox_kinds() == ["confirmed"]
 
 
 def test_full_events_waitlist_in_order(api, open_event):
     event = open_event(capacity=1)
-    assert sign_up(api, event).get_json()["state"] == "confirmed"
-    second = sign_up(api, event, email="bo@example.org").get_json()
-    third = sign_up(api, event, email="cy@example.org").get_json()
+    assert api.register(event).get_json()["state"] == "confirmed"
+    second = api.register(event, email="bo@example.org").get_json()
+    third = api.register(event, email="cy@example.org").get_json()
     assert (second["state"], second["waitlist_position"]) == ("waitlisted", 1)
     assert (third["state"], third["waitlist_position"]) == ("waitlisted", 2)
 
 
 def test_full_without_a_waitlist_is_409_event_full(api, open_event):
     event = open_event(capacity=1, waitlist=False)
-    sign_up(api, event)
-    assert_error(sign_up(api, event, email="bo@example.org"), 409, "event_full")
+    api.register(event)
+    assert_error(api.register(event, email="bo@example.org"), 409, "event_full")
 
 
 def test_approval_events_answer_pending(api, open_event):
     event = open_event(approval=True)
-    assert sign_up(api, event).get_json()["state"] == "pending"
+    assert api.register(event).get_json()["state"] == "pending"
 
 
 def test_already_registered_is_409_and_resends_details_without_revealing_anything(api, open_event):
     event = open_event()
-    sign_up(api, event, answers={})
-    again = sign_up(api, event, email="  ANA@example.org ")
+    api.register(event, answers={})
+    again = api.register(event, email="  ANA@example.org ")
     body = assert_error(again, 409, "already_registered")
     assert body["fields"] == {}
     text = again.get_data(as_text=True)
     assert "confirmed" not in text and "/registrations/" not in text
-    assert registrations() == 1
-    assert mail_kinds() == ["confirmed", "already_registered"]
+    assert row_count(Registration) == 1
+    assert outbox_kinds() == ["confirmed", "already_registered"]
 
 
 def test_confirm_email_first_answers_202_to_every_submission(api, open_event):
     event = open_event(confirm_email=True)
-    first, again = sign_up(api, event), sign_up(api, event)
+    first, again = api.register(event), api.register(event)
     assert (first.status_code, first.get_json()) == (202, {"state": "unverified"})
     assert (again.status_code, again.get_json()) == (202, {"state": "unverified"})
-    assert registrations() == 1
+    assert row_count(Registration) == 1
 
 
 def test_missing_consent_and_bad_answers_are_422_each_named(api, open_event):
     event = open_event()
     question = add_question(event, QuestionFields("single_choice", "Role", True, "", ["A", "B"]))
-    response = sign_up(api, event, consent=None, name="", answers={str(question.id): "C"})
+    response = api.register(event, consent=None, name="", answers={str(question.id): "C"})
     body = assert_error(response, 422, "invalid", "consent", "name", f"answers.{question.id}")
     assert body["fields"]["consent"]
-    assert registrations() == 0
+    assert row_count(Registration) == 0
 
 
 @pytest.mark.parametrize(
@@ -109,7 +92,7 @@ def test_missing_consent_and_bad_answers_are_422_each_named(api, open_event):
 )
 def test_nul_characters_and_bad_types_are_422_never_500(api, open_event, fields, named):
     event = open_event()
-    assert_error(sign_up(api, event, **fields), 422, "invalid", named)
+    assert_error(api.register(event, **fields), 422, "invalid", named)
 
 
 def test_refusals_are_409_with_their_codes(api, open_event, make_event):
@@ -128,15 +111,15 @@ def test_refusals_are_409_with_their_codes(api, open_event, make_event):
         (cancelled, "event_cancelled"),
         (no_registration, "registration_not_open"),
     ]:
-        assert_error(sign_up(api, event), 409, code)
-    assert registrations() == 0
+        assert_error(api.register(event), 409, code)
+    assert row_count(Registration) == 0
 
 
 def test_drafts_and_unknown_events_take_no_registration(api, open_event):
     event = open_event()
     set_visibility(event, published=False)
-    assert_error(sign_up(api, event), 404, "not_found")
-    assert_error(api.post("/events/nope/registrations", PERSON), 404, "not_found")
+    assert_error(api.register(event), 404, "not_found")
+    assert_error(api.post("/events/nope/registrations", REGISTRANT), 404, "not_found")
 
 
 @pytest.mark.parametrize(
@@ -144,11 +127,11 @@ def test_drafts_and_unknown_events_take_no_registration(api, open_event):
 )
 def test_registering_is_rate_limited_like_the_form(api, open_event):
     event = open_event()
-    sign_up(api, event, email="a@example.org")
-    sign_up(api, event, email="b@example.org")
-    limited = sign_up(api, event, email="c@example.org")
+    api.register(event, email="a@example.org")
+    api.register(event, email="b@example.org")
+    limited = api.register(event, email="c@example.org")
     assert_error(limited, 429, "rate_limited")
-    assert registrations() == 2
+    assert row_count(Registration) == 2
 
 
 @pytest.mark.parametrize("app_config", [{"CORS_ORIGINS": ["https://clinic.example.edu"]}])
@@ -164,7 +147,7 @@ def test_registration_cors_only_for_configured_origins(api, open_event):
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://clinic.example.edu"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
-    response = api.post(path, PERSON, headers=allowed)
+    response = api.post(path, REGISTRANT, headers=allowed)
     assert response.headers["Access-Control-Allow-Origin"] == "https://clinic.example.edu"
     assert "Origin" in response.headers["Vary"]
     other = {"Origin": "https://elsewhere.example.com"}
@@ -172,7 +155,7 @@ def test_registration_cors_only_for_configured_origins(api, open_event):
         f"/api/v1{path}", headers=other | {"Access-Control-Request-Method": "POST"}
     )
     assert "Access-Control-Allow-Origin" not in foreign.headers
-    posted = api.post(path, PERSON | {"email": "bo@example.org"}, headers=other)
+    posted = api.post(path, REGISTRANT | {"email": "bo@example.org"}, headers=other)
     assert "Access-Control-Allow-Origin" not in posted.headers
 
 
@@ -203,11 +186,13 @@ def reader(api, make_token):
     return api.as_(make_token("read"))
 
 
-def test_staff_list_registrations_with_answers_and_filter_by_state(reader, api, open_event):
+def test_staff_list_registrations_with_answers_and_filter_by_state(
+    reader, api, open_event, sign_up
+):
     event = open_event(capacity=1)
     question = add_question(event, QuestionFields("short_text", "Organisation"))
-    register(event, "Ana", "ana@example.org", {str(question.id): "Clinic"}, True, "Europe/Berlin")
-    register(event, "Bo", "bo@example.org", {}, True)
+    sign_up(event, "ana@example.org", "Ana", {str(question.id): "Clinic"}, timezone="Europe/Berlin")
+    sign_up(event, "bo@example.org", "Bo")
     body = reader.get(f"/events/{event.slug}/registrations").get_json()
     assert [(r["name"], r["state"], r["waitlist_position"]) for r in body["items"]] == [
         ("Ana", "confirmed", None),
@@ -228,54 +213,56 @@ def test_staff_list_registrations_with_answers_and_filter_by_state(reader, api, 
     )
 
 
-def test_registrant_data_never_appears_in_public_answers(api, open_event, make_news):
+def test_registrant_data_never_appears_in_public_answers(api, open_event, make_news, sign_up):
     event = open_event()
-    register(event, "Secret Person", "secret@example.org", {}, True)
+    sign_up(event, "secret@example.org", "Secret Person")
     make_news(events=[event])
     for path in ("/events", f"/events/{event.slug}", "/news", "/organizations", "/series", "/tags"):
         text = api.get(path).get_data(as_text=True)
         assert "secret@example.org" not in text and "Secret Person" not in text, path
 
 
-def test_approve_and_decline_follow_the_admin_rules(writer, open_event):
+def test_approve_and_decline_follow_the_admin_rules(writer, open_event, sign_up):
     event = open_event(approval=True)
-    ana = register(event, "Ana", "ana@example.org", {}, True).registration
-    bo = register(event, "Bo", "bo@example.org", {}, True).registration
+    ana = sign_up(event, "ana@example.org", "Ana").registration
+    bo = sign_up(event, "bo@example.org", "Bo").registration
     approved = writer.post(f"/registrations/{ana.id}/approve")
     assert approved.status_code == 200 and approved.get_json()["state"] == "confirmed"
     assert_error(writer.post(f"/registrations/{ana.id}/approve"), 409, "not_pending")
     declined = writer.post(f"/registrations/{bo.id}/decline")
     assert declined.get_json()["state"] == "declined"
     assert_error(writer.post(f"/registrations/{bo.id}/decline"), 409, "not_active")
-    assert "approved" in mail_kinds() and "declined" in mail_kinds()
+    assert "approved" in outbox_kinds() and "declined" in outbox_kinds()
 
 
-def test_cancel_frees_the_seat_for_the_first_in_line(writer, open_event):
+def test_cancel_frees_the_seat_for_the_first_in_line(writer, open_event, sign_up):
     event = open_event(capacity=1)
-    ana = register(event, "Ana", "ana@example.org", {}, True).registration
-    bo = register(event, "Bo", "bo@example.org", {}, True).registration
+    ana = sign_up(event, "ana@example.org", "Ana").registration
+    bo = sign_up(event, "bo@example.org", "Bo").registration
     assert writer.post(f"/registrations/{ana.id}/cancel").get_json()["state"] == "cancelled"
     db.session.refresh(bo)
     assert bo.state == "confirmed"
     assert_error(writer.post(f"/registrations/{ana.id}/cancel"), 409, "not_active")
 
 
-def test_promote_needs_a_free_seat_and_a_waitlisted_person(writer, open_event):
+def test_promote_needs_a_free_seat_and_a_waitlisted_person(writer, open_event, sign_up):
     event = open_event(capacity=1)
-    ana = register(event, "Ana", "ana@example.org", {}, True).registration
-    bo = register(event, "Bo", "bo@example.org", {}, True).registration
+    ana = sign_up(event, "ana@example.org", "Ana").registration
+    bo = sign_up(event, "bo@example.org", "Bo").registration
     assert_error(writer.post(f"/registrations/{bo.id}/promote"), 409, "event_full")
     assert_error(writer.post(f"/registrations/{ana.id}/promote"), 409, "not_waitlisted")
     writer.patch(f"/events/{event.slug}", {"capacity": 3})
     db.session.refresh(bo)
     assert bo.state == "confirmed"  # raising the capacity already moved Bo up
-    cy = register(event, "Cy", "cy@example.org", {}, True).registration
+    cy = sign_up(event, "cy@example.org", "Cy").registration
     assert writer.post(f"/registrations/{cy.id}/promote").status_code == 409  # confirmed
 
 
-def test_actions_need_a_write_token_and_an_existing_registration(api, reader, writer, open_event):
+def test_actions_need_a_write_token_and_an_existing_registration(
+    api, reader, writer, open_event, sign_up
+):
     event = open_event()
-    ana = register(event, "Ana", "ana@example.org", {}, True).registration
+    ana = sign_up(event, "ana@example.org", "Ana").registration
     assert_error(api.post(f"/registrations/{ana.id}/cancel"), 401, "unauthorized")
     assert_error(reader.post(f"/registrations/{ana.id}/cancel"), 403, "forbidden")
     assert_error(writer.post("/registrations/999/cancel"), 404, "not_found")

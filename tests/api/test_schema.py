@@ -21,10 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from eventsvc.inputs import QuestionFields, RegistrationSettings
-from eventsvc.services.registration import register
+from eventsvc.inputs import QuestionFields
 from eventsvc.services.registration_settings import add_question
-from tests.helpers import open_registration
 
 CHECKS = [
     not_a_server_error,
@@ -37,21 +35,20 @@ EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture
-def known(app, make_event, make_news, make_token):
+def known(app, open_event, sign_up, make_news, make_token):
     """Items the generated requests may point at, and an admin's write token."""
-    event = make_event(
+    event = open_event(
         capacity=2,
+        approval=True,
         join_url="https://meet.example.org/private",
         tags=["Rights"],
         series="Clinic talks",
         credits=[("co_host", "organization", "Partner", "https://partner.example.org")],
     )
-    open_registration(event, RegistrationSettings(approval=True))
     add_question(event, QuestionFields("short_text", "Organisation"))
-    registration = register(event, "Ana", "ana@example.org", {}, True).registration
+    registration = sign_up(event, "ana@example.org", "Ana").registration
     make_news(events=[event])
-    taking_registrations = make_event(title="Open to all")
-    open_registration(taking_registrations, RegistrationSettings())
+    taking_registrations = open_event(title="Open to all")
     return {
         "slug": event.slug,
         "open_slug": taking_registrations.slug,

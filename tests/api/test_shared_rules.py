@@ -9,23 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import Registration
 from eventsvc.timezones import now
-from tests.api.conftest import Api, assert_error
-from tests.helpers import open_registration
+from tests.helpers import Api, assert_error
 
 
 @pytest.fixture
-def both(any_db_app, make_event):
+def both(any_db_app, open_event):
     """(register through the form, register through the API, a fresh open event)."""
     client = any_db_app.test_client()
     api = Api(client)
-
-    def event(**settings):
-        made = make_event(capacity=settings.pop("capacity", None))
-        open_registration(made, RegistrationSettings(**settings))
-        return made
 
     def by_form(event, email, consent=True):
         data = {"name": "Ana Pérez", "email": email, "timezone": "Europe/Berlin"}
@@ -34,10 +27,9 @@ def both(any_db_app, make_event):
         return client.post(f"/events/{event.slug}/register", data=data)
 
     def by_api(event, email, consent=True):
-        body = {"name": "Ana Pérez", "email": email, "consent": consent}
-        return api.post(f"/events/{event.slug}/registrations", body)
+        return api.register(event, email=email, consent=consent)
 
-    return by_form, by_api, event
+    return by_form, by_api, open_event
 
 
 def states(event) -> list[tuple[str, str, int | None]]:

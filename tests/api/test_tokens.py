@@ -3,8 +3,6 @@
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,9 +10,8 @@ from eventsvc.cli import main
 from eventsvc.extensions import db
 from eventsvc.models import ApiToken
 from eventsvc.services.tokens import issue_token
-from tests.api.conftest import Api, assert_error
+from tests.helpers import EVENTSVC, Api, assert_error
 
-EVENTSVC = str(Path(sys.executable).parent / "eventsvc")
 TOKEN = re.compile(r"evs_[A-Za-z0-9_-]{43}")
 NEW_EVENT = {
     "title": "Made with a CLI token",

@@ -5,13 +5,11 @@ time zone, locale) and fails on any console error or uncaught script error on it
 """
 
 import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+
+from tests.helpers import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -23,22 +21,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 10_000
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """Serve `app` on 127.0.0.1 in a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.port}"
-    app.config["BASE_URL"] = url  # links in emails and feeds point at this server
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield url
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 @pytest.fixture

@@ -18,10 +18,7 @@ from eventsvc.services.registration import active_questions, register
 from eventsvc.services.registration_settings import add_question
 from eventsvc.services.staff import create_staff
 from eventsvc.timezones import now
-from tests.browser import sign_in
-from tests.browser.conftest import serving
-from tests.conftest import _dispose, _make_app
-from tests.helpers import open_registration
+from tests.helpers import dispose, new_app, open_registration, serving, sign_in
 
 AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -85,7 +82,7 @@ def _open_registration(event: Event) -> str:
 def demo_site(tmp_path_factory):
     """The demo content on one live server for the whole module."""
     folder = tmp_path_factory.mktemp("demo-site")
-    app = _make_app(folder, f"sqlite:///{folder / 'site.db'}", {"WTF_CSRF_ENABLED": True})
+    app = new_app(folder, f"sqlite:///{folder / 'site.db'}", {"WTF_CSRF_ENABLED": True})
     with app.app_context():
         load_demo()
         create_staff(STAFF_EMAIL, "editor", STAFF_PASSWORD)
@@ -94,7 +91,7 @@ def demo_site(tmp_path_factory):
         paths = {"event": event.slug, "event_id": event.id, "news": news.slug}
     with serving(app) as url:
         yield DemoSite(url, manage_token=token, **paths)
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.fixture(scope="module")

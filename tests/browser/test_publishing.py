@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser import sign_in
+from tests.helpers import sign_in
 
 EVENT_ZONE = ZoneInfo("America/New_York")
 READER_ZONE = ZoneInfo("Europe/Berlin")

@@ -12,11 +12,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
+from eventsvc.inputs import QuestionFields
 from eventsvc.models import Registration
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registration_settings import add_question
-from tests.helpers import open_registration
 
 JOIN = "https://meet.example.org/j/70070070"
 VISITOR_ZONE = "America/La_Paz"
@@ -32,10 +31,9 @@ def app_config(app_config, smtp_server):
 
 
 @pytest.fixture
-def webinar(app, make_event):
+def webinar(app, open_event):
     """A published webinar with 2 seats, taking registrations, with one required question."""
-    event = make_event(title="Defending the Defenders", capacity=2, join_url=JOIN)
-    open_registration(event, RegistrationSettings())
+    event = open_event(title="Defending the Defenders", capacity=2, join_url=JOIN)
     add_question(event, QuestionFields("short_text", QUESTION, required=True))
     return event
 

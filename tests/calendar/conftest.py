@@ -1,23 +1,20 @@
-"""Events built to be hard for calendar parsers, and helpers to read feeds."""
+"""Events built to be hard for calendar parsers."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.events import cancel_event
 from eventsvc.timezones import to_utc
+from tests.helpers import MANY_SCRIPTS, TRICKY_SUMMARY, TRICKY_TEXT, utc_text
 
 DST_ZONES = ("America/New_York", "Europe/London", "Australia/Sydney")
 NO_DST_ZONE = "America/La_Paz"
-TRICKY_TEXT = 'Rights, remedies; and a back\\slash — "quoted"'
-TRICKY_SUMMARY = "First line, with a comma;\nsecond line \\ with a back-slash\nthird line"
-MANY_SCRIPTS = "Derechos humanos — 人権と企業 — حقوق الإنسان — Права человека 🌍🤝🏽👩🏾‍⚖️🏳️‍🌈 "
 
 
 @dataclass
@@ -30,10 +27,6 @@ class Expected:
     end: str
     summary: str
     status: str
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def next_transitions(zone_name: str, after: datetime, count: int = 2) -> list[datetime]:
@@ -50,11 +43,6 @@ def next_transitions(zone_name: str, after: datetime, count: int = 2) -> list[da
             found.append(high.replace(second=0, microsecond=0))
         low = high
     return found
-
-
-def entries(data: bytes) -> dict[str, dict]:
-    """The feed's VEVENTs by UID, read with python icalendar."""
-    return {str(e["UID"]): e for e in Calendar.from_ical(data).walk("VEVENT")}
 
 
 def _timed(make_event, title, zone_name, start, end, **fields) -> Expected:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.demo import load_demo
-from tests.calendar.conftest import MANY_SCRIPTS, TRICKY_SUMMARY, TRICKY_TEXT, entries, utc_text
 from tests.calendar.parsers import read_everywhere, read_ical_js
+from tests.helpers import MANY_SCRIPTS, TRICKY_SUMMARY, TRICKY_TEXT, entries, utc_text
 
 
 def _by_title(hard_events, title):

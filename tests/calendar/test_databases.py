@@ -8,7 +8,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.changes import store_stale_entries
 from eventsvc.services.events import cancel_event
-from tests.calendar.conftest import entries
+from tests.helpers import entries
 
 
 def test_feeds_serve_stored_entries_and_rebuild_stale_ones(any_db_app, make_event):

@@ -13,7 +13,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.changes import store_stale_entries
 from eventsvc.services.events import add_recording, postpone_event
-from tests.calendar.conftest import entries
+from tests.helpers import entries
 
 
 def lines_of(data: bytes) -> list[bytes]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.http import http_date, parse_date
 
-from tests.conftest import in_days
+from tests.helpers import in_days
 
 SECRET_LINK = "https://zoom.example/j/555?pwd=registrants-only"
 SECRET_NOTE = "Caterer's phone is in the shared drive"

@@ -17,8 +17,7 @@ from eventsvc.services.events import (
     fields_of,
     set_visibility,
 )
-from tests.calendar.conftest import entries
-from tests.helpers import save_fields
+from tests.helpers import entries, save_fields
 
 
 class Clock:

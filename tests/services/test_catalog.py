@@ -1,7 +1,5 @@
 """Organisations, people, series and tags are found by name, or created once."""
 
-from sqlalchemy import func, select
-
 from eventsvc.extensions import db
 from eventsvc.models import Organization, Person, Series, Tag
 from eventsvc.services.catalog import (
@@ -10,10 +8,7 @@ from eventsvc.services.catalog import (
     find_or_add_series,
     find_or_add_tags,
 )
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from tests.helpers import row_count
 
 
 def test_an_organisation_is_found_whatever_the_case_and_spaces(any_db_app):
@@ -25,7 +20,7 @@ def test_an_organisation_is_found_whatever_the_case_and_spaces(any_db_app):
         "msi-integrity",
         "https://msi.example.org",
     )
-    assert count(Organization) == 1
+    assert row_count(Organization) == 1
 
 
 def test_names_with_accented_capitals_are_found_again(any_db_app):
@@ -35,7 +30,7 @@ def test_names_with_accented_capitals_are_found_again(any_db_app):
     assert find_or_add_organization("équipe ñandú") is added
     assert find_or_add_person("Óscar Núñez") is find_or_add_person("óscar núñez")
     db.session.commit()
-    assert (count(Organization), count(Person)) == (1, 1)
+    assert (row_count(Organization), row_count(Person)) == (1, 1)
 
 
 def test_a_different_name_with_the_same_slug_gets_its_own_slug(any_db_app):
@@ -52,7 +47,7 @@ def test_a_person_and_an_organisation_may_share_a_name(any_db_app):
     db.session.commit()
     assert (person.slug, organization.slug) == ("amnesty", "amnesty")
     assert person.affiliation == "Independent"
-    assert (count(Person), count(Organization)) == (1, 1)
+    assert (row_count(Person), row_count(Organization)) == (1, 1)
     assert find_or_add_person("amnesty") is person
 
 
@@ -63,7 +58,7 @@ def test_tags_keep_their_order_without_repeats_or_blanks(any_db_app):
     assert [tag.slug for tag in tags] == ["business", "human-rights", "governance"]
     again = find_or_add_tags(["GOVERNANCE", "human rights"])
     assert [tag.id for tag in again] == [tags[2].id, tags[1].id]
-    assert count(Tag) == 3
+    assert row_count(Tag) == 3
 
 
 def test_a_series_is_found_by_name_and_none_means_no_series(any_db_app):
@@ -73,4 +68,4 @@ def test_a_series_is_found_by_name_and_none_means_no_series(any_db_app):
     assert find_or_add_series(" #rethinkingmsis") is series
     assert find_or_add_series(None) is None
     assert find_or_add_series("   ") is None
-    assert count(Series) == 1
+    assert row_count(Series) == 1

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import CreditInput, EventChanges, EventFields
@@ -22,8 +22,7 @@ from eventsvc.services.events import (
     update_recording,
 )
 from eventsvc.timezones import Schedule, day_bounds, to_local
-from tests.conftest import in_days
-from tests.helpers import changed_fields, save_fields
+from tests.helpers import changed_fields, in_days, reloaded, row_count, save_fields
 
 PARTNERS = [
     ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
@@ -36,18 +35,6 @@ PARTNERS = [
 def fields_of(event: Event, **changes) -> EventFields:
     """The event's values as its edit form sends them back, with `changes` made."""
     return changed_fields(event, **changes)
-
-
-def reloaded(*events: Event) -> Event | list[Event]:
-    """The events as a fresh session reads them back from the database."""
-    ids = [event.id for event in events]
-    db.session.expunge_all()
-    found = [db.session.get(Event, event_id) for event_id in ids]
-    return found[0] if len(found) == 1 else found
-
-
-def count(table) -> int:
-    return db.session.scalar(select(func.count()).select_from(table))
 
 
 def credit_rows(event: Event) -> list[tuple]:
@@ -167,7 +154,7 @@ def test_credits_keep_their_order_and_reuse_organisations_and_people(any_db_app,
         ("panelist", "organization", "MSI Integrity"),
     ]
     assert second.credits[0].organization.id == first.credits[0].organization.id
-    assert (count(Organization), count(Person)) == (2, 2)
+    assert (row_count(Organization), row_count(Person)) == (2, 2)
     assert first.credits[0].as_dict() == {
         "role": "co_host",
         "kind": "organization",
@@ -192,9 +179,9 @@ def test_credits_can_be_reordered_and_removed(any_db_app, make_event):
         ("co_host", "organization", "MSI Integrity"),
         ("live_illustrator", "person", "Sam Lee"),
     ]
-    assert count(Credit) == 3
+    assert row_count(Credit) == 3
     # Ana Pérez is no longer credited here, but stays available for other events.
-    assert count(Person) == 2
+    assert row_count(Person) == 2
 
 
 def test_tags_and_series_are_found_or_created_by_name(any_db_app, make_event):
@@ -206,11 +193,11 @@ def test_tags_and_series_are_found_or_created_by_name(any_db_app, make_event):
     assert {tag.name for tag in second.tags} == {"Business", "Governance"}
     assert second.series.id == first.series.id
     assert first.series.name == "#RethinkingMSIs"
-    assert (count(Tag), count(Series)) == (3, 1)
+    assert (row_count(Tag), row_count(Series)) == (3, 1)
     save_fields(second, fields_of(second, tags=[], series=None))
     second = reloaded(second)
     assert (second.tags, second.series) == ([], None)
-    assert (count(Tag), count(Series)) == (3, 1)
+    assert (row_count(Tag), row_count(Series)) == (3, 1)
 
 
 def test_publishing_and_unpublishing_keep_the_first_publication_time(any_db_app, make_event):
@@ -287,7 +274,7 @@ def test_a_duplicate_is_a_new_draft_with_its_own_slug_and_uid(any_db_app, make_e
         original.ends_at,
         50,
     )
-    assert (count(Organization), count(Person)) == (2, 2)
+    assert (row_count(Organization), row_count(Person)) == (2, 2)
     assert original.sequence == sequence
 
 
@@ -301,8 +288,8 @@ def test_a_draft_is_deleted_with_its_credits_tags_recordings_and_news_links(
     delete_event(event)
     db.session.expunge_all()
     assert db.session.scalars(select(Event.title)).all() == ["Another event"]
-    assert (count(Credit), count(Recording), count(event_tags)) == (0, 0, 0)
-    assert (count(Organization), count(Person), count(Tag)) == (2, 2, 1)
+    assert (row_count(Credit), row_count(Recording), row_count(event_tags)) == (0, 0, 0)
+    assert (row_count(Organization), row_count(Person), row_count(Tag)) == (2, 2, 1)
     assert [linked.title for linked in db.session.get(NewsItem, news_id).events] == [
         "Another event"
     ]
@@ -312,10 +299,10 @@ def test_a_published_event_cannot_be_deleted_until_unpublished(any_db_app, make_
     event = make_event(publish=True)
     with pytest.raises(ValueError, match="cancel a published event instead"):
         delete_event(event)
-    assert count(Event) == 1
+    assert row_count(Event) == 1
     set_visibility(event, False)
     delete_event(event)
-    assert count(Event) == 0
+    assert row_count(Event) == 0
 
 
 def test_recordings_are_added_edited_and_removed(any_db_app, make_event):
@@ -338,7 +325,7 @@ def test_recordings_are_added_edited_and_removed(any_db_app, make_event):
     remove_recording(db.session.get(Event, event.id).recordings[0])
     event = reloaded(event)
     assert event.recordings == []
-    assert count(Recording) == 0
+    assert row_count(Recording) == 0
     assert event.sequence == 3
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import event as sa_event
 from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.locking import _turn_to_write, write_transaction
-from tests.conftest import _dispose, _make_app
+from tests.helpers import dispose, new_app
 
 
 def lock_file() -> Path:
@@ -173,11 +173,11 @@ def test_only_a_sqlite_file_gets_a_lock_file(any_db_app, make_event, tmp_path):
 
 def test_an_in_memory_database_has_no_lock_file(tmp_path, monkeypatch, make_event):
     monkeypatch.chdir(tmp_path)
-    app = _make_app(tmp_path, "sqlite://")
+    app = new_app(tmp_path, "sqlite://")
     with app.app_context():
         event_id = make_event().id
         with write_transaction():
             rename(event_id, "Renamed")
         assert title_of(event_id) == "Renamed"
-    _dispose(app)
+    dispose(app)
     assert list(tmp_path.rglob("*.write-lock")) == []

@@ -8,21 +8,18 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import OutboxMessage
 from eventsvc.services import mailer
 from eventsvc.services.events import fields_of
-from eventsvc.services.registration import register
 from eventsvc.timezones import now
-from tests.helpers import open_registration, save_fields
+from tests.helpers import free_port, save_fields
 
 
 @pytest.fixture
-def registered(any_db_app, make_event):
+def registered(any_db_app, open_event, sign_up):
     """An event with one confirmed registration and its queued confirmation."""
-    event = make_event(capacity=5)
-    open_registration(event, RegistrationSettings())
-    register(event, "Ana Pérez", "ana@example.org", {}, True, "America/La_Paz")
+    event = open_event(capacity=5)
+    sign_up(event, "ana@example.org", timezone="America/La_Paz")
     return event
 
 
@@ -72,7 +69,7 @@ def test_messages_wait_while_smtp_is_down_and_go_once_it_is_back(registered, smt
 
 def test_a_message_is_failed_after_its_last_attempt(registered):
     app = current_app
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{_closed_port()}"
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
     message = db.session.scalar(select(OutboxMessage))
     message.attempts = mailer.MAX_ATTEMPTS - 1
     db.session.commit()
@@ -95,12 +92,6 @@ def test_without_smtp_messages_stay_in_the_outbox(registered):
     current_app.config["SMTP_URL"] = None
     assert mailer.send_due() == {"sent": 0, "failed": 0}
     assert statuses() == ["queued"]
-
-
-def _closed_port() -> int:
-    from tests.conftest import free_port
-
-    return free_port()
 
 
 def test_a_message_is_written_when_first_sent_and_kept_for_every_retry(registered, smtp_server):
@@ -133,11 +124,9 @@ def test_a_message_says_what_the_event_is_when_it_is_written(registered, smtp_se
 
 
 def test_a_message_whose_registration_was_erased_meanwhile_is_not_sent(
-    any_db_app, make_event, smtp_server
+    any_db_app, open_event, sign_up, smtp_server
 ):
-    event = make_event()
-    open_registration(event, RegistrationSettings())
-    outcome = register(event, "Ana Pérez", "ana@example.org", {}, True)
+    outcome = sign_up(open_event(), "ana@example.org")
     message = db.session.scalar(select(OutboxMessage))
     message_id = message.id
     # As a purge of old registrations leaves it: the message without its registration.

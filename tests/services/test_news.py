@@ -2,9 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-
-from eventsvc.extensions import db
 from eventsvc.models import Event, NewsItem, news_events
 from eventsvc.services.news import (
     NewsFields,
@@ -14,18 +11,7 @@ from eventsvc.services.news import (
     update_news,
 )
 from eventsvc.timezones import now
-from tests.conftest import in_days
-
-
-def reloaded(item: NewsItem) -> NewsItem:
-    """The news item as a fresh session reads it back from the database."""
-    item_id = item.id
-    db.session.expunge_all()
-    return db.session.get(NewsItem, item_id)
-
-
-def count(table) -> int:
-    return db.session.scalar(select(func.count()).select_from(table))
+from tests.helpers import in_days, reloaded, row_count
 
 
 def test_a_news_item_without_a_date_is_a_draft_with_its_events_in_date_order(
@@ -83,7 +69,7 @@ def test_an_edit_replaces_fields_and_links_but_keeps_the_slug(any_db_app, make_e
     update_news(item, NewsFields(title=item.title, event_ids=[]))
     item = reloaded(item)
     assert item.events == []
-    assert count(Event) == 2
+    assert row_count(Event) == 2
 
 
 def test_titles_that_make_the_same_slug_get_distinct_slugs(any_db_app, make_news):
@@ -112,4 +98,4 @@ def test_deleting_a_news_item_keeps_its_events(any_db_app, make_event, make_news
     event = make_event()
     item = make_news(events=[event], published_at=now() - timedelta(days=1))
     delete_news(item)
-    assert (count(NewsItem), count(news_events), count(Event)) == (0, 0, 1)
+    assert (row_count(NewsItem), row_count(news_events), row_count(Event)) == (0, 0, 1)

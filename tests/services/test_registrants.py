@@ -8,39 +8,26 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
+from eventsvc.inputs import QuestionFields
 from eventsvc.models import Attendee, OutboxMessage, Registration
 from eventsvc.services import registrants as staff_side
-from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import add_question, remove_question
 from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.timezones import now
-from tests.helpers import open_registration
-from tests.outbox import written_messages
+from tests.helpers import outbox_kinds, written_messages
 
 
 @pytest.fixture
-def event(any_db_app, make_event):
-    event = make_event(capacity=1)
-    open_registration(event, RegistrationSettings())
-    return event
+def event(any_db_app, open_event):
+    return open_event(capacity=1)
 
 
-def kinds():
-    return [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
-
-
-def test_csv_has_every_answer_and_neutralises_formulas(event):
+def test_csv_has_every_answer_and_neutralises_formulas(event, sign_up):
     note = add_question(event, QuestionFields("short_text", "Note"))
     country = add_question(event, QuestionFields("country", "Country"))
-    register(
-        event,
-        '=HYPERLINK("x")',
-        "a@example.org",
-        {str(note.id): "+1 555", str(country.id): "NL"},
-        True,
-    )
-    register(event, 'Zoë, "Z" Ortiz', "z@example.org", {str(note.id): "@home"}, True)
+    answers = {str(note.id): "+1 555", str(country.id): "NL"}
+    sign_up(event, "a@example.org", '=HYPERLINK("x")', answers)
+    sign_up(event, "z@example.org", 'Zoë, "Z" Ortiz', {str(note.id): "@home"})
     remove_question(note)
     rows = list(csv.reader(io.StringIO(staff_side.registrants_csv(event))))
     assert rows[0][-2:] == ["Note (removed)", "Country"]
@@ -51,18 +38,18 @@ def test_csv_has_every_answer_and_neutralises_formulas(event):
     assert rows[2][-2] == "'@home"
 
 
-def test_filters_and_counts(event):
-    register(event, "Ana Pérez", "ana@example.org", {}, True)
-    register(event, "Bo Chen", "bo@example.org", {}, True)
+def test_filters_and_counts(event, sign_up):
+    sign_up(event, "ana@example.org", "Ana Pérez")
+    sign_up(event, "bo@example.org", "Bo Chen")
     assert staff_side.state_counts(event) == {"confirmed": 1, "waitlisted": 1}
     assert [r.name for r in staff_side.registrants(event, state="waitlisted")] == ["Bo Chen"]
     assert [r.name for r in staff_side.registrants(event, search="PÉREZ")] == ["Ana Pérez"]
     assert [r.name for r in staff_side.registrants(event, search="bo@")] == ["Bo Chen"]
 
 
-def test_message_goes_to_the_chosen_states_with_an_opt_out(event):
-    register(event, "Ana", "ana@example.org", {}, True)
-    register(event, "Bo", "bo@example.org", {}, True)
+def test_message_goes_to_the_chosen_states_with_an_opt_out(event, sign_up):
+    sign_up(event, "ana@example.org", "Ana")
+    sign_up(event, "bo@example.org", "Bo")
     sent = staff_side.message_registrants(
         event, ["waitlisted"], "Room change", "We moved.\n\nSee you."
     )
@@ -77,11 +64,10 @@ def test_message_goes_to_the_chosen_states_with_an_opt_out(event):
     assert f'href="{message.unsubscribe_url}"' in message.body_html
 
 
-def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, make_event):
-    soon = make_event(starts_at=now() + timedelta(hours=20))
-    open_registration(soon, RegistrationSettings())
-    register(soon, "Ana", "ana@example.org", {}, True)
-    register(soon, "Bo", "bo@example.org", {}, True)
+def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, open_event, sign_up):
+    soon = open_event(starts_at=now() + timedelta(hours=20))
+    sign_up(soon, "ana@example.org", "Ana")
+    sign_up(soon, "bo@example.org", "Bo")
     attendee = db.session.scalar(select(Attendee).where(Attendee.email == "bo@example.org"))
     attendee.reminders_opt_out = True
     db.session.commit()
@@ -91,15 +77,14 @@ def test_reminders_go_once_each_and_respect_the_opt_out(any_db_app, make_event):
     soon.ends_at = soon.starts_at + timedelta(hours=1)
     db.session.commit()
     assert queue_due_reminders() == 1
-    assert kinds().count("reminder_24h") == 1 and kinds().count("reminder_1h") == 1
+    assert outbox_kinds().count("reminder_24h") == 1 and outbox_kinds().count("reminder_1h") == 1
 
 
-def test_a_person_is_found_exported_and_erased(event, make_event):
-    other = make_event(title="Second webinar")
-    open_registration(other, RegistrationSettings())
-    register(event, "Ana", "Ana@example.org", {}, True)
-    register(other, "Ana", "ana@example.org", {}, True)
-    register(event, "Bo", "bo@example.org", {}, True)
+def test_a_person_is_found_exported_and_erased(event, open_event, sign_up):
+    other = open_event(title="Second webinar")
+    sign_up(event, "Ana@example.org", "Ana")
+    sign_up(other, "ana@example.org", "Ana")
+    sign_up(event, "bo@example.org", "Bo")
     exported = staff_side.person_export(" ANA@example.org ")
     assert [r["event"] for r in exported["registrations"]] == [event.title, "Second webinar"]
     assert staff_side.erase_person("ana@example.org") == 2
@@ -116,8 +101,8 @@ def test_a_person_is_found_exported_and_erased(event, make_event):
     assert bo.state == "confirmed"  # promoted into the freed seat
 
 
-def test_purge_anonymises_past_events_and_keeps_counts(event, make_event):
-    register(event, "Ana", "ana@example.org", {}, True)
+def test_purge_anonymises_past_events_and_keeps_counts(event, make_event, sign_up):
+    sign_up(event, "ana@example.org", "Ana")
     event.starts_at, event.ends_at = now() - timedelta(days=3), now() - timedelta(days=3, hours=-1)
     db.session.commit()
     assert staff_side.purge_before(date.today()) == 1

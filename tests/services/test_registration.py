@@ -5,53 +5,26 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields, RegistrationSettings
-from eventsvc.models import Event, OutboxMessage, Registration
+from eventsvc.models import Event, Registration
 from eventsvc.services import registration as reg
 from eventsvc.services.registration_settings import add_question, remove_question
 from eventsvc.timezones import Schedule, now
-from tests.conftest import in_days
-from tests.helpers import open_registration, save_fields
-from tests.outbox import written_messages
+from tests.helpers import in_days, open_registration, outbox_messages, row_count, save_fields
+
+pytestmark = pytest.mark.usefixtures("any_db_app")  # each test on SQLite, then PostgreSQL
 
 
-@pytest.fixture
-def open_event(any_db_app, make_event):
-    """Factory: a published event taking registrations with the given settings."""
-
-    def factory(capacity=None, **settings):
-        event = make_event(capacity=capacity)
-        open_registration(event, RegistrationSettings(**settings))
-        return event
-
-    return factory
-
-
-def sign_up(event, email, name="Ana Pérez", answers=None, consent=True, timezone=None):
-    return reg.register(event, name, email, answers or {}, consent, timezone)
-
-
-def messages(kind=None):
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    return written_messages(query)
-
-
-def count_registrations():
-    return db.session.scalar(select(func.count()).select_from(Registration))
-
-
-def test_confirmed_registration_takes_a_seat_and_mails_an_invitation(open_event):
+def test_confirmed_registration_takes_a_seat_and_mails_an_invitation(open_event, sign_up):
     event = open_event(capacity=10)
     outcome = sign_up(event, "ana@example.org", timezone="Europe/Berlin")
     assert outcome.state == "confirmed"
     db.session.refresh(event)
     assert event.seats_taken == 1
-    [message] = messages("confirmed")
+    [message] = outbox_messages("confirmed")
     assert message.to_address == "ana@example.org"
     invitation = Calendar.from_ical(message.calendar)
     assert invitation["METHOD"] == "REQUEST"
@@ -64,7 +37,7 @@ def test_confirmed_registration_takes_a_seat_and_mails_an_invitation(open_event)
     assert "Your time:" in message.body_text and "CET" in message.body_text
 
 
-def test_full_event_waitlists_in_order_and_promotes_on_cancel(open_event):
+def test_full_event_waitlists_in_order_and_promotes_on_cancel(open_event, sign_up):
     event = open_event(capacity=2)
     first = sign_up(event, "a@example.org").registration
     sign_up(event, "b@example.org")
@@ -81,14 +54,14 @@ def test_full_event_waitlists_in_order_and_promotes_on_cancel(open_event):
     assert rows["d@example.org"].waitlist_position == 1
     db.session.refresh(event)
     assert (event.seats_taken, event.waitlist_length) == (2, 1)
-    [promoted] = messages("promoted")
+    [promoted] = outbox_messages("promoted")
     assert promoted.to_address == "c@example.org"
     assert Calendar.from_ical(promoted.calendar)["METHOD"] == "REQUEST"
-    [cancelled] = messages("cancelled")
+    [cancelled] = outbox_messages("cancelled")
     assert Calendar.from_ical(cancelled.calendar)["METHOD"] == "CANCEL"
 
 
-def test_cancelling_a_waitlisted_person_closes_the_gap(open_event):
+def test_cancelling_a_waitlisted_person_closes_the_gap(open_event, sign_up):
     event = open_event(capacity=1)
     sign_up(event, "a@example.org")
     waiting = [sign_up(event, f"w{i}@example.org").registration for i in range(3)]
@@ -101,34 +74,34 @@ def test_cancelling_a_waitlisted_person_closes_the_gap(open_event):
     assert positions == [1, 2]
 
 
-def test_full_event_without_waitlist_refuses_and_writes_nothing(open_event):
+def test_full_event_without_waitlist_refuses_and_writes_nothing(open_event, sign_up):
     event = open_event(capacity=1, waitlist=False)
     sign_up(event, "a@example.org")
-    before = (count_registrations(), len(messages()))
+    before = (row_count(Registration), len(outbox_messages()))
     with pytest.raises(reg.RegistrationError) as error:
         sign_up(event, "b@example.org")
     assert error.value.code == "event_full"
-    assert (count_registrations(), len(messages())) == before
+    assert (row_count(Registration), len(outbox_messages())) == before
 
 
-def test_same_address_in_any_case_registers_once_and_resends(open_event):
+def test_same_address_in_any_case_registers_once_and_resends(open_event, sign_up):
     event = open_event()
     sign_up(event, "Ana@Example.org")
     outcome = sign_up(event, "  ana@EXAMPLE.ORG ")
     assert outcome.state == "already_registered"
     assert outcome.registration is None
-    assert count_registrations() == 1
-    [resent] = messages("already_registered")
+    assert row_count(Registration) == 1
+    [resent] = outbox_messages("already_registered")
     assert resent.to_address == "Ana@example.org"
 
 
-def test_after_cancelling_the_same_address_can_register_again(open_event):
+def test_after_cancelling_the_same_address_can_register_again(open_event, sign_up):
     event = open_event()
     reg.cancel_registration(sign_up(event, "ana@example.org").registration)
     assert sign_up(event, "ana@example.org").state == "confirmed"
 
 
-def test_approval_holds_a_seat_until_approved_or_declined(open_event):
+def test_approval_holds_a_seat_until_approved_or_declined(open_event, sign_up):
     event = open_event(capacity=1, approval=True)
     pending = sign_up(event, "a@example.org").registration
     assert pending.state == "pending"
@@ -138,19 +111,19 @@ def test_approval_holds_a_seat_until_approved_or_declined(open_event):
     assert waiting.state == "pending"  # promoted, still needs approval
     reg.approve_registration(waiting)
     assert waiting.state == "confirmed"
-    assert [m.kind for m in messages()][-3:] == ["declined", "promoted", "approved"]
-    assert Calendar.from_ical(messages("declined")[0].calendar)["METHOD"] == "CANCEL"
+    assert [m.kind for m in outbox_messages()][-3:] == ["declined", "promoted", "approved"]
+    assert Calendar.from_ical(outbox_messages("declined")[0].calendar)["METHOD"] == "CANCEL"
 
 
-def test_confirm_email_first_registers_only_when_the_link_is_used(open_event):
+def test_confirm_email_first_registers_only_when_the_link_is_used(open_event, sign_up):
     event = open_event(capacity=5, confirm_email=True)
     first = sign_up(event, "a@example.org")
     again = sign_up(event, "A@example.org")
     assert (first.state, again.state) == ("unverified", "unverified")
-    assert count_registrations() == 1
+    assert row_count(Registration) == 1
     db.session.refresh(event)
     assert event.seats_taken == 0
-    assert [m.kind for m in messages()] == ["unverified", "unverified"]
+    assert [m.kind for m in outbox_messages()] == ["unverified", "unverified"]
     confirmed = reg.confirm_email(first.registration)
     assert confirmed.state == "confirmed"
     db.session.refresh(event)
@@ -167,7 +140,7 @@ def test_confirm_email_first_registers_only_when_the_link_is_used(open_event):
         ({"registration_closes_at": "past"}, "registration_closed"),
     ],
 )
-def test_closed_registration_is_refused_with_its_code(open_event, change, code):
+def test_closed_registration_is_refused_with_its_code(open_event, change, code, sign_up):
     event = open_event()
     for name, value in change.items():
         if value == "past":
@@ -181,7 +154,7 @@ def test_closed_registration_is_refused_with_its_code(open_event, change, code):
     with pytest.raises(reg.RegistrationError) as error:
         sign_up(event, "a@example.org")
     assert error.value.code == code
-    assert count_registrations() == 0
+    assert row_count(Registration) == 0
 
 
 @pytest.mark.parametrize(
@@ -193,7 +166,7 @@ def test_closed_registration_is_refused_with_its_code(open_event, change, code):
     ],
 )
 def test_an_event_changed_while_a_registration_waits_its_turn_is_checked_again(
-    open_event, monkeypatch, change, code
+    open_event, monkeypatch, change, code, sign_up
 ):
     """Another worker edits the event after this one read it and before it may write."""
     event = open_event(capacity=10)
@@ -211,12 +184,12 @@ def test_an_event_changed_while_a_registration_waits_its_turn_is_checked_again(
     with pytest.raises(reg.RegistrationError) as error:
         sign_up(event, "ana@example.org")
     assert error.value.code == code
-    assert count_registrations() == 0
-    assert messages() == []
+    assert row_count(Registration) == 0
+    assert outbox_messages() == []
 
 
 def test_a_registration_cancelled_while_the_address_waits_its_turn_is_made_anew(
-    open_event, monkeypatch
+    open_event, monkeypatch, sign_up
 ):
     event = open_event()
     first = sign_up(event, "ana@example.org").registration
@@ -238,10 +211,10 @@ def test_a_registration_cancelled_while_the_address_waits_its_turn_is_made_anew(
     outcome = sign_up(event, "ana@example.org")
     assert outcome.state == "confirmed"
     assert outcome.registration.id != first_id
-    assert messages("already_registered") == []
+    assert outbox_messages("already_registered") == []
 
 
-def test_registering_and_cancelling_leave_the_event_as_last_edited(open_event):
+def test_registering_and_cancelling_leave_the_event_as_last_edited(open_event, sign_up):
     """Feeds, the sitemap and the API date an event by its last edit; seats are not one."""
     event = open_event(capacity=1)
     edited = event.updated_at
@@ -270,10 +243,10 @@ def test_invalid_submission_names_each_field_and_writes_nothing(open_event):
         f"answers.{required.id}",
         f"answers.{choice.id}",
     }
-    assert count_registrations() == 0 and messages() == []
+    assert row_count(Registration) == 0 and outbox_messages() == []
 
 
-def test_answers_are_cleaned_and_kept_after_a_question_is_removed(open_event):
+def test_answers_are_cleaned_and_kept_after_a_question_is_removed(open_event, sign_up):
     event = open_event()
     country = add_question(event, QuestionFields("country", "Country"))
     topics = add_question(
@@ -293,7 +266,7 @@ def test_answers_are_cleaned_and_kept_after_a_question_is_removed(open_event):
     assert registration.answers[str(topics.id)] == ["Labour", "Water"]
 
 
-def test_staff_can_move_someone_up_only_into_a_free_seat(open_event, make_event):
+def test_staff_can_move_someone_up_only_into_a_free_seat(open_event, make_event, sign_up):
     event = open_event(capacity=1)
     sign_up(event, "a@example.org")
     waiting = sign_up(event, "b@example.org").registration
@@ -305,7 +278,7 @@ def test_staff_can_move_someone_up_only_into_a_free_seat(open_event, make_event)
     assert reg.promote_registration(waiting).state == "confirmed"
 
 
-def test_consent_version_rises_when_the_text_changes(open_event):
+def test_consent_version_rises_when_the_text_changes(open_event, sign_up):
     event = open_event(consent_text="Version one")
     version = event.consent_version
     open_registration(event, RegistrationSettings(consent_text="Version two"))
@@ -315,7 +288,7 @@ def test_consent_version_rises_when_the_text_changes(open_event):
     assert registration.consent_at is not None
 
 
-def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event):
+def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event, sign_up):
     from eventsvc.services.events import reschedule_event
 
     event = open_event(capacity=1)
@@ -324,7 +297,7 @@ def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event):
     reschedule_event(
         event, Schedule(event.timezone, in_days(12), in_days(12, hour=17)), "Speaker travel"
     )
-    changed = messages("event_changed")
+    changed = outbox_messages("event_changed")
     assert sorted(m.to_address for m in changed) == ["a@example.org", "b@example.org"]
     confirmed = next(m for m in changed if m.to_address == "a@example.org")
     [vevent] = Calendar.from_ical(confirmed.calendar).walk("VEVENT")
@@ -335,23 +308,23 @@ def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event):
     assert waiting.calendar is None  # no seat, no invitation
 
 
-def test_cancelling_the_event_sends_a_cancel_and_recordings_reach_attendees(open_event):
+def test_cancelling_the_event_sends_a_cancel_and_recordings_reach_attendees(open_event, sign_up):
     from eventsvc.services.events import add_recording, cancel_event
 
     event = open_event(capacity=5)
     sign_up(event, "a@example.org")
     add_recording(event, "https://video.example.org/1", "Full session")
-    [recording] = messages("recording_posted")
+    [recording] = outbox_messages("recording_posted")
     assert "https://video.example.org/1" in recording.body_text
     cancel_event(event, "Venue closed")
-    [cancelled] = messages("event_cancelled")
+    [cancelled] = outbox_messages("event_cancelled")
     invitation = Calendar.from_ical(cancelled.calendar)
     assert invitation["METHOD"] == "CANCEL"
     assert invitation.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert "Venue closed" in cancelled.body_text
 
 
-def test_raising_the_capacity_promotes_the_waitlist(open_event):
+def test_raising_the_capacity_promotes_the_waitlist(open_event, sign_up):
     from dataclasses import replace
 
     from eventsvc.services.events import fields_of
@@ -367,5 +340,5 @@ def test_raising_the_capacity_promotes_the_waitlist(open_event):
         "b@example.org": "confirmed",
         "c@example.org": "waitlisted",
     }
-    assert [m.to_address for m in messages("promoted")] == ["b@example.org"]
-    assert messages("event_changed") == []  # capacity is not news for registrants
+    assert [m.to_address for m in outbox_messages("promoted")] == ["b@example.org"]
+    assert outbox_messages("event_changed") == []  # capacity is not news for registrants

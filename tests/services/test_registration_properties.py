@@ -43,9 +43,9 @@ CAPACITIES = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
 
 
 class RegistrationRules(RuleBasedStateMachine):
-    """One event per example; `make_event` is set by the test that runs the machine."""
+    """One event per example; `make_open_event` is set by the test that runs the machine."""
 
-    make_event = None
+    make_open_event = None
 
     @initialize(
         capacity=st.integers(min_value=1, max_value=3),
@@ -54,11 +54,10 @@ class RegistrationRules(RuleBasedStateMachine):
         waitlist=st.booleans(),
     )
     def open_event(self, capacity, approval, confirm_email, waitlist):
-        event = type(self).make_event(capacity=capacity)
-        settings_ = RegistrationSettings(
-            approval=approval, confirm_email=confirm_email, waitlist=waitlist
+        event = type(self).make_open_event(
+            capacity=capacity, approval=approval, confirm_email=confirm_email, waitlist=waitlist
         )
-        self.event_id = open_registration(event, settings_).id
+        self.event_id = event.id
         self.seats_before = 0
 
     # Helpers
@@ -201,18 +200,18 @@ class RegistrationRules(RuleBasedStateMachine):
             assert event.capacity is not None and event.seats_taken >= event.capacity
 
 
-def run_machine(make_event, examples: int) -> None:
-    machine = type("Machine", (RegistrationRules,), {"make_event": staticmethod(make_event)})
+def run_machine(open_event, examples: int) -> None:
+    machine = type("Machine", (RegistrationRules,), {"make_open_event": staticmethod(open_event)})
     run_state_machine_as_test(
         machine,
         settings=settings(max_examples=examples, stateful_step_count=20, deadline=None),
     )
 
 
-def test_registration_rules_hold_on_sqlite(app, make_event):
-    run_machine(make_event, examples=25)
+def test_registration_rules_hold_on_sqlite(app, open_event):
+    run_machine(open_event, examples=25)
 
 
-@pytest.mark.parametrize("any_db_app", ["postgresql"], indirect=True)
-def test_registration_rules_hold_on_postgresql(any_db_app, make_event):
-    run_machine(make_event, examples=8)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_registration_rules_hold_on_postgresql(any_db_app, open_event):
+    run_machine(open_event, examples=8)

@@ -1,7 +1,6 @@
 """Who may use the admin: signed-in staff only; the navigation; the password pages."""
 
-from tests.web import page_text
-from tests.web.test_admin_events import error_of
+from tests.helpers import error_of, page_text
 
 ADMIN_PAGES = (
     "/admin/", "/admin/events", "/admin/events/new", "/admin/events/1", "/admin/news",

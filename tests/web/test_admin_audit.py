@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import AuditEntry, Registration
 from eventsvc.services import audit, notifications
 from eventsvc.services.events import (
@@ -24,12 +23,10 @@ from eventsvc.services.organizations import (
     delete_organization,
     update_organization,
 )
-from eventsvc.services.registration import approve_registration, register
+from eventsvc.services.registration import approve_registration
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import Schedule
-from tests.conftest import in_days
-from tests.helpers import open_registration, save_fields
-from tests.web import page_text
+from tests.helpers import in_days, page_text, save_fields
 
 ADMIN = "admin@example.org"
 
@@ -49,19 +46,14 @@ def forget_entries() -> None:
     db.session.commit()
 
 
-def sign_up(event, email: str, name: str = "Ana Pérez") -> Registration:
-    return register(event, name, email, {}, True).registration
-
-
 def test_content_changes_name_their_actor_and_target(app, make_event, make_news):
     with audit.acting_as(ADMIN):
         event = make_event(title="Beyond Business as Usual", publish=False)
         save_fields(event, _retitled(event))
         set_visibility(event, True)
         postpone_event(event, "Speaker ill")
-        reschedule_event(
-            event, Schedule(event.timezone, in_days(20), in_days(20) + timedelta(hours=1))
-        )
+        later = Schedule(event.timezone, in_days(20), in_days(20) + timedelta(hours=1))
+        reschedule_event(event, later)
         cancel_event(event, "Venue closed")
         set_visibility(event, False)
         delete_event(event)
@@ -107,10 +99,11 @@ def test_changes_outside_a_staff_request_are_by_system(app, make_event):
     assert entries()[0][:2] == ("system", "event.created")
 
 
-def test_the_entry_is_written_in_the_same_transaction_as_the_change(app, make_event, monkeypatch):
-    event = make_event(capacity=5)
-    open_registration(event, RegistrationSettings(approval=True))
-    pending = sign_up(event, "ana@example.org")
+def test_the_entry_is_written_in_the_same_transaction_as_the_change(
+    app, open_event, sign_up, monkeypatch
+):
+    event = open_event(capacity=5, approval=True)
+    pending = sign_up(event, "ana@example.org").registration
     forget_entries()
 
     def mail_down(*args, **kwargs):
@@ -122,11 +115,6 @@ def test_the_entry_is_written_in_the_same_transaction_as_the_change(app, make_ev
 
     assert entries() == []
     assert db.session.get(Registration, pending.id).state == "pending"
-
-
-@pytest.fixture
-def admin(login):
-    return login("admin", email=ADMIN)
 
 
 def test_admin_pages_record_the_signed_in_account(client, admin, make_event):
@@ -157,11 +145,12 @@ def test_admin_pages_record_the_signed_in_account(client, admin, make_event):
     assert audit.current_actor() == audit.SYSTEM
 
 
-def test_registration_work_and_exports_are_recorded_without_the_person(client, admin, make_event):
-    event = make_event(title="Amsterdam workshop", capacity=1)
-    open_registration(event, RegistrationSettings(approval=True))
-    first = sign_up(event, "first@example.org", "Birgit First")
-    second = sign_up(event, "second@example.org", "Chen Second")
+def test_registration_work_and_exports_are_recorded_without_the_person(
+    client, admin, open_event, sign_up
+):
+    event = open_event(title="Amsterdam workshop", capacity=1, approval=True)
+    first = sign_up(event, "first@example.org", "Birgit First").registration
+    second = sign_up(event, "second@example.org", "Chen Second").registration
     base = f"/admin/events/{event.id}/registrants"
     event.capacity = 2
     db.session.commit()
@@ -191,22 +180,20 @@ def test_registration_work_and_exports_are_recorded_without_the_person(client, a
         assert private not in written
 
 
-def test_a_registrant_cancelling_is_named_as_such(client, make_event):
-    event = make_event()
-    open_registration(event, RegistrationSettings())
-    registration = sign_up(event, "ana@example.org")
+def test_a_registrant_cancelling_is_named_as_such(client, open_event, sign_up):
+    event = open_event()
+    registration = sign_up(event, "ana@example.org").registration
 
     client.post(f"/registrations/{registration.manage_token}/cancel")
 
     assert entries()[-1][:2] == ("registrant", "registration.cancelled")
 
 
-def test_api_calls_name_the_token_and_its_owner(client, make_staff, make_event):
+def test_api_calls_name_the_token_and_its_owner(client, make_staff, open_event, sign_up):
     user, _password = make_staff("editor@example.org")
     token = issue_token(user, "CRM sync", "write")[1]
-    event = make_event(title="Open house")
-    open_registration(event, RegistrationSettings(approval=True))
-    pending = sign_up(event, "ana@example.org")
+    event = open_event(title="Open house", approval=True)
+    pending = sign_up(event, "ana@example.org").registration
 
     response = client.post(
         f"/api/v1/registrations/{pending.id}/approve",

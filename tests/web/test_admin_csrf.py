@@ -14,22 +14,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def token_of(markup: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', markup).group(1)
-
-
-@pytest.fixture
-def signed_in(client, make_staff):
-    user, password = make_staff()
-    token = token_of(client.get("/login").text)
-    response = client.post(
-        "/login", data={"email": user.email, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return user
-
-
-def test_a_form_without_its_token_is_refused(client, signed_in, make_event):
+def test_a_form_without_its_token_is_refused(client, editor, make_event):
     event = make_event(publish=False)
 
     refused = client.post(f"/admin/events/{event.id}/publish")
@@ -41,7 +26,7 @@ def test_a_form_without_its_token_is_refused(client, signed_in, make_event):
     assert event.visibility == "draft"
 
 
-def test_the_event_form_without_its_token_saves_nothing(client, signed_in):
+def test_the_event_form_without_its_token_saves_nothing(client, editor):
     response = client.post(
         "/admin/events/new",
         data={"title": "Forged", "timezone": "UTC", "start": "2026-07-30T10:00", "duration": "60"},
@@ -51,7 +36,7 @@ def test_the_event_form_without_its_token_saves_nothing(client, signed_in):
     assert db.session.scalars(select(Event)).all() == []
 
 
-def test_the_buttons_on_a_page_carry_a_working_token(client, signed_in, make_event):
+def test_the_buttons_on_a_page_carry_a_working_token(client, editor, make_event):
     event = make_event(publish=False)
     page = client.get(f"/admin/events/{event.id}").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -62,7 +47,7 @@ def test_the_buttons_on_a_page_carry_a_working_token(client, signed_in, make_eve
     assert event.visibility == "published"
 
 
-def test_the_registrants_search_is_posted_with_the_pages_token(client, signed_in, make_event):
+def test_the_registrants_search_is_posted_with_the_pages_token(client, editor, make_event):
     event = make_event()
     url = f"/admin/events/{event.id}/registrants"
     page = client.get(url).text

@@ -2,7 +2,6 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 
@@ -11,63 +10,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event
-from tests.conftest import in_days
-from tests.web import page_text
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-SCRIPT = "<script>alert(1)</script>"
-ATTRIBUTE = '"><img src=x onerror=alert(1)>'
-
-
-class _FormReader(HTMLParser):
-    """Collect what a browser would send for the fields of the page's `.admin-form` forms."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: list[tuple[str, str]] = []
-        self._in_form = False
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._text = ""
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and "admin-form" in (attrs.get("class") or ""):
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"file", "submit"}:
-            if attrs.get("type") != "checkbox" or "checked" in attrs:
-                self.values.append((name, attrs.get("value") or ""))
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.values.append((self._select, attrs.get("value", "")))
-        elif tag == "textarea":
-            self._textarea, self._text = name, ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            # Browsers drop the newline that opens a textarea and send line breaks as CRLF.
-            lines = self._text.removeprefix("\r\n").replace("\r\n", "\n")
-            self.values.append((self._textarea, lines.replace("\n", "\r\n")))
-            self._textarea = None
-
-
-def form_values(markup: str) -> dict[str, str]:
-    """The fields of the page's admin form as a browser would send them unchanged."""
-    reader = _FormReader()
-    reader.feed(markup)
-    return dict(reader.values)
+from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, in_days, only, page_text
 
 
 def event_data(**overrides) -> dict:
@@ -107,21 +50,6 @@ def credit_rows(*rows) -> dict:
     return data
 
 
-def only_event() -> Event:
-    return db.session.scalars(select(Event)).one()
-
-
-def error_of(markup: str, field_id: str) -> str:
-    """The error text shown next to a field, or '' when it has none."""
-    found = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', markup, re.S)
-    return page_text(found.group(1)).removeprefix("Error:").strip() if found else ""
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
-
-
 def test_staff_create_a_webinar_with_credits_and_see_it_in_its_own_zone(client, editor):
     data = event_data() | credit_rows(
         ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
@@ -130,7 +58,7 @@ def test_staff_create_a_webinar_with_credits_and_see_it_in_its_own_zone(client, 
     )
     response = client.post("/admin/events/new", data=data)
 
-    event = only_event()
+    event = only(Event)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/admin/events/{event.id}"
     assert event.visibility == "draft"
@@ -170,7 +98,7 @@ def test_a_time_that_does_not_exist_is_an_error_on_the_start_naming_the_gap(clie
 def test_an_ambiguous_time_is_its_first_occurrence_and_shown_with_its_offset(client, editor):
     client.post("/admin/events/new", data=event_data(start="2026-11-01T01:30", duration="60"))
 
-    event = only_event()
+    event = only(Event)
     assert event.starts_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
     page = page_text(client.get(f"/admin/events/{event.id}").text)
     assert "Sunday 1 November 2026, 01:30 EDT (UTC−04:00)" in page
@@ -180,7 +108,7 @@ def test_the_offset_choice_picks_the_second_occurrence_of_an_ambiguous_time(clie
     data = event_data(start="2026-11-01T01:30", start_offset="-05:00", duration="60")
     client.post("/admin/events/new", data=data)
 
-    event = only_event()
+    event = only(Event)
     assert event.starts_at == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
     assert "01:30 EST (UTC−05:00)" in page_text(client.get(f"/admin/events/{event.id}").text)
     edit = client.get(f"/admin/events/{event.id}/edit").text
@@ -195,7 +123,8 @@ def test_an_offset_left_on_a_time_that_occurs_once_must_be_its_offset(client, ed
     )
 
     client.post("/admin/events/new", data=event_data(start_offset="-04:00"))
-    assert only_event().starts_at == datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
+
+    assert only(Event).starts_at == datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 
 
 def test_an_offset_the_zone_does_not_have_then_is_an_error_on_the_offset(client, editor):
@@ -235,7 +164,7 @@ def test_a_duration_is_elapsed_time_across_a_change_of_clocks(client, editor):
         data=event_data(timezone="Europe/London", start="2026-10-25T00:30", duration="90"),
     )
 
-    event = only_event()
+    event = only(Event)
     assert event.ends_at - event.starts_at == timedelta(minutes=90)
 
 
@@ -261,7 +190,7 @@ def test_an_all_day_event_takes_first_and_last_days(client, editor):
     data = event_data(all_day="y", first_day="2026-09-14", last_day="2026-09-16", start="")
     client.post("/admin/events/new", data=data)
 
-    event = only_event()
+    event = only(Event)
     assert event.all_day
     assert (event.start_date, event.end_date) == (date(2026, 9, 14), date(2026, 9, 16))
     assert event.starts_at == datetime(2026, 9, 14, 4, 0, tzinfo=UTC)
@@ -381,7 +310,7 @@ class TestCreditsEditor:
         assert [values[f"credits-{i}-name"] for i in range(2)] == ["Second", "Third"]
 
         client.post("/admin/events/new", data=values)
-        assert [c.name for c in only_event().credits] == ["Second", "Third"]
+        assert [c.name for c in only(Event).credits] == ["Second", "Third"]
 
     def test_the_buttons_return_to_the_credits_section(self, client, editor):
         page = client.get("/admin/events/new").text
@@ -405,7 +334,7 @@ class TestImage:
 
         client.post("/admin/events/new", data=data, content_type="multipart/form-data")
 
-        event = only_event()
+        event = only(Event)
         assert re.fullmatch(r"[0-9a-f]{32}\.png", event.image_path)
         assert (Path(app.config["UPLOAD_DIR"]) / event.image_path).read_bytes() == PNG
         assert event.image_alt == "Panelists on a stage"
@@ -639,7 +568,7 @@ def test_script_in_every_text_field_comes_out_escaped_in_admin_pages(client, edi
         ("co_host", "organization", SCRIPT, ""), ("speaker", "person", ATTRIBUTE, "")
     )
     assert client.post("/admin/events/new", data=data).status_code == 302
-    event = only_event()
+    event = only(Event)
     client.post(f"/admin/events/{event.id}/cancel", data={"reason": ATTRIBUTE})
     client.post(
         f"/admin/events/{event.id}/recordings",

@@ -2,18 +2,11 @@
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import NewsItem
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of, form_values
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
+from tests.helpers import ATTRIBUTE, SCRIPT, error_of, form_values, only, page_text
 
 
 def news_data(**overrides) -> dict:
@@ -29,15 +22,11 @@ def news_data(**overrides) -> dict:
     return data
 
 
-def only_item() -> NewsItem:
-    return db.session.scalars(select(NewsItem)).one()
-
-
 def test_a_news_item_without_a_date_is_a_draft(client, editor):
     response = client.post("/admin/news/new", data=news_data())
 
     assert response.status_code == 302
-    item = only_item()
+    item = only(NewsItem)
     assert item.published_at is None
     assert item.label == "event"
     listing = page_text(client.get("/admin/news").text)
@@ -52,7 +41,7 @@ def test_a_news_item_links_events_and_is_published_at_its_utc_time(client, edito
 
     client.post("/admin/news/new", data=data)
 
-    item = only_item()
+    item = only(NewsItem)
     assert item.published_at == datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
     assert {event.title for event in item.events} == {"First", "Second"}
     values = form_values(client.get(f"/admin/news/{item.id}/edit").text)
@@ -89,7 +78,7 @@ def test_delete_asks_first_then_deletes(client, editor, make_news):
     assert "Delete the news item “Old item”?" in page_text(
         client.get(f"/admin/news/{item.id}/delete").text
     )
-    assert only_item() == item
+    assert only(NewsItem) == item
     client.post(f"/admin/news/{item.id}/delete")
 
     assert db.session.scalars(select(NewsItem)).all() == []
@@ -127,7 +116,7 @@ def test_script_in_every_text_field_comes_out_escaped(client, editor, make_event
     make_event(title=SCRIPT)
     data = news_data(title=SCRIPT, excerpt=ATTRIBUTE, body=SCRIPT + ATTRIBUTE, language="en")
     client.post("/admin/news/new", data=data)
-    item = only_item()
+    item = only(NewsItem)
 
     for url in ("/admin/news", f"/admin/news/{item.id}/edit", f"/admin/news/{item.id}/delete"):
         markup = client.get(url).text

@@ -4,20 +4,13 @@ import re
 from io import BytesIO
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from eventsvc.extensions import db
 from eventsvc.models import Organization, Person
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, PNG, SCRIPT, error_of, form_values
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
+from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, only, page_text
 
 
 def organization_data(**overrides) -> dict:
@@ -30,10 +23,6 @@ def organization_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def only(model):
-    return db.session.scalars(select(model)).one()
 
 
 class TestOrganizations:

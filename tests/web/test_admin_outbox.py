@@ -2,23 +2,13 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import RegistrationSettings
 from eventsvc.models import OutboxMessage
 from eventsvc.services.mailer import MAX_ATTEMPTS
-from eventsvc.services.registration import register
 from eventsvc.timezones import now
-from tests.helpers import open_registration
-from tests.web import page_text
-from tests.web.test_admin_events import SCRIPT
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
+from tests.helpers import SCRIPT, page_text
 
 
 def queued(number: int, **fields) -> OutboxMessage:
@@ -36,11 +26,10 @@ def queued(number: int, **fields) -> OutboxMessage:
 
 
 def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
-    client, editor, make_event
+    client, editor, open_event, sign_up
 ):
-    event = make_event()
-    open_registration(event, RegistrationSettings())
-    register(event, SCRIPT, "ana@example.org", {}, True)
+    event = open_event()
+    sign_up(event, "ana@example.org", SCRIPT)
     message = db.session.scalars(select(OutboxMessage)).one()
 
     listing = client.get("/admin/outbox")

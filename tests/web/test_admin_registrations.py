@@ -11,41 +11,20 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
+from eventsvc.inputs import QuestionFields
 from eventsvc.models import OutboxMessage, Question, Registration
-from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import describe
-from tests.helpers import open_registration
-from tests.outbox import written_messages
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of, form_values
-
-
-@pytest.fixture
-def editor(login):
-    return login("editor")
-
-
-@pytest.fixture
-def open_event(make_event):
-    """Factory: a published event taking registrations with the given settings."""
-
-    def factory(capacity=None, title="Beyond Business as Usual", **settings):
-        event = make_event(capacity=capacity, title=title)
-        open_registration(event, RegistrationSettings(**settings))
-        return event
-
-    return factory
-
-
-def sign_up(event, email, name="Ana Pérez", answers=None) -> Registration:
-    return register(event, name, email, answers or {}, True).registration
-
-
-def kinds(registration: Registration) -> list[str]:
-    query = select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration.id)
-    return list(db.session.scalars(query.order_by(OutboxMessage.id)))
+from tests.helpers import (
+    ATTRIBUTE,
+    SCRIPT,
+    csrf_token,
+    error_of,
+    form_values,
+    outbox_kinds,
+    page_text,
+    written_messages,
+)
 
 
 def last_message(registration: Registration) -> OutboxMessage:
@@ -203,7 +182,7 @@ def test_bad_questions_are_refused_and_the_input_kept(client, editor, open_event
 
 
 def test_registrants_page_counts_filters_and_searches_and_is_never_cached(
-    client, editor, open_event
+    client, editor, open_event, sign_up
 ):
     event = open_event(capacity=1)
     sign_up(event, "ana@example.org")
@@ -232,10 +211,12 @@ def test_registrants_page_counts_filters_and_searches_and_is_never_cached(
     assert "Bo Chen" in page_text(client.get(url, query_string={"q": "DIALLO"}).text)
 
 
-def test_names_and_answers_come_out_escaped(client, editor, open_event):
+def test_names_and_answers_come_out_escaped(client, editor, open_event, sign_up):
     event = open_event()
     note = add_question(event, QuestionFields("long_text", ATTRIBUTE))
-    registration = sign_up(event, "x@example.org", name=SCRIPT, answers={str(note.id): SCRIPT})
+    registration = sign_up(
+        event, "x@example.org", name=SCRIPT, answers={str(note.id): SCRIPT}
+    ).registration
 
     listing = client.get(f"/admin/events/{event.id}/registrants").text
     detail = client.get(f"/admin/events/{event.id}/registrants/{registration.id}")
@@ -247,11 +228,11 @@ def test_names_and_answers_come_out_escaped(client, editor, open_event):
     assert f"{ATTRIBUTE} {SCRIPT}" in page_text(detail.text)
 
 
-def test_the_detail_page_shows_labelled_answers_and_consent(client, editor, open_event):
+def test_the_detail_page_shows_labelled_answers_and_consent(client, editor, open_event, sign_up):
     event = open_event()
     country = add_question(event, QuestionFields("country", "Where do you work?"))
     add_question(event, QuestionFields("checkbox", "Send me the recording"))
-    registration = sign_up(event, "ana@example.org", answers={str(country.id): "NL"})
+    registration = sign_up(event, "ana@example.org", answers={str(country.id): "NL"}).registration
 
     page = page_text(client.get(f"/admin/events/{event.id}/registrants/{registration.id}").text)
 
@@ -259,10 +240,12 @@ def test_the_detail_page_shows_labelled_answers_and_consent(client, editor, open
     assert f"Consent Version {event.consent_version}, given" in page
 
 
-def test_approve_and_decline_change_the_state_and_email_the_person(client, editor, open_event):
+def test_approve_and_decline_change_the_state_and_email_the_person(
+    client, editor, open_event, sign_up
+):
     event = open_event(capacity=5, approval=True)
-    ana = sign_up(event, "ana@example.org")
-    bo = sign_up(event, "bo@example.org", name="Bo Chen")
+    ana = sign_up(event, "ana@example.org").registration
+    bo = sign_up(event, "bo@example.org", name="Bo Chen").registration
     base = f"/admin/events/{event.id}/registrants"
 
     approved = client.post(f"{base}/{ana.id}/approve?back=pending")
@@ -272,8 +255,8 @@ def test_approve_and_decline_change_the_state_and_email_the_person(client, edito
     db.session.refresh(ana)
     db.session.refresh(bo)
     assert (ana.state, bo.state) == ("confirmed", "declined")
-    assert kinds(ana)[-1] == "approved"
-    assert kinds(bo)[-1] == "declined"
+    assert outbox_kinds(ana)[-1] == "approved"
+    assert outbox_kinds(bo)[-1] == "declined"
     assert Calendar.from_ical(last_message(bo).calendar)["METHOD"] == "CANCEL"
     assert "Declined: the person is emailed" in flashes(declined.text)
     assert "Bo Chen" in page_text(declined.text)
@@ -282,10 +265,10 @@ def test_approve_and_decline_change_the_state_and_email_the_person(client, edito
     assert "Only a registration awaiting approval can be approved." in flashes(again.text)
 
 
-def test_moving_from_the_waitlist_needs_a_free_seat(client, editor, open_event):
+def test_moving_from_the_waitlist_needs_a_free_seat(client, editor, open_event, sign_up):
     event = open_event(capacity=1)
     sign_up(event, "ana@example.org")
-    bo = sign_up(event, "bo@example.org", name="Bo Chen")
+    bo = sign_up(event, "bo@example.org", name="Bo Chen").registration
     url = f"/admin/events/{event.id}/registrants/{bo.id}/promote"
 
     full = client.post(url, follow_redirects=True)
@@ -300,13 +283,15 @@ def test_moving_from_the_waitlist_needs_a_free_seat(client, editor, open_event):
     db.session.commit()
     client.post(url)
     db.session.refresh(bo)
-    assert (bo.state, bo.waitlist_position, kinds(bo)[-1]) == ("confirmed", None, "promoted")
+    assert (bo.state, bo.waitlist_position, outbox_kinds(bo)[-1]) == ("confirmed", None, "promoted")
 
 
-def test_cancelling_on_someones_behalf_asks_first_then_frees_the_seat(client, editor, open_event):
+def test_cancelling_on_someones_behalf_asks_first_then_frees_the_seat(
+    client, editor, open_event, sign_up
+):
     event = open_event(capacity=1)
-    ana = sign_up(event, "ana@example.org")
-    bo = sign_up(event, "bo@example.org", name="Bo Chen")
+    ana = sign_up(event, "ana@example.org").registration
+    bo = sign_up(event, "bo@example.org", name="Bo Chen").registration
     url = f"/admin/events/{event.id}/registrants/{ana.id}/cancel"
 
     question = client.get(url)
@@ -321,23 +306,23 @@ def test_cancelling_on_someones_behalf_asks_first_then_frees_the_seat(client, ed
     db.session.refresh(ana)
     db.session.refresh(bo)
     assert (ana.state, bo.state) == ("cancelled", "confirmed")
-    assert kinds(ana)[-1] == "cancelled"
+    assert outbox_kinds(ana)[-1] == "cancelled"
     assert Calendar.from_ical(last_message(ana).calendar)["METHOD"] == "CANCEL"
-    assert kinds(bo)[-1] == "promoted"
+    assert outbox_kinds(bo)[-1] == "promoted"
     assert "nothing to cancel" in flashes(client.get(url, follow_redirects=True).text)
 
 
-def test_resend_sends_the_details_again(client, editor, open_event):
+def test_resend_sends_the_details_again(client, editor, open_event, sign_up):
     event = open_event()
-    ana = sign_up(event, "ana@example.org")
+    ana = sign_up(event, "ana@example.org").registration
 
     response = client.post(f"/admin/events/{event.id}/registrants/{ana.id}/resend")
 
     assert response.status_code == 302
-    assert kinds(ana) == ["confirmed", "already_registered"]
+    assert outbox_kinds(ana) == ["confirmed", "already_registered"]
 
 
-def test_csv_export_has_every_answer_and_neutralised_formulas(client, editor, open_event):
+def test_csv_export_has_every_answer_and_neutralised_formulas(client, editor, open_event, sign_up):
     event = open_event()
     note = add_question(event, QuestionFields("short_text", "Note"))
     sign_up(event, "ana@example.org", name='=HYPERLINK("x")', answers={str(note.id): "+1 555"})
@@ -356,7 +341,7 @@ def test_csv_export_has_every_answer_and_neutralised_formulas(client, editor, op
 
 
 def test_message_registrants_queues_one_email_per_person_in_the_chosen_states(
-    client, editor, open_event
+    client, editor, open_event, sign_up
 ):
     event = open_event(capacity=1)
     sign_up(event, "ana@example.org")
@@ -385,7 +370,7 @@ def test_message_registrants_queues_one_email_per_person_in_the_chosen_states(
     assert {m.subject for m in messages} == {"Room change"}
 
 
-def test_the_event_page_links_to_its_registration_pages(client, editor, open_event):
+def test_the_event_page_links_to_its_registration_pages(client, editor, open_event, sign_up):
     event = open_event(capacity=10)
     sign_up(event, "ana@example.org")
 
@@ -396,9 +381,11 @@ def test_the_event_page_links_to_its_registration_pages(client, editor, open_eve
         assert f'href="/admin/events/{event.id}/{path}"' in page
 
 
-def test_anonymous_visitors_are_sent_to_sign_in_from_every_registration_page(client, open_event):
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_registration_page(
+    client, open_event, sign_up
+):
     event = open_event(capacity=1)
-    ana = sign_up(event, "ana@example.org")
+    ana = sign_up(event, "ana@example.org").registration
     question = add_question(event, QuestionFields("short_text", "Role"))
     base = f"/admin/events/{event.id}"
     pages = [
@@ -428,15 +415,11 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_registration_page(cli
 
 class TestPersonalData:
     @pytest.fixture
-    def admin(self, login):
-        return login("admin")
-
-    @pytest.fixture
-    def two_registrations(self, open_event):
+    def two_registrations(self, open_event, sign_up):
         first = open_event(capacity=1, title="Rights on the Line")
         second = open_event(title="After the Verdict")
         sign_up(first, "Ana@Example.org")
-        waiting = sign_up(first, "bo@example.org", name="Bo Chen")
+        waiting = sign_up(first, "bo@example.org", name="Bo Chen").registration
         sign_up(second, "ana@example.org ", name="Ana P.")
         return first, waiting
 
@@ -500,26 +483,17 @@ class TestPersonalData:
         assert form_values(response.text)["email"] == "not an address"
 
 
-def token_of(client, url: str) -> str:
-    markup = client.get(url).text
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', markup).group(1)
-
-
 def hidden_fields(markup: str) -> dict:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', markup))
 
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_with_csrf_on_the_buttons_work_and_a_forged_post_changes_nothing(
-    client, make_staff, open_event
+    client, login, open_event, sign_up
 ):
     event = open_event(capacity=5, approval=True)
-    ana = sign_up(event, "ana@example.org")
-    user, password = make_staff("admin@example.org", "admin")
-    client.post(
-        "/login",
-        data={"email": user.email, "password": password, "csrf_token": token_of(client, "/login")},
-    )
+    ana = sign_up(event, "ana@example.org").registration
+    login("admin")
     listing = client.get(f"/admin/events/{event.id}/registrants").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', listing).group(1)
     approve = f"/admin/events/{event.id}/registrants/{ana.id}/approve"
@@ -533,7 +507,10 @@ def test_with_csrf_on_the_buttons_work_and_a_forged_post_changes_nothing(
 
     found = client.post(
         "/admin/personal-data",
-        data={"email": "ana@example.org", "csrf_token": token_of(client, "/admin/personal-data")},
+        data={
+            "email": "ana@example.org",
+            "csrf_token": csrf_token(client.get("/admin/personal-data").text),
+        },
     ).text
     erase_form = found.split('action="/admin/personal-data/erase"')[1].split("</form>")[0]
     asked = client.post("/admin/personal-data/erase", data=hidden_fields(erase_form)).text
@@ -543,9 +520,11 @@ def test_with_csrf_on_the_buttons_work_and_a_forged_post_changes_nothing(
     assert (ana.state, ana.email) == ("cancelled", f"removed-{ana.id}@invalid")
 
 
-def test_a_registration_or_question_of_another_event_is_not_found(client, editor, open_event):
+def test_a_registration_or_question_of_another_event_is_not_found(
+    client, editor, open_event, sign_up
+):
     event, other = open_event(), open_event(title="After the Verdict")
-    ana = sign_up(event, "ana@example.org")
+    ana = sign_up(event, "ana@example.org").registration
     question = add_question(event, QuestionFields("short_text", "Role"))
 
     assert client.get(f"/admin/events/{other.id}/registrants/{ana.id}").status_code == 404

@@ -2,19 +2,12 @@
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import StaffUser
 from eventsvc.services.staff import authenticate, find_staff
-from tests.web import page_text
-from tests.web.test_admin_events import ATTRIBUTE, SCRIPT, error_of
-
-
-@pytest.fixture
-def admin(login):
-    return login("admin")
+from tests.helpers import ATTRIBUTE, SCRIPT, error_of, page_text
 
 
 def shown_password(markup: str) -> str:

@@ -1,28 +1,23 @@
 """Kept pages and feeds: built once per content version, never stale, never someone else's."""
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from eventsvc.services.content_version import current_version
 from sqlalchemy import event as sa_event
 
 from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Event
-from eventsvc.services.changes import current_version
 from eventsvc.services.events import fields_of
 from eventsvc.services.news import NewsFields, update_news
 from eventsvc.services.organizations import OrganizationFields, update_organization
-from eventsvc.services.registration import register
 from eventsvc.services.registration_settings import add_question, remove_question
 from eventsvc.web import page_cache
 from eventsvc.web.page_cache import Kept, PageCache
-from tests.helpers import open_registration, save_fields
-from tests.web import page_text
-
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from tests.helpers import csrf_token, open_registration, page_text, save_fields
 
 
 @pytest.fixture
@@ -31,10 +26,9 @@ def app_config():
 
 
 @pytest.fixture
-def open_event(make_event):
-    event = make_event(title="Remedy in practice", join_url="https://meet.example.org/r-1")
-    open_registration(event, RegistrationSettings())
-    return event
+def open_event(open_event):
+    """Here one event: published, taking registrations, with a join link."""
+    return open_event(title="Remedy in practice", join_url="https://meet.example.org/r-1")
 
 
 def worker_on(app):
@@ -125,7 +119,7 @@ def test_a_new_question_and_its_removal_show_on_the_form(client, open_event):
 
 
 def test_a_kept_page_costs_one_query_and_a_registration_keeps_it(
-    client, open_event, site_statements
+    client, open_event, sign_up, site_statements
 ):
     path = f"/events/{open_event.slug}"
     client.get(path)
@@ -134,7 +128,7 @@ def test_a_kept_page_costs_one_query_and_a_registration_keeps_it(
     assert "Remedy in practice" in client.get(path).text
     assert len(site_statements) == 1
 
-    register(open_event, "Ana Pérez", "ana@example.org", {}, True)
+    sign_up(open_event, "ana@example.org")
 
     assert current_version() == version  # seat counters show on no public page
     site_statements.clear()
@@ -146,7 +140,7 @@ def test_each_reader_gets_their_own_working_token(site, open_event):
     first, second = site.test_client(), site.test_client()
     first_page = first.get(f"/events/{open_event.slug}").text
     second_page = second.get(f"/events/{open_event.slug}").text
-    first_token, second_token = TOKEN.search(first_page)[1], TOKEN.search(second_page)[1]
+    first_token, second_token = csrf_token(first_page), csrf_token(second_page)
     assert first_token != second_token
     assert "\x00" not in second_page
 
@@ -166,12 +160,10 @@ def test_each_reader_gets_their_own_working_token(site, open_event):
     assert crossed.status_code == 400
 
 
-def test_signed_in_staff_and_flashed_messages_are_never_kept(site, client, open_event, make_staff):
-    user, password = make_staff()
+def test_signed_in_staff_and_flashed_messages_are_never_kept(site, client, open_event, login):
     anonymous = site.test_client()
     assert "Staff sign in" in anonymous.get(f"/events/{open_event.slug}").text
-    token = TOKEN.search(client.get("/login").text)[1]
-    client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+    login()
 
     staff_page = client.get(f"/events/{open_event.slug}").text
     assert "Sign out" in staff_page and "Staff sign in" not in staff_page

@@ -13,8 +13,7 @@ from eventsvc.services.events import (
     reschedule_event,
 )
 from eventsvc.timezones import Schedule
-from tests.conftest import in_days
-from tests.web import json_ld, page_text
+from tests.helpers import in_days, json_ld, page_text
 
 SUMMER = datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 WINTER = datetime(2027, 1, 14, 15, 0, tzinfo=UTC)
@@ -422,13 +421,7 @@ def test_published_page_has_no_preview_banner(client, make_event):
     assert "not published" not in client.get(f"/events/{event.slug}").text
 
 
-def test_event_page_runs_the_same_queries_however_much_there_is(client, make_event, sql_statements):
-    def count_for_page(slug: str) -> int:
-        db.session.expunge_all()
-        sql_statements.clear()
-        assert client.get(f"/events/{slug}").status_code == 200
-        return len(sql_statements)
-
+def test_event_page_runs_the_same_queries_however_much_there_is(make_event, statements_to_get):
     small = make_event(title="Small", credits=[("host", "organization", "Clinic")], tags=["One"])
     add_recording(small, "https://video.example.org/1")
     credits = [("co_host", "organization", f"Partner {n}") for n in range(6)]
@@ -440,21 +433,13 @@ def test_event_page_runs_the_same_queries_however_much_there_is(client, make_eve
         add_recording(large, f"https://video.example.org/{n}")
     small_slug, large_slug = small.slug, large.slug
 
-    assert count_for_page(large_slug) == count_for_page(small_slug)
+    assert statements_to_get(f"/events/{large_slug}") == statements_to_get(f"/events/{small_slug}")
 
 
-def test_events_listing_runs_the_same_queries_however_much_there_is(
-    client, make_event, sql_statements
-):
-    def count_for_listing() -> int:
-        db.session.expunge_all()
-        sql_statements.clear()
-        assert client.get("/events").status_code == 200
-        return len(sql_statements)
-
+def test_events_listing_runs_the_same_queries_however_much_there_is(make_event, statements_to_get):
     make_event(title="Coming", credits=[("host", "organization", "Clinic")], **_at(in_days(2)))
     make_event(title="Gone", credits=[("host", "organization", "Clinic")], **_at(in_days(-2)))
-    few = count_for_listing()
+    few = statements_to_get("/events")
     for n in range(8):
         make_event(
             title=f"Event {n}",
@@ -464,7 +449,7 @@ def test_events_listing_runs_the_same_queries_however_much_there_is(
             **_at(in_days(n - 4)),
         )
 
-    assert count_for_listing() == few
+    assert statements_to_get("/events") == few
 
 
 def test_event_page_drops_an_image_address_that_is_not_a_web_link(client, make_event):

@@ -4,10 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from eventsvc.extensions import db
 from eventsvc.services.events import cancel_event
-from tests.conftest import in_days
-from tests.web import page_text
+from tests.helpers import in_days, page_text
 
 SUMMER_START = datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 SUMMER_WHEN = "Thursday 30 July 2026, 10:00 EDT (UTC\u221204:00) \u2013 11:30"
@@ -177,18 +175,12 @@ def test_unknown_news_item_is_not_found(client):
 
 
 def test_news_listing_runs_the_same_queries_however_much_there_is(
-    client, make_event, make_news, sql_statements
+    make_event, make_news, statements_to_get
 ):
-    def count_for_listing() -> int:
-        db.session.expunge_all()
-        sql_statements.clear()
-        assert client.get("/").status_code == 200
-        return len(sql_statements)
-
     make_news(title="First", events=[make_event(title="First event")])
-    few = count_for_listing()
+    few = statements_to_get("/")
     for number in range(9):
         events = [make_event(title=f"Event {number} {n}") for n in range(3)]
         make_news(title=f"Story {number}", events=events)
 
-    assert count_for_listing() == few
+    assert statements_to_get("/") == few

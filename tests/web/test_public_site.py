@@ -6,8 +6,7 @@ import pytest
 from flask import abort
 
 from eventsvc.services.events import add_recording
-from tests.conftest import in_days
-from tests.web import json_ld, page_text
+from tests.helpers import in_days, json_ld, page_text
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 SECRET_JOIN_URL = "https://zoom.example.org/j/98765?pwd=do-not-share"

@@ -2,32 +2,26 @@
 
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
-from eventsvc.models import OutboxMessage, Registration
+from eventsvc.inputs import QuestionFields
+from eventsvc.models import Registration
 from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import now
-from tests.helpers import open_registration
-from tests.web import page_text
+from tests.helpers import csrf_token, outbox_kinds, page_text, row_count
 
 JOIN = "https://meet.example.org/secret-room-42"
 
 
 @pytest.fixture
-def webinar(app, make_event):
+def webinar(app, open_event):
     """Factory: a published webinar with a join link, taking registrations."""
-
-    def factory(capacity=None, **settings):
-        event = make_event(capacity=capacity, join_url=JOIN)
-        open_registration(event, RegistrationSettings(**settings))
-        return event
-
-    return factory
+    return partial(open_event, join_url=JOIN)
 
 
 def form_data(**overrides):
@@ -39,14 +33,6 @@ def form_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def rows():
-    return db.session.scalar(select(func.count()).select_from(Registration))
-
-
-def outbox_kinds():
-    return [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
 def manage_token(response):
@@ -95,7 +81,7 @@ def test_bad_input_keeps_what_was_typed_marks_each_field_and_writes_nothing(clie
     assert "This answer is required" in text
     assert f'id="q_{required.id}-error"' in response.text
     assert 'aria-invalid="true"' in response.text
-    assert rows() == 0 and outbox_kinds() == []
+    assert row_count(Registration) == 0 and outbox_kinds() == []
 
 
 @pytest.mark.parametrize(
@@ -112,7 +98,7 @@ def test_oversized_empty_and_odd_values_are_refused_cleanly(client, webinar, hos
     event = webinar()
     response = client.post(f"/events/{event.slug}/register", data=form_data(**hostile))
     assert response.status_code == 400
-    assert rows() == 0
+    assert row_count(Registration) == 0
 
 
 def test_text_that_is_not_utf8_is_refused(client, webinar):
@@ -135,7 +121,7 @@ def test_text_that_is_not_utf8_is_refused(client, webinar):
         content_type="application/x-www-form-urlencoded",
     )
     assert urlencoded.status_code == 400
-    assert rows() == 0
+    assert row_count(Registration) == 0
 
 
 def test_a_second_registration_shows_no_state_answers_or_link(client, webinar):
@@ -147,7 +133,7 @@ def test_a_second_registration_shows_no_state_answers_or_link(client, webinar):
     assert "already registered" in text and "sent the registration details" in text
     assert "/registrations/" not in again.text
     assert "Confirmed" not in text and JOIN not in again.text
-    assert rows() == 1
+    assert row_count(Registration) == 1
     assert outbox_kinds() == ["confirmed", "already_registered"]
 
 
@@ -190,7 +176,7 @@ def test_closed_registration_explains_itself_and_writes_nothing(client, webinar,
     assert 'name="email"' not in page.text
     response = client.post(f"/events/{event.slug}/register", data=form_data())
     assert response.status_code == 409
-    assert rows() == 0
+    assert row_count(Registration) == 0
 
 
 def test_a_full_event_without_waitlist_says_so(client, webinar):
@@ -199,14 +185,14 @@ def test_a_full_event_without_waitlist_says_so(client, webinar):
     response = client.post(f"/events/{event.slug}/register", data=form_data(email="b@example.org"))
     assert response.status_code == 409
     assert "This event is full." in response.text
-    assert rows() == 1
+    assert row_count(Registration) == 1
 
 
 def test_the_honeypot_drops_bots(client, webinar):
     event = webinar()
     response = client.post(f"/events/{event.slug}/register", data=form_data(website="spam"))
     assert response.status_code == 400
-    assert rows() == 0
+    assert row_count(Registration) == 0
 
 
 def test_cancelling_from_the_manage_page_promotes_the_next_person(client, webinar):
@@ -240,10 +226,9 @@ def test_wrong_tokens_are_404(client, webinar):
         assert client.get(path).status_code == 404, path
 
 
-def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, make_event):
+def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, open_event):
     mine = webinar(capacity=5)
-    other = make_event(title="Another webinar", join_url="https://meet.example.org/other-room")
-    open_registration(other, RegistrationSettings())
+    other = open_event(title="Another webinar", join_url="https://meet.example.org/other-room")
     token = manage_token(client.post(f"/events/{mine.slug}/register", data=form_data()))
     client.post(f"/events/{other.slug}/register", data=form_data(email="bo@example.org"))
     registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
@@ -277,14 +262,13 @@ def test_replayed_form_registers_once(client, webinar):
     first = client.post(f"/events/{event.slug}/register", data=form_data())
     replay = client.post(f"/events/{event.slug}/register", data=form_data())
     assert first.status_code == 302 and replay.status_code == 200
-    assert rows() == 1
+    assert row_count(Registration) == 1
 
 
 def test_registering_reads_each_thing_once_and_not_the_new_row_again(
-    client, make_event, sql_statements
+    client, webinar, sql_statements
 ):
-    event = make_event(join_url=JOIN, credits=[("host", "organization", "Clinic")], tags=["Rights"])
-    open_registration(event, RegistrationSettings())
+    event = webinar(credits=[("host", "organization", "Clinic")], tags=["Rights"])
     add_question(event, QuestionFields("short_text", "Organisation"))
     slug = event.slug
     db.session.expunge_all()
@@ -313,12 +297,12 @@ class TestWithCsrf:
         event = webinar()
         response = client.post(f"/events/{event.slug}/register", data=form_data())
         assert response.status_code == 400
-        assert rows() == 0
+        assert row_count(Registration) == 0
 
     def test_one_click_unsubscribe_needs_no_form(self, client, webinar):
         event = webinar()
         page = client.get(f"/events/{event.slug}/register")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        token = csrf_token(page.text)
         response = client.post(f"/events/{event.slug}/register", data=form_data(csrf_token=token))
         manage = manage_token(response)
         result = client.post(
