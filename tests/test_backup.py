@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 import pytest
-from eventsvc.services.content_version import current_version
 from flask import current_app
 from sqlalchemy import create_engine, func, select, text
 
@@ -19,6 +18,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services.attendees import reset_feed_token
 from eventsvc.services.backup import BackupError, data_tables, import_document, write_export
+from eventsvc.services.changes import current_version
 from eventsvc.services.demo import ensure_demo_login, load_demo
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token

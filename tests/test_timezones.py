@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from eventsvc.timezones import (
     LocalTimeError,
+    Schedule,
+    TimeInputError,
+    TimesAsked,
     check_duration,
     day_bounds,
     describe,
@@ -17,6 +20,8 @@ from eventsvc.timezones import (
     is_ambiguous,
     offsets_at,
     parse_offset,
+    read_schedule,
+    read_window,
     to_local,
     to_utc,
     zone,
@@ -410,3 +415,134 @@ def test_every_offset_choice_round_trips(local, zone_name):
         assert back.replace(tzinfo=None) == local
         assert back.utcoffset() == offset
         assert parse_offset(format_offset(offset)) == offset
+
+
+# The time-input policy: one function behind the admin forms, the API and the demo.
+
+NY = "America/New_York"
+
+
+def schedule(**asked) -> Schedule:
+    return read_schedule(TimesAsked(**{"zone": NY, **asked}))
+
+
+def refusal(**asked) -> dict[str, list[str]]:
+    with pytest.raises(TimeInputError) as raised:
+        read_schedule(TimesAsked(**{"zone": NY, **asked}))
+    return raised.value.errors
+
+
+def test_a_start_with_an_end_or_a_duration_makes_a_schedule():
+    by_end = schedule(start=datetime(2026, 7, 30, 10), end=datetime(2026, 7, 30, 11, 30))
+    by_duration = schedule(start=datetime(2026, 7, 30, 10), duration=90)
+    assert by_end == by_duration == Schedule(NY, utc(2026, 7, 30, 14), utc(2026, 7, 30, 15, 30))
+    assert by_end.local_start == datetime(2026, 7, 30, 10)
+
+
+def test_a_duration_is_elapsed_time_across_the_change_of_clocks():
+    made = schedule(start=datetime(2026, 11, 1, 0, 30), duration=120)
+    assert made.ends_at - made.starts_at == hours(2)
+    assert made.local_end == datetime(2026, 11, 1, 1, 30)  # the repeated hour, second time
+
+
+@pytest.mark.parametrize(
+    ("asked", "errors"),
+    [
+        ({}, {"start": ["Enter the date and time it starts"]}),
+        (
+            {"start": datetime(2026, 7, 30, 10)},
+            {"end": ["Enter when it ends, or a duration in minutes"]},
+        ),
+        (
+            {"start": datetime(2026, 7, 30, 10), "end": datetime(2026, 7, 30, 11), "duration": 5},
+            {"duration": ["Give an end or a duration, not both"]},
+        ),
+        (
+            {"start": datetime(2026, 7, 30, 10), "end": datetime(2026, 7, 30, 9)},
+            {"end": ["The end must be after the start"]},
+        ),
+        (
+            {"start": datetime(2026, 3, 8, 2, 30), "duration": 60},
+            {"start": ["2:30 does not exist on 8 March 2026 in America/New_York: "
+                       "clocks move from 2:00 to 3:00"]},
+        ),
+        (
+            {"start": datetime(2026, 11, 1, 1, 30), "start_offset": hours(1), "duration": 60},
+            {"start_offset": ["America/New_York is not at UTC+01:00 at 1:30 on 1 November 2026; "
+                              "it is at UTC−04:00 or UTC−05:00"]},
+        ),
+        (
+            {"start": datetime(2026, 7, 30, 10), "duration": 60, "first_day": date(2026, 7, 30)},
+            {"first_day": ["Only all-day events take days; give the time it starts instead"]},
+        ),
+        (
+            {"all_day": True, "first_day": date(2026, 7, 30), "duration": 60},
+            {"duration": ["An all-day event takes its first and last days, not times"]},
+        ),
+        ({"all_day": True}, {"first_day": ["Enter the first day"]}),
+        (
+            {"all_day": True, "first_day": date(2026, 7, 30), "last_day": date(2026, 7, 29)},
+            {"last_day": ["The last day must not be before the first"]},
+        ),
+        ({"zone": "Mars/Olympus_Mons"}, {"zone": ["'Mars/Olympus_Mons' is not a known time zone"]}),
+        ({"zone": None}, {"zone": ["Choose the time zone the event is timed in"]}),
+    ],
+)  # fmt: skip
+def test_each_refusal_names_the_field_at_fault(asked, errors):
+    assert refusal(**asked) == errors
+
+
+def test_an_offset_picks_the_second_occurrence_of_a_repeated_hour():
+    first = schedule(start=datetime(2026, 11, 1, 1, 30), duration=30)
+    second = schedule(start=datetime(2026, 11, 1, 1, 30), start_offset=hours(-5), duration=30)
+    assert second.starts_at - first.starts_at == hours(1)
+
+
+def test_all_day_days_run_midnight_to_midnight_in_the_zone():
+    made = schedule(all_day=True, first_day=date(2026, 7, 30))
+    assert (made.first_day, made.last_day) == (date(2026, 7, 30), date(2026, 7, 30))
+    assert (made.starts_at, made.ends_at) == day_bounds(date(2026, 7, 30), date(2026, 7, 30), NY)
+
+
+def test_a_change_keeps_what_it_leaves_out():
+    current = schedule(start=datetime(2026, 7, 30, 10), duration=90)
+    later = read_schedule(TimesAsked(start=datetime(2026, 8, 6, 11)), current)
+    assert (later.local_start, later.local_end) == (
+        datetime(2026, 8, 6, 11),
+        datetime(2026, 8, 6, 12, 30),
+    )
+    assert read_schedule(TimesAsked(), current) == current
+
+
+def test_a_new_zone_alone_keeps_the_wall_clock_times():
+    current = schedule(start=datetime(2026, 7, 30, 10), duration=90)
+    moved = read_schedule(TimesAsked(zone="Europe/Berlin"), current)
+    assert (moved.zone, moved.local_start, moved.local_end) == (
+        "Europe/Berlin",
+        datetime(2026, 7, 30, 10),
+        datetime(2026, 7, 30, 11, 30),
+    )
+    assert moved.starts_at == utc(2026, 7, 30, 8)
+
+
+def test_a_changed_first_day_keeps_an_all_day_event_s_length():
+    current = schedule(all_day=True, first_day=date(2026, 7, 30), last_day=date(2026, 7, 31))
+    moved = read_schedule(TimesAsked(all_day=True, first_day=date(2026, 8, 6)), current)
+    assert (moved.first_day, moved.last_day) == (date(2026, 8, 6), date(2026, 8, 7))
+
+
+def test_a_registration_window_must_close_after_it_opens():
+    opens, closes = read_window(datetime(2026, 7, 1, 9), datetime(2026, 7, 29, 17), NY)
+    assert (opens, closes) == (utc(2026, 7, 1, 13), utc(2026, 7, 29, 21))
+    assert read_window(None, None, NY) == (None, None)
+    with pytest.raises(TimeInputError) as raised:
+        read_window(datetime(2026, 7, 29, 17), datetime(2026, 7, 1, 9), NY)
+    assert raised.value.errors == {"closes": ["Registration must close after it opens"]}
+    with pytest.raises(TimeInputError) as raised:
+        read_window(datetime(2026, 3, 8, 2, 30), None, NY)
+    assert list(raised.value.errors) == ["opens"]
+
+
+def test_a_schedule_that_ends_before_it_starts_cannot_be_made():
+    with pytest.raises(LocalTimeError):
+        Schedule(NY, utc(2026, 7, 30, 14), utc(2026, 7, 30, 13))

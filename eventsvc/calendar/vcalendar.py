@@ -2,7 +2,7 @@
 
 Pure: names and bytes in, bytes out. A feed is `header + entries + FOOTER`; icalendar
 serialises each component on its own, so this is byte for byte what building the whole
-calendar with icalendar gives (tests/calendar/test_feed_bytes.py holds it to that).
+calendar with icalendar gives (tests/calendar/test_format.py holds it to that).
 """
 
 import hashlib

@@ -1,1 +1,1 @@
-"""Blueprints by audience: public, auth, admin (and later feeds and api)."""
+"""Blueprints by audience: public, auth, feeds, admin and the JSON API."""

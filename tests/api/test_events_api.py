@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Event
+from eventsvc.models import Event, Question
+from eventsvc.services.changes import current_version
 from eventsvc.timezones import now
-from tests.helpers import assert_error, in_days, outbox_messages
+from tests.helpers import Api, assert_error, in_days, outbox_messages, row_count
 
 EVENT_FIELDS = {
     "slug", "title", "kind", "status", "status_reason", "previous_starts_at", "visibility",
@@ -443,3 +444,37 @@ def test_staff_operations_on_an_unknown_event_are_404(writer):
     for action, body in bodies.items():
         assert_error(writer.post(f"/events/nope/{action}", body), 404, "not_found")
     assert_error(writer.patch("/events/nope", {"title": "x"}), 404, "not_found")
+
+
+def test_a_patch_that_fails_at_a_late_step_changes_nothing(
+    any_db_app, make_token, open_event, sign_up
+):
+    """Good fields, then a question the event does not ask: one save, so all of it fails."""
+    event = open_event(title="Before", join_url="https://meet.example.org/1")
+    sign_up(event, "ana@example.org")
+    slug, sequence, version = event.slug, event.sequence, current_version()
+    queued = len(outbox_messages())
+    writer = Api(any_db_app.test_client()).as_(make_token("write"))
+    change = {
+        "title": "After",
+        "join_url": "https://meet.example.org/2",
+        "registration": {"approval": True},
+        "questions": [
+            {"type": "short_text", "label": "Fine"},
+            {"id": 2**30, "type": "checkbox", "label": "Gone"},
+        ],
+    }
+
+    response = writer.patch(f"/events/{slug}", change)
+
+    assert_error(response, 422, "invalid", "questions.1.id")
+    db.session.expire_all()
+    kept = db.session.scalar(select(Event).where(Event.slug == slug))
+    assert (kept.title, kept.join_url, kept.approval_required) == (
+        "Before",
+        "https://meet.example.org/1",
+        False,
+    )
+    assert (kept.sequence, current_version()) == (sequence, version)
+    assert len(outbox_messages()) == queued
+    assert row_count(Question) == 0

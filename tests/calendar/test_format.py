@@ -4,9 +4,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, vDuration, vText
+from sqlalchemy import select
 
 from eventsvc import create_app
+from eventsvc.calendar import events as calendar_events
+from eventsvc.calendar import stored
 from eventsvc.calendar.events import private_entry, public_vevent
 from eventsvc.calendar.vcalendar import PRODID, REFRESH
 from eventsvc.extensions import db
@@ -211,3 +214,38 @@ def test_a_new_base_url_rebuilds_the_stored_entries_and_the_etag(app, client, ma
     store_stale_entries()  # the outbox worker does this when it starts
     db.session.expire_all()
     assert b"https://events.example.org" in db.session.get(Event, event.id).calendar_entry
+
+
+def test_a_feed_is_byte_for_byte_the_calendar_icalendar_builds_whole(client, hard_events):
+    """Entries are stored and concatenated; icalendar would write the same calendar."""
+    data = client.get("/calendar.ics").data
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    title = "Human Rights Clinic — All events"
+    calendar.add("name", vText(title))
+    calendar.add("x-wr-calname", vText(title))
+    description = "Webinars and events of Human Rights Clinic, from six months ago onwards."
+    calendar.add("x-wr-caldesc", vText(description))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    listed = db.session.scalars(
+        select(Event).where(Event.visibility == "published").order_by(Event.starts_at, Event.id)
+    )
+    for event in listed:
+        calendar.add_component(public_vevent(event, "http://localhost"))
+    assert data == calendar.to_ical()
+
+
+def test_the_entry_format_moves_with_the_bytes_the_builders_write(monkeypatch):
+    """No version to bump by hand: changed builders make every stored entry stale."""
+    built = stored.entry_format()
+    try:
+        stored.entry_format.cache_clear()
+        assert stored.entry_format() == built  # the same builders, the same format
+        stored.entry_format.cache_clear()
+        monkeypatch.setitem(calendar_events.STATUS_VALUES, "rescheduled", "TENTATIVE")
+        assert stored.entry_format() != built
+    finally:
+        stored.entry_format.cache_clear()

@@ -9,6 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import CreditInput, EventChanges, EventFields
 from eventsvc.models import Credit, Event, NewsItem, Organization, Person, Recording, Series, Tag
 from eventsvc.models.events import event_tags
+from eventsvc.services import notifications
 from eventsvc.services.events import (
     add_recording,
     cancel_event,
@@ -21,8 +22,16 @@ from eventsvc.services.events import (
     set_visibility,
     update_recording,
 )
+from eventsvc.services.locking import write_transaction
 from eventsvc.timezones import Schedule, day_bounds, to_local
-from tests.helpers import changed_fields, in_days, reloaded, row_count, save_fields
+from tests.helpers import (
+    changed_fields,
+    in_days,
+    outbox_messages,
+    reloaded,
+    row_count,
+    save_fields,
+)
 
 PARTNERS = [
     ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
@@ -412,3 +421,72 @@ def test_the_service_refuses_an_end_before_the_start(any_db_app, make_event):
         reschedule_event(event, Schedule(event.timezone, in_days(3), in_days(2)))
     with _pytest.raises(LocalTimeError):
         make_event(title="Backwards", starts_at=in_days(3), ends_at=in_days(2))
+
+
+def _rename_series(event: Event) -> None:
+    event.series.name = "Renamed series"
+
+
+def _rename_tag(event: Event) -> None:
+    event.tags[0].name = "Renamed topic"
+
+
+def _rename_organization(event: Event) -> None:
+    event.credits[0].organization.name = "Renamed partner"
+
+
+def _move_person_site(event: Event) -> None:
+    event.credits[2].person.url = "https://people.example.org/ana"
+
+
+@pytest.mark.parametrize(
+    "rename", [_rename_series, _rename_tag, _rename_organization, _move_person_site]
+)
+def test_renaming_what_an_entry_shows_moves_every_event_showing_it(any_db_app, make_event, rename):
+    """The tracker finds the events itself: no write says which entries changed."""
+    shown = make_event(credits=PARTNERS, tags=["Business"], series="#RethinkingMSIs")
+    also = make_event(title="Second", credits=PARTNERS, tags=["Business"], series="#RethinkingMSIs")
+    other = make_event(title="Unrelated")
+    before = {e.id: e.sequence for e in (shown, also, other)}
+    with write_transaction():
+        rename(shown)
+    after = {e.id: e.sequence for e in reloaded(shown, also, other)}
+    assert after == {shown.id: before[shown.id] + 1, also.id: before[also.id] + 1, other.id: 0}
+    assert reloaded(shown).calendar_entry_key.startswith(f"{after[shown.id]}:")
+
+
+def test_one_save_moves_the_sequence_once_however_many_flushes(any_db_app, make_event):
+    event = make_event(credits=PARTNERS)
+    with write_transaction():
+        event.title = "First change"
+        db.session.flush()
+        event.venue = "Second change"
+        db.session.flush()
+        event.credits[0].role = "host"
+    assert reloaded(event).sequence == 1
+
+
+def test_a_save_that_fails_while_telling_registrants_queues_nothing(
+    any_db_app, open_event, sign_up, monkeypatch
+):
+    event = open_event(join_url="https://meet.example.org/1")
+    for address in ("ana@example.org", "bo@example.org"):
+        sign_up(event, address)
+    queued = len(outbox_messages())
+    told = []
+
+    def fail_on_the_second(registration, kind, **details):
+        told.append(registration.email)
+        if len(told) == 2:
+            raise OSError("the disk is full")
+        real_email(registration, kind, **details)
+
+    real_email = notifications.registration_email
+    monkeypatch.setattr(notifications, "registration_email", fail_on_the_second)
+    with pytest.raises(OSError):
+        save_fields(event, fields_of(event, join_url="https://meet.example.org/2"))
+
+    assert told == ["ana@example.org", "bo@example.org"]
+    assert len(outbox_messages()) == queued
+    kept = reloaded(event)
+    assert (kept.join_url, kept.sequence) == ("https://meet.example.org/1", 0)

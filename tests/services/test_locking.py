@@ -181,3 +181,24 @@ def test_an_in_memory_database_has_no_lock_file(tmp_path, monkeypatch, make_even
         assert title_of(event_id) == "Renamed"
     dispose(app)
     assert list(tmp_path.rglob("*.write-lock")) == []
+
+
+def test_a_nested_block_joins_the_outer_one_and_an_error_undoes_both(any_db_app, make_event):
+    first, second = make_event(title="First"), make_event(title="Second")
+    first_id, second_id = first.id, second.id
+    with pytest.raises(RuntimeError), write_transaction():
+        rename(first_id, "Changed by the outer block")
+        with write_transaction():
+            rename(second_id, "Changed by the inner block")
+        assert db.session.get(Event, second_id).title == "Changed by the inner block"
+        raise RuntimeError("a later step fails")
+    assert (title_of(first_id), title_of(second_id)) == ("First", "Second")
+
+
+def test_changes_made_before_the_block_are_refused_not_lost(app, make_event):
+    event = make_event(title="Before")
+    event.title = "Changed outside any write"
+    with pytest.raises(RuntimeError, match="outside a write transaction"), write_transaction():
+        pass
+    db.session.rollback()
+    assert title_of(event.id) == "Before"

@@ -4,13 +4,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from eventsvc.services.content_version import current_version
 from sqlalchemy import event as sa_event
 
 from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields, RegistrationSettings
 from eventsvc.models import Event
+from eventsvc.services.changes import current_version
 from eventsvc.services.events import fields_of
 from eventsvc.services.news import NewsFields, update_news
 from eventsvc.services.organizations import OrganizationFields, update_organization
