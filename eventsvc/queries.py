@@ -3,17 +3,17 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.search import ranked, search_words
 from eventsvc.timezones import now
 
 NEWS_PER_PAGE = 10
 PAST_EVENTS_PER_PAGE = 20
-SEARCH_LIMIT = 50
-SEARCH_MAX_WORDS = 10
+SEARCH_PER_PAGE = 20
 
 _PUBLISHED_EVENT = Event.visibility == "published"
 # A news item's linked events as the public may see them: published ones, with credits.
@@ -79,7 +79,7 @@ class EventListing:
 
 @dataclass
 class SearchHit:
-    """One search result: a news item or an event, dated for sorting and display."""
+    """One search result: a news item or an event, with the date it shows."""
 
     kind: str
     item: NewsItem | Event
@@ -222,32 +222,119 @@ def news_listing() -> Select:
     )
 
 
-def _matches_every_word(words: list[str], columns: tuple) -> list:
-    return [or_(*(column.icontains(word, autoescape=True) for column in columns)) for word in words]
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search: its words, which kind of item, and when (a range of UTC days, inclusive)."""
+
+    text: str
+    kind: str = "all"  # "all", "news" or "event"
+    when: str = "any"  # "any", "upcoming", "past" or "range"
+    first_day: date | None = None
+    last_day: date | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return search_words(self.text)
+
+    def as_args(self) -> dict[str, str]:
+        """The search as query-string arguments, for links to its other pages."""
+        values = {
+            "q": self.text,
+            "kind": self.kind if self.kind != "all" else None,
+            "when": self.when if self.when != "any" else None,
+            "from": self.first_day.isoformat() if self.first_day else None,
+            "to": self.last_day.isoformat() if self.last_day else None,
+        }
+        return {name: value for name, value in values.items() if value}
 
 
-def search(text: str) -> list[SearchHit]:
-    """Published news and events whose title, summary or body hold every word of `text`."""
-    words = text.split()[:SEARCH_MAX_WORDS]
-    if not words:
+@dataclass
+class SearchResults:
+    """A page of search hits, best first, and how many there are in all."""
+
+    page: Page
+    total: int
+
+    @property
+    def first_position(self) -> int:
+        return (self.page.number - 1) * SEARCH_PER_PAGE + 1
+
+
+def _news_matches(query: SearchQuery, moment: datetime) -> Select | None:
+    if query.kind == "event" or query.when == "upcoming":
+        return None
+    found = ranked("news", query.words)
+    statement = (
+        select(literal("news").label("kind"), found.c.item_id, found.c.rank)
+        .add_columns(NewsItem.published_at.label("day"))
+        .join(NewsItem, NewsItem.id == found.c.item_id)
+        .where(NewsItem.published_at <= moment)
+    )
+    return _within_days(statement, NewsItem.published_at, query)
+
+
+def _event_matches(query: SearchQuery, moment: datetime) -> Select | None:
+    if query.kind == "news":
+        return None
+    found = ranked("event", query.words)
+    statement = (
+        select(literal("event").label("kind"), found.c.item_id, found.c.rank)
+        .add_columns(Event.starts_at.label("day"))
+        .join(Event, Event.id == found.c.item_id)
+        .where(_PUBLISHED_EVENT)
+    )
+    if query.when == "upcoming":
+        statement = statement.where(Event.ends_at > moment)
+    elif query.when == "past":
+        statement = statement.where(Event.ends_at <= moment)
+    return _within_days(statement, Event.starts_at, query)
+
+
+def _within_days(statement: Select, instant, query: SearchQuery) -> Select:
+    if query.when == "range" and query.first_day:
+        statement = statement.where(instant >= _utc_midnight(query.first_day))
+    if query.when == "range" and query.last_day:
+        statement = statement.where(instant < _utc_midnight(query.last_day + timedelta(days=1)))
+    return statement
+
+
+def search(query: SearchQuery, number: int) -> SearchResults:
+    """Published news and events matching every word of the query, best match first."""
+    moment = now()
+    found = (_news_matches(query, moment), _event_matches(query, moment))
+    parts = [part for part in found if part is not None]
+    if not query.words or not parts:
+        return SearchResults(Page([], number, has_older=False), 0)
+    matches = union_all(*parts).subquery()
+    rows = db.session.execute(
+        select(matches.c.kind, matches.c.item_id, func.count().over().label("total"))
+        .order_by(matches.c.rank.desc(), matches.c.day.desc(), matches.c.item_id.desc())
+        .limit(SEARCH_PER_PAGE)
+        .offset((number - 1) * SEARCH_PER_PAGE)
+    ).all()
+    total = rows[0].total if rows else 0
+    page = Page(_hits(rows), number, has_older=number * SEARCH_PER_PAGE < total)
+    return SearchResults(page, total)
+
+
+def _hits(rows) -> list[SearchHit]:
+    """The rows' items, loaded in two statements, in the rows' order."""
+    news_ids = [row.item_id for row in rows if row.kind == "news"]
+    event_ids = [row.item_id for row in rows if row.kind == "event"]
+    found = {("news", item.id): item for item in _by_ids(NewsItem, news_ids)}
+    found |= {("event", item.id): item for item in _by_ids(Event, event_ids)}
+    hits = []
+    for row in rows:
+        item = found[(row.kind, row.item_id)]
+        when = item.published_at if row.kind == "news" else item.starts_at
+        hits.append(SearchHit(row.kind, item, when))
+    return hits
+
+
+def _by_ids(model, ids: list[int]) -> list:
+    if not ids:
         return []
-    news = db.session.scalars(
-        _published_news()
-        .where(*_matches_every_word(words, (NewsItem.title, NewsItem.excerpt, NewsItem.body)))
-        .order_by(NewsItem.published_at.desc())
-        .limit(SEARCH_LIMIT)
-    )
-    events = db.session.scalars(
-        select(Event)
-        .where(
-            _PUBLISHED_EVENT, *_matches_every_word(words, (Event.title, Event.summary, Event.body))
-        )
-        .order_by(Event.starts_at.desc())
-        .limit(SEARCH_LIMIT)
-    )
-    hits = [SearchHit("news", item, item.published_at) for item in news]
-    hits += [SearchHit("event", event, event.starts_at) for event in events]
-    return sorted(hits, key=lambda hit: hit.when, reverse=True)[:SEARCH_LIMIT]
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
 
 
 def sitemap_entries() -> tuple[list, list]:

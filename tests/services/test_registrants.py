@@ -64,6 +64,20 @@ def test_filters_and_counts(event):
     assert [r.name for r in staff_side.registrants(event, search="bo@")] == ["Bo Chen"]
 
 
+def test_search_ignores_accents_and_case_in_names(event):
+    register(event, "Inés Áñez", "ines@example.org", {}, True)
+    register(event, "Ana Pérez", "ana@example.org", {}, True)
+
+    def names(search: str) -> list[str]:
+        return [r.name for r in staff_side.registrants(event, search=search)]
+
+    assert names("anez") == ["Inés Áñez"]
+    assert names("INES ÁÑEZ") == ["Inés Áñez"]
+    assert names("perez ana") == ["Ana Pérez"]
+    assert names("ana@example") == ["Ana Pérez"]
+    assert names("Pérez, Inés") == []
+
+
 def test_message_goes_to_the_chosen_states_with_an_opt_out(event):
     register(event, "Ana", "ana@example.org", {}, True)
     register(event, "Bo", "bo@example.org", {}, True)

@@ -4,7 +4,7 @@ import html
 import json
 import re
 
-_INLINE_TAGS = re.compile(r"</?(a|abbr|del|em|ins|span|strong|time)\b[^>]*>")
+_INLINE_TAGS = re.compile(r"</?(a|abbr|del|em|ins|mark|span|strong|time)\b[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]+>")
 _JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
