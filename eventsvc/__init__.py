@@ -91,11 +91,12 @@ def _sqlite_begin(connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
-    from eventsvc.web import admin, api, auth, errors, feeds, page_cache, public
+    from eventsvc.web import admin, api, auth, embed, errors, feeds, page_cache, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(embed.bp, url_prefix="/embed")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     errors.register(app)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from eventsvc.calendar import feeds
 from eventsvc.extensions import db
 from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
 from eventsvc.search import ranked, search_words
@@ -213,6 +214,48 @@ def listed_events(
     return statement.order_by(Event.starts_at, Event.id)
 
 
+def events_during(filters: EventFilters, start: datetime, end: datetime) -> list[Event]:
+    """Published events matching `filters` that take place at some time from start to end."""
+    statement = _filtered_events(filters).where(Event.starts_at < end, Event.ends_at > start)
+    return list(db.session.scalars(statement.order_by(Event.starts_at, Event.id)))
+
+
+def upcoming_events(filters: EventFilters, limit: int | None = None) -> list[Event]:
+    """Published events matching `filters` that have not ended, soonest first."""
+    return list(db.session.scalars(listed_events(filters).limit(limit)))
+
+
+def by_slug(model, slug: str):
+    """The organisation, series or tag with this slug, or None."""
+    return db.session.scalar(select(model).where(model.slug == slug))
+
+
+def _with_counts(model, *joins, moment: datetime, where=()) -> list:
+    """Rows of `model` that have events in feeds, each with how many, by name."""
+    query = select(model, func.count(func.distinct(Event.id))).select_from(model)
+    for target, condition in joins:
+        query = query.join(target, condition)
+    query = query.where(feeds.listed(moment), *where).group_by(model.id).order_by(model.name)
+    return db.session.execute(query).all()
+
+
+def feeds_with_events(moment: datetime) -> dict[str, list]:
+    """Every series, topic and organisation feed that has events, with event counts."""
+    tagged = (event_tags, event_tags.c.tag_id == Tag.id), (Event, Event.id == event_tags.c.event_id)
+    hosted = (
+        (Credit, Credit.organization_id == Organization.id),
+        (Event, Event.id == Credit.event_id),
+    )
+    return {
+        "total": db.session.scalar(select(func.count(Event.id)).where(feeds.listed(moment))),
+        "series": _with_counts(Series, (Event, Event.series_id == Series.id), moment=moment),
+        "tags": _with_counts(Tag, *tagged, moment=moment),
+        "organizations": _with_counts(
+            Organization, *hosted, moment=moment, where=[Credit.role.in_(feeds.HOST_ROLES)]
+        ),
+    }
+
+
 def news_listing() -> Select:
     """The published news, newest first, with their published events."""
     return (
@@ -263,31 +306,32 @@ class SearchResults:
 def _news_matches(query: SearchQuery, moment: datetime) -> Select | None:
     if query.kind == "event" or query.when == "upcoming":
         return None
-    found = ranked("news", query.words)
-    statement = (
-        select(literal("news").label("kind"), found.c.item_id, found.c.rank)
-        .add_columns(NewsItem.published_at.label("day"))
-        .join(NewsItem, NewsItem.id == found.c.item_id)
-        .where(NewsItem.published_at <= moment)
-    )
-    return _within_days(statement, NewsItem.published_at, query)
+    listed = select(NewsItem.id).where(NewsItem.published_at <= moment)
+    return _matches("news", query, _within_days(listed, NewsItem.published_at, query))
 
 
 def _event_matches(query: SearchQuery, moment: datetime) -> Select | None:
     if query.kind == "news":
         return None
-    found = ranked("event", query.words)
-    statement = (
-        select(literal("event").label("kind"), found.c.item_id, found.c.rank)
-        .add_columns(Event.starts_at.label("day"))
-        .join(Event, Event.id == found.c.item_id)
-        .where(_PUBLISHED_EVENT)
-    )
+    listed = select(Event.id).where(_PUBLISHED_EVENT)
     if query.when == "upcoming":
-        statement = statement.where(Event.ends_at > moment)
+        listed = listed.where(Event.ends_at > moment)
     elif query.when == "past":
-        statement = statement.where(Event.ends_at <= moment)
-    return _within_days(statement, Event.starts_at, query)
+        listed = listed.where(Event.ends_at <= moment)
+    return _matches("event", query, _within_days(listed, Event.starts_at, query))
+
+
+def _matches(kind: str, query: SearchQuery, listed: Select) -> Select:
+    """(kind, item_id, rank) of the listed items of `kind` that match the query.
+
+    The listed ids are gathered once, from indexes, and the matches looked up among them:
+    looking up each match's row would read a long row (its body) per match.
+    """
+    found = ranked(kind, query.words)
+    listed_ids = listed.cte(f"{kind}_listed").prefix_with("MATERIALIZED")
+    return select(literal(kind).label("kind"), found.c.item_id, found.c.rank).where(
+        found.c.item_id.in_(select(listed_ids.c.id))
+    )
 
 
 def _within_days(statement: Select, instant, query: SearchQuery) -> Select:
@@ -308,7 +352,7 @@ def search(query: SearchQuery, number: int) -> SearchResults:
     matches = union_all(*parts).subquery()
     rows = db.session.execute(
         select(matches.c.kind, matches.c.item_id, func.count().over().label("total"))
-        .order_by(matches.c.rank.desc(), matches.c.day.desc(), matches.c.item_id.desc())
+        .order_by(matches.c.rank.desc(), matches.c.kind, matches.c.item_id.desc())
         .limit(SEARCH_PER_PAGE)
         .offset((number - 1) * SEARCH_PER_PAGE)
     ).all()

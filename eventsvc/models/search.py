@@ -2,9 +2,10 @@
 
 SQLite: one FTS5 table per kind over the rows it indexes (external content), tokenized by
 `unicode61 remove_diacritics 2`, so "clinica anez" matches "La Clínica y Áñez". PostgreSQL:
-a tsvector per row through a text search configuration that drops accents (`unaccent`),
-with a GIN index; title, summary and body are weighted A, B and C. On both, triggers on the
-indexed table keep the index current with every insert, edit and delete, whoever writes.
+per row, through a text search configuration that drops accents (`unaccent`), a document
+of every word with a GIN index, for matching, and a small heading (title weighted A,
+summary B) for ranking, which reads no long document. On both, triggers on the indexed
+table keep the index current with every insert, edit and delete, whoever writes.
 
 The migration that adds the index builds these same objects, and create_all() builds them
 through the metadata hooks below (tests/test_migrations.py checks that both agree). The
@@ -85,35 +86,43 @@ END $$""",
     f"""CREATE OR REPLACE FUNCTION {FOLD_FUNCTION}(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT lower(unaccent('unaccent', value)) $$""",
-    f"""CREATE OR REPLACE FUNCTION eventsvc_search_document(title text, summary text, body text)
-RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT
-  setweight(to_tsvector('{TEXT_SEARCH_CONFIGURATION}', coalesce(title, '')), 'A')
-  || setweight(to_tsvector('{TEXT_SEARCH_CONFIGURATION}', coalesce(summary, '')), 'B')
-  || setweight(to_tsvector('{TEXT_SEARCH_CONFIGURATION}', coalesce(body, '')), 'C') $$""",
 ]
+
+
+def _postgresql_vectors(item: IndexedTable, row: str) -> tuple[str, str]:
+    """SQL for a row's document (every word, for matching) and heading (title A, summary B)."""
+    title, summary, body = (f"{row}.{column}" for column in item.columns)
+    config = f"'{TEXT_SEARCH_CONFIGURATION}'"
+    document = f"to_tsvector({config}, concat_ws(' ', {title}, {summary}, {body}))"
+    heading = (
+        f"setweight(to_tsvector({config}, {title}), 'A') "
+        f"|| setweight(to_tsvector({config}, {summary}), 'B')"
+    )
+    return document, heading
 
 
 def _postgresql_statements(item: IndexedTable) -> list[str]:
     title, summary, body = item.columns
-    document = f"eventsvc_search_document({{row}}.{title}, {{row}}.{summary}, {{row}}.{body})"
+    new_document, new_heading = _postgresql_vectors(item, "NEW")
+    document, heading = _postgresql_vectors(item, item.table)
     return [
         f"CREATE TABLE IF NOT EXISTS {item.index} ("
         f"{item.key} integer PRIMARY KEY REFERENCES {item.table} (id) ON DELETE CASCADE, "
-        "document tsvector NOT NULL)",
+        "document tsvector NOT NULL, heading tsvector NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS ix_{item.index}_document ON {item.index} USING gin (document)",
         f"""CREATE OR REPLACE FUNCTION {item.index}_refresh() RETURNS trigger LANGUAGE plpgsql
 AS $$ BEGIN
-  INSERT INTO {item.index} ({item.key}, document) VALUES (NEW.id, {document.format(row="NEW")})
-  ON CONFLICT ({item.key}) DO UPDATE SET document = EXCLUDED.document;
+  INSERT INTO {item.index} ({item.key}, document, heading)
+  VALUES (NEW.id, {new_document}, {new_heading})
+  ON CONFLICT ({item.key})
+  DO UPDATE SET document = EXCLUDED.document, heading = EXCLUDED.heading;
   RETURN NULL;
 END $$""",
         f"CREATE OR REPLACE TRIGGER {item.index}_refresh "
         f"AFTER INSERT OR UPDATE OF {title}, {summary}, {body} ON {item.table} "
         f"FOR EACH ROW EXECUTE FUNCTION {item.index}_refresh()",
-        f"INSERT INTO {item.index} ({item.key}, document) "
-        f"SELECT id, {document.format(row=item.table)} FROM {item.table} "
-        "ON CONFLICT DO NOTHING",
+        f"INSERT INTO {item.index} ({item.key}, document, heading) "
+        f"SELECT id, {document}, {heading} FROM {item.table} ON CONFLICT DO NOTHING",
     ]
 
 
@@ -149,7 +158,6 @@ def drop_statements(dialect: str) -> list[str]:
         )
     ]
     return per_table + [
-        "DROP FUNCTION IF EXISTS eventsvc_search_document(text, text, text)",
         f"DROP FUNCTION IF EXISTS {FOLD_FUNCTION}(text)",
         f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEXT_SEARCH_CONFIGURATION}",
     ]

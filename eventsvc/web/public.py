@@ -74,9 +74,14 @@ def _news_item(slug: str) -> tuple[str, list]:
     return render_template("public/news.html", item=item), _milestones(item.events)
 
 
+def event_filters() -> queries.EventFilters:
+    """The series, tag and organisation (slugs) that the query string narrows events to."""
+    return queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
+
+
 @bp.route("/events")
 def events():
-    filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
+    filters = event_filters()
     number = _page_number()
     key = f"events:{number}:{filters.series}:{filters.tag}:{filters.organization}"
     return cached_page(key, lambda: _event_listing(filters, number))
@@ -181,4 +186,5 @@ def healthz():
     return {"status": "ok"}
 
 
+from eventsvc.web import calendar_pages, oembed  # noqa: E402, F401 - their routes join this blueprint
 from eventsvc.web.registration import form_for as registration_form_for  # noqa: E402

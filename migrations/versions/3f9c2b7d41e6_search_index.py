@@ -6,9 +6,9 @@ Create Date: 2026-11-30
 
 The full-text search index of news items and events (eventsvc/models/search.py): on SQLite
 FTS5 tables over the indexed rows with triggers; on PostgreSQL the unaccent extension, a
-text search configuration without accents, tsvector tables with GIN indexes and triggers,
-and eventsvc_fold() for comparing names. Upgrading indexes the rows already there.
-The statements are written out here as they were when this revision was made.
+text search configuration without accents, tables of each row's document (GIN index) and
+heading with triggers, and eventsvc_fold() for comparing names. Upgrading indexes the rows
+already there. The statements are written out as they were when this revision was made.
 """
 from alembic import op
 
@@ -44,32 +44,30 @@ END $$""",
     """CREATE OR REPLACE FUNCTION eventsvc_fold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT lower(unaccent('unaccent', value)) $$""",
-    """CREATE OR REPLACE FUNCTION eventsvc_search_document(title text, summary text, body text)
-RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT
-  setweight(to_tsvector('eventsvc_search', coalesce(title, '')), 'A')
-  || setweight(to_tsvector('eventsvc_search', coalesce(summary, '')), 'B')
-  || setweight(to_tsvector('eventsvc_search', coalesce(body, '')), 'C') $$""",
-    'CREATE TABLE IF NOT EXISTS news_search (news_id integer PRIMARY KEY REFERENCES news_items (id) ON DELETE CASCADE, document tsvector NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS news_search (news_id integer PRIMARY KEY REFERENCES news_items (id) ON DELETE CASCADE, document tsvector NOT NULL, heading tsvector NOT NULL)',
     'CREATE INDEX IF NOT EXISTS ix_news_search_document ON news_search USING gin (document)',
     """CREATE OR REPLACE FUNCTION news_search_refresh() RETURNS trigger LANGUAGE plpgsql
 AS $$ BEGIN
-  INSERT INTO news_search (news_id, document) VALUES (NEW.id, eventsvc_search_document(NEW.title, NEW.excerpt, NEW.body))
-  ON CONFLICT (news_id) DO UPDATE SET document = EXCLUDED.document;
+  INSERT INTO news_search (news_id, document, heading)
+  VALUES (NEW.id, to_tsvector('eventsvc_search', concat_ws(' ', NEW.title, NEW.excerpt, NEW.body)), setweight(to_tsvector('eventsvc_search', NEW.title), 'A') || setweight(to_tsvector('eventsvc_search', NEW.excerpt), 'B'))
+  ON CONFLICT (news_id)
+  DO UPDATE SET document = EXCLUDED.document, heading = EXCLUDED.heading;
   RETURN NULL;
 END $$""",
     'CREATE OR REPLACE TRIGGER news_search_refresh AFTER INSERT OR UPDATE OF title, excerpt, body ON news_items FOR EACH ROW EXECUTE FUNCTION news_search_refresh()',
-    'INSERT INTO news_search (news_id, document) SELECT id, eventsvc_search_document(news_items.title, news_items.excerpt, news_items.body) FROM news_items ON CONFLICT DO NOTHING',
-    'CREATE TABLE IF NOT EXISTS event_search (event_id integer PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE, document tsvector NOT NULL)',
+    "INSERT INTO news_search (news_id, document, heading) SELECT id, to_tsvector('eventsvc_search', concat_ws(' ', news_items.title, news_items.excerpt, news_items.body)), setweight(to_tsvector('eventsvc_search', news_items.title), 'A') || setweight(to_tsvector('eventsvc_search', news_items.excerpt), 'B') FROM news_items ON CONFLICT DO NOTHING",
+    'CREATE TABLE IF NOT EXISTS event_search (event_id integer PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE, document tsvector NOT NULL, heading tsvector NOT NULL)',
     'CREATE INDEX IF NOT EXISTS ix_event_search_document ON event_search USING gin (document)',
     """CREATE OR REPLACE FUNCTION event_search_refresh() RETURNS trigger LANGUAGE plpgsql
 AS $$ BEGIN
-  INSERT INTO event_search (event_id, document) VALUES (NEW.id, eventsvc_search_document(NEW.title, NEW.summary, NEW.body))
-  ON CONFLICT (event_id) DO UPDATE SET document = EXCLUDED.document;
+  INSERT INTO event_search (event_id, document, heading)
+  VALUES (NEW.id, to_tsvector('eventsvc_search', concat_ws(' ', NEW.title, NEW.summary, NEW.body)), setweight(to_tsvector('eventsvc_search', NEW.title), 'A') || setweight(to_tsvector('eventsvc_search', NEW.summary), 'B'))
+  ON CONFLICT (event_id)
+  DO UPDATE SET document = EXCLUDED.document, heading = EXCLUDED.heading;
   RETURN NULL;
 END $$""",
     'CREATE OR REPLACE TRIGGER event_search_refresh AFTER INSERT OR UPDATE OF title, summary, body ON events FOR EACH ROW EXECUTE FUNCTION event_search_refresh()',
-    'INSERT INTO event_search (event_id, document) SELECT id, eventsvc_search_document(events.title, events.summary, events.body) FROM events ON CONFLICT DO NOTHING',
+    "INSERT INTO event_search (event_id, document, heading) SELECT id, to_tsvector('eventsvc_search', concat_ws(' ', events.title, events.summary, events.body)), setweight(to_tsvector('eventsvc_search', events.title), 'A') || setweight(to_tsvector('eventsvc_search', events.summary), 'B') FROM events ON CONFLICT DO NOTHING",
 ]
 
 SQLITE_DOWNGRADE = [
@@ -90,7 +88,6 @@ POSTGRESQL_DOWNGRADE = [
     'DROP TRIGGER IF EXISTS event_search_refresh ON events',
     'DROP FUNCTION IF EXISTS event_search_refresh()',
     'DROP TABLE IF EXISTS event_search',
-    'DROP FUNCTION IF EXISTS eventsvc_search_document(text, text, text)',
     'DROP FUNCTION IF EXISTS eventsvc_fold(text)',
     'DROP TEXT SEARCH CONFIGURATION IF EXISTS eventsvc_search',
 ]

@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -129,33 +129,40 @@ def test_the_linked_feeds_exist(app, client, webinar):
         assert client.get(href).status_code == 200, href
 
 
-def test_calendar_page_lists_every_feed_with_webcal_https_and_copy_buttons(client, webinar):
-    html = client.get("/calendar").text
+def test_the_feeds_page_offers_every_feed_with_a_subscribe_menu(client, webinar):
+    html = client.get("/calendar/feeds").text
 
-    for path in (
-        "/calendar.ics",
-        "/calendar/series/rethinking-msis.ics",
-        "/calendar/organizations/msi-integrity.ics",
-        "/calendar/organizations/human-rights-clinic.ics",
+    for path, name in (
+        ("/calendar.ics", "all events"),
+        ("/calendar/series/rethinking-msis.ics", "the series Rethinking MSIs"),
+        ("/calendar/organizations/msi-integrity.ics", "events with MSI Integrity"),
+        ("/calendar/organizations/human-rights-clinic.ics", "events with Human Rights Clinic"),
     ):
-        assert f'href="webcal://localhost{path}"' in html
-        assert f'href="http://localhost{path}"' in html
-        assert f'data-copy="http://localhost{path}"' in html
-        assert f'data-copy="webcal://localhost{path}"' in html
+        address = f"http://localhost{path}"
+        outlook = urlencode({"url": address, "name": f"Human Rights Clinic — {name}"})
+        assert f'href="webcal://localhost{path}"' in html, path
+        assert f'value="{address}"' in html and f'data-copy="{address}"' in html, path
+        assert (
+            f'href="https://outlook.live.com/calendar/0/addfromweb?{outlook}"'.replace("&", "&amp;")
+            in html
+        ), path
+        assert (
+            f"https://outlook.office.com/calendar/0/addfromweb?{outlook}".replace("&", "&amp;")
+            in html
+        ), path
+    assert html.count('href="https://calendar.google.com/calendar/u/0/r/settings/addbyurl"') == 4
+    assert "cid=" not in html
     assert "speakers-bureau" not in html
-    assert "From URL" in html
-    assert "Subscribe from web" in html
-    assert "New Calendar Subscription" in html
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts and all("src=" in tag for tag in scripts)
     assert "/static/copy.js" in html
 
 
-def test_calendar_page_names_tags_and_leaves_out_feeds_without_events(client, make_event):
+def test_the_feeds_page_names_tags_and_leaves_out_feeds_without_events(client, make_event):
     make_event(title="Listed", tags=["Land and environment"])
     make_event(title="Draft", tags=["Unreleased topic"], publish=False)
 
-    html = client.get("/calendar").text
+    html = client.get("/calendar/feeds").text
 
     assert "/calendar/tags/land-and-environment.ics" in html
     assert "unreleased-topic" not in html
