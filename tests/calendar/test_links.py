@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
+import feedparser
 import pytest
 from flask import render_template
 
@@ -198,6 +199,49 @@ def test_news_atom_is_valid_atom_of_published_items(client, make_news, webinar):
     assert entry.find(f"{ATOM}summary").text == "Join us on 30 July."
     assert entry.find(f"{ATOM}published").text.endswith("Z")
     assert entry.find(f"{ATOM}updated").text >= entry.find(f"{ATOM}published").text
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER_ACCEPTS = ("application/atom+xml, application/rss+xml;q=0.9, */*;q=0.1", "*/*", None)
+
+
+def test_the_news_feed_reads_as_a_page_in_a_browser_and_as_a_feed_in_a_reader(client, make_news):
+    item = make_news(title="Clinic hosts a webinar", excerpt="Join us on 30 July.")
+
+    page = client.get("/news.atom", headers={"Accept": BROWSER_ACCEPT})
+    readers = [client.get("/news.atom", headers={"Accept": a} if a else {}) for a in READER_ACCEPTS]
+
+    assert page.headers["Content-Type"] == "application/xml; charset=utf-8"
+    atom = "application/atom+xml; charset=utf-8"
+    assert [r.headers["Content-Type"] for r in readers] == [atom] * 3
+    assert all(r.data == page.data for r in readers)
+    assert "Accept" in page.headers["Vary"]
+    first_lines = page.text.splitlines()[:2]
+    assert first_lines[1] == (
+        '<?xml-stylesheet type="text/css" href="http://localhost/static/atom.css"?>'
+    )
+    with client.get("/static/atom.css") as stylesheet:
+        assert stylesheet.headers["Content-Type"].startswith("text/css")
+        assert b"@namespace atom url(http://www.w3.org/2005/Atom);" in stylesheet.data
+    assert "This is the news feed of Human Rights Clinic." in page.text
+    assert (
+        f'<html:a href="http://localhost/news/{item.slug}">Read it on our site</html:a>'
+        in page.text
+    )
+
+
+def test_feed_readers_parse_the_news_feed_without_complaint(client, make_news):
+    make_news(title="Clínica y Áñez", excerpt="Una audiencia.", language="es")
+    make_news(title="Second item", body="Body text.")
+
+    parsed = feedparser.parse(client.get("/news.atom").data)
+
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.title == "Human Rights Clinic — News"
+    assert [entry.title for entry in parsed.entries] == ["Second item", "Clínica y Áñez"]
+    assert parsed.entries[1].summary == "Una audiencia."
+    assert parsed.entries[1].link.endswith("/news/clinica-y-anez")
 
 
 def test_news_atom_answers_304_to_its_etag(client, make_news):
