@@ -74,6 +74,7 @@ PUBLIC = {
     "GET /sitemap.xml",
     "GET /robots.txt",
     "GET /healthz",
+    "GET /favicon.ico",
     "GET /uploads/<name>",
     "GET /login",
     "POST /login",

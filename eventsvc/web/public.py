@@ -180,6 +180,12 @@ def upload(name: str):
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask here for the icon of a page without one (the news feed, a calendar)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
+
+
 @bp.route("/healthz")
 def healthz():
     db.session.execute(select(1))
