@@ -208,6 +208,7 @@ def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
 
 def _about(feed: ET.Element, site_name: str, base_url: str) -> None:
     """What a browser shows above the items: what this page is and how to follow it."""
+    _xhtml(feed, "meta", name="viewport", content="width=device-width, initial-scale=1")
     about = _xhtml(feed, "div", **{"class": "about"})
     _xhtml(about, "p", f"This is the news feed of {site_name}.", **{"class": "lead"})
     _xhtml(

@@ -15,6 +15,7 @@ from eventsvc.text import (
     passage,
     plain_text,
     render_markdown,
+    trim_words,
     words_of,
 )
 
@@ -139,9 +140,11 @@ def event_json_ld(event, page_url: str) -> dict:
 
 def search_excerpt(written: str, body: str, matches: Callable[[str], bool]) -> Markup:
     """A search result's excerpt, from where the search words are, with them marked."""
-    excerpt = excerpt_of(written, body)
+    written = (written or "").strip()
+    body_text = None if written else plain_text(body)  # rendered once: it is the slow part
+    excerpt = written or trim_words(body_text)
     if not any(map(matches, words_of(excerpt))):
-        excerpt = passage(plain_text(body), matches) or excerpt
+        excerpt = passage(body_text or plain_text(body), matches) or excerpt
     return highlight(excerpt, matches)
 
 

@@ -137,6 +137,7 @@ PHONE_PAGES = {
     "manage": "/registrations/{manage_token}",
     "cancel": "/registrations/{manage_token}/cancel",
     "embedded listing": "/embed/events",
+    "news feed": "/news.atom",
 }
 PHONE = {"width": 390, "height": 844}
 STAFF_PAGES = {
