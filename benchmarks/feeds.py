@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eventsvc import create_app  # noqa: E402
 from eventsvc.calendar.events import public_vevent  # noqa: E402
-from eventsvc.calendar.feeds import listed, site_feed  # noqa: E402
+from eventsvc.calendar.feeds import feed_header  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
 from eventsvc.models import (  # noqa: E402
     Credit,
@@ -50,6 +50,7 @@ from eventsvc.models import (  # noqa: E402
     Tag,
     event_tags,
 )
+from eventsvc.queries import listed, site_feed  # noqa: E402
 
 BASE_URL = "https://events.example.org"
 SUMMARY = (
@@ -149,7 +150,8 @@ def naive_feed(site_name: str) -> bytes:
             selectinload(Event.credits),
         )
     ).all()
-    calendar = Calendar.from_ical(feed.header(site_name) + b"END:VCALENDAR\r\n")
+    header = feed_header(feed.name, feed.description, site_name)
+    calendar = Calendar.from_ical(header + b"END:VCALENDAR\r\n")
     for event in events:
         calendar.add_component(public_vevent(event, BASE_URL))
     body = calendar.to_ical()

@@ -137,7 +137,7 @@ class SmtpServer:
 
 # Pages
 
-_INLINE_TAGS = re.compile(r"</?(a|abbr|del|em|ins|span|strong|time)\b[^>]*>")
+_INLINE_TAGS = re.compile(r"</?(a|abbr|del|em|ins|mark|span|strong|time)\b[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]+>")
 _JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

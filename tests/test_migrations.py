@@ -8,17 +8,24 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from eventsvc import create_app
 from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import bind_migrations, db
 from eventsvc.models import Event
+from eventsvc.models.search import is_search_table
+from eventsvc.search import ranked
 from eventsvc.services.changes import current_version
 from eventsvc.services.events import add_recording, fields_of, postpone_event
 from eventsvc.services.mailer import send_due
 from eventsvc.timezones import now
 from tests.helpers import app_settings, save_fields
+
+
+def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
+    """As migrations/env.py: the search index is no model."""
+    return not (type_ == "table" and is_search_table(name))
 
 
 @pytest.fixture
@@ -54,12 +61,17 @@ def empty_app(database_url, tmp_path, logging_kept):
 
 
 def table_names() -> set[str]:
-    return set(inspect(db.engine).get_table_names())
+    """The tables of the models (the search index's own are compared apart, below)."""
+    return {name for name in inspect(db.engine).get_table_names() if not is_search_table(name)}
 
 
 def differences() -> list:
     """What Alembic's autogenerate would still add to the migrations for the models."""
-    configure = {"compare_type": True, "compare_server_default": True}
+    configure = {
+        "compare_type": True,
+        "compare_server_default": True,
+        "include_object": include_object,
+    }
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts=configure)
         return compare_metadata(context, db.metadata)
@@ -129,3 +141,59 @@ def test_the_shown_values_are_filled_for_events_made_before_they_were_kept(empty
     assert db.session.get(Event, event_id).sequence == sequence
     save_fields(event, replace(fields_of(event), venue="Hall 3"))
     assert db.session.get(Event, event_id).sequence == sequence + 1
+
+
+def search_objects() -> set[tuple]:
+    """The search index's tables, indexes, triggers and functions, as the database lists them."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.execute(
+                text(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master"
+                    " WHERE name LIKE '%search%' OR tbl_name LIKE '%search%'"
+                )
+            )
+        else:
+            rows = connection.execute(
+                text(
+                    "SELECT 'table', tablename, indexdef FROM pg_indexes"
+                    " WHERE tablename LIKE '%search%'"
+                    " UNION ALL SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger"
+                    " WHERE tgname LIKE '%search%'"
+                    " UNION ALL SELECT 'function', proname, prosrc FROM pg_proc"
+                    " WHERE pronamespace = 'public'::regnamespace AND proname LIKE '%search%'"
+                    " OR proname LIKE 'eventsvc%'"
+                    " UNION ALL SELECT 'configuration', cfgname, '' FROM pg_ts_config"
+                    " WHERE cfgname LIKE 'eventsvc%'"
+                )
+            )
+        return {tuple(" ".join(str(value).split()) for value in row) for row in rows}
+
+
+def test_the_migration_and_create_all_build_the_same_search_index(empty_app):
+    upgrade()
+    migrated = search_objects()
+    downgrade(revision="base")
+    assert search_objects() == set()
+    db.drop_all()  # the version table stays; create_all() starts from no model tables
+
+    db.create_all()
+
+    assert migrated and search_objects() == migrated
+
+
+def test_the_search_index_migration_indexes_what_is_there(empty_app):
+    upgrade(revision="8d2137d65aeb")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO news_items (slug, title, body, excerpt, language, label,"
+                " published_at, created_at, updated_at) VALUES ('old', 'La Clínica y Áñez',"
+                " '', '', 'es', 'news', :moment, :moment, :moment)"
+            ),
+            {"moment": now()},
+        )
+    upgrade()
+
+    found = db.session.execute(select(ranked("news", ["clinica", "ANEZ"]).c.item_id)).all()
+    assert len(found) == 1

@@ -6,6 +6,7 @@ from eventsvc.models.news import NewsItem, news_events
 from eventsvc.models.organizations import Organization, Person
 from eventsvc.models.outbox import OutboxMessage
 from eventsvc.models.registrations import Attendee, Question, Registration, RetiredFeedToken
+from eventsvc.models.search import INDEXED as SEARCH_INDEXED  # create_all() builds the index
 from eventsvc.models.site import ContentVersion
 from eventsvc.models.staff import StaffUser
 from eventsvc.models.tokens import ApiToken
@@ -19,6 +20,7 @@ __all__ = [
     "Question",
     "Registration",
     "RetiredFeedToken",
+    "SEARCH_INDEXED",
     "Credit",
     "Event",
     "NewsItem",

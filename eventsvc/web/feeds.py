@@ -1,4 +1,4 @@
-"""Calendar feeds, the page that explains them, one event's .ics, and the news Atom feed.
+"""Calendar feeds, one event's .ics, and the news Atom feed.
 
 Feeds follow ICAL-INTEROP items 18-21: text/calendar with a filename, a strong ETag from
 the feed's membership and versions, Last-Modified, 304 on either validator, GET and HEAD
@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from sqlalchemy import func, select
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from sqlalchemy import select
 
 from eventsvc import queries
-from eventsvc.calendar import feeds, links, personal
+from eventsvc.calendar import feeds, links, personal, subscribe
 from eventsvc.calendar.events import public_entry
 from eventsvc.extensions import db
-from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.models import Event, NewsItem
 from eventsvc.services import attendees
 from eventsvc.services.registration import find_by_token
 from eventsvc.text import excerpt_of
@@ -28,10 +28,13 @@ bp = Blueprint("feeds", __name__)
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 NEWS_IN_ATOM = 50
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ET.register_namespace("", ATOM_NS)
+ET.register_namespace("html", XHTML_NS)
 
 
 def _settings() -> tuple[str, str]:
@@ -180,39 +183,6 @@ def feed_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
-def _with_counts(model, *joins, moment: datetime, where=()) -> list:
-    """Rows of `model` that have listed events, each with how many, by name."""
-    query = select(model, func.count(func.distinct(Event.id))).select_from(model)
-    for target, condition in joins:
-        query = query.join(target, condition)
-    query = query.where(queries.listed(moment), *where).group_by(model.id).order_by(model.name)
-    return db.session.execute(query).all()
-
-
-def _subscriptions(moment: datetime) -> dict[str, list]:
-    """Every series, topic and organisation feed that has events, with event counts."""
-    tagged = (event_tags, event_tags.c.tag_id == Tag.id), (Event, Event.id == event_tags.c.event_id)
-    hosted = (
-        (Credit, Credit.organization_id == Organization.id),
-        (Event, Event.id == Credit.event_id),
-    )
-    return {
-        "series": _with_counts(Series, (Event, Event.series_id == Series.id), moment=moment),
-        "tags": _with_counts(Tag, *tagged, moment=moment),
-        "organizations": _with_counts(
-            Organization, *hosted, moment=moment, where=[Credit.role.in_(queries.HOST_ROLES)]
-        ),
-    }
-
-
-@bp.route("/calendar")
-def calendar_page():
-    """How to subscribe, and every feed that has events."""
-    moment = now()
-    total = db.session.scalar(select(func.count(Event.id)).where(queries.listed(moment)))
-    return render_template("public/calendar.html", total=total, **_subscriptions(moment))
-
-
 def _text(parent, tag: str, text: str, **attributes) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attributes)
     element.text = text
@@ -221,6 +191,13 @@ def _text(parent, tag: str, text: str, **attributes) -> ET.Element:
 
 def _stamp(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _xhtml(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
+    """An XHTML element inside the feed: readers skip it, browsers show it as a page."""
+    element = ET.SubElement(parent, f"{{{XHTML_NS}}}{tag}", attributes)
+    element.text = text
+    return element
 
 
 def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
@@ -234,11 +211,27 @@ def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
     _text(entry, "link", None, rel="alternate", type="text/html", href=url)
     _text(entry, "category", None, term=item.label, label=item.label_name)
     _text(entry, "summary", excerpt_of(item.excerpt, item.body))
+    _xhtml(entry, "a", "Read it on our site", href=url)
+
+
+def _about(feed: ET.Element, site_name: str, base_url: str) -> None:
+    """What a browser shows above the items: what this page is and how to follow it."""
+    _xhtml(feed, "meta", name="viewport", content="width=device-width, initial-scale=1")
+    about = _xhtml(feed, "div", **{"class": "about"})
+    _xhtml(about, "p", f"This is the news feed of {site_name}.", **{"class": "lead"})
+    _xhtml(
+        about,
+        "p",
+        "To follow our news, copy this page’s address into a feed reader: it shows you each "
+        "new item as it is published.",
+    )
+    _xhtml(_xhtml(about, "p"), "a", "Read the news on our site", href=f"{base_url}/")
 
 
 def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes:
-    """The Atom feed (RFC 4287) of these news items, newest first."""
+    """The Atom feed (RFC 4287) of these news items, newest first, readable in a browser."""
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _about(feed, site_name, base_url)
     _text(feed, "id", f"{base_url}/news.atom")
     _text(feed, "title", f"{site_name} — News")
     newest = max((max(i.published_at, i.updated_at) for i in items), default=None)
@@ -248,7 +241,15 @@ def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes
     _text(_text(feed, "author", None), "name", site_name)
     for item in items:
         _atom_entry(feed, item, base_url)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    stylesheet = f'<?xml-stylesheet type="text/css" href="{base_url}/static/atom.css"?>\n'
+    body = ET.tostring(feed, encoding="unicode")
+    return f"<?xml version='1.0' encoding='utf-8'?>\n{stylesheet}{body}".encode()
+
+
+def _atom_type() -> str:
+    """Atom for feed readers; XML for a browser, which then shows the feed as a page."""
+    preferred = request.accept_mimetypes.best_match(["application/atom+xml", "text/html"])
+    return XML_TYPE if preferred == "text/html" else ATOM_TYPE
 
 
 @bp.route("/news.atom")
@@ -261,7 +262,8 @@ def news_atom():
         .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
         .limit(NEWS_IN_ATOM)
     ).all()
-    response = Response(atom_document(items, site_name, base_url), content_type=ATOM_TYPE)
+    response = Response(atom_document(items, site_name, base_url), content_type=_atom_type())
+    response.vary.add("Accept")
     response.add_etag()
     return response.make_conditional(request)
 
@@ -292,5 +294,6 @@ def outlook_calendar_url(event: Event) -> str:
 
 
 bp.add_app_template_global(feed_url)
+bp.add_app_template_global(subscribe.subscribe_links, "subscription_links")
 bp.add_app_template_global(subscribe_links, "calendar_subscriptions")
 bp.add_app_template_filter(links.webcal_url, "webcal")

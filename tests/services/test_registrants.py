@@ -47,6 +47,20 @@ def test_filters_and_counts(event, sign_up):
     assert [r.name for r in staff_side.registrants(event, search="bo@")] == ["Bo Chen"]
 
 
+def test_search_ignores_accents_and_case_in_names(event, sign_up):
+    sign_up(event, "ines@example.org", "Inés Áñez")
+    sign_up(event, "ana@example.org", "Ana Pérez")
+
+    def names(search: str) -> list[str]:
+        return [r.name for r in staff_side.registrants(event, search=search)]
+
+    assert names("anez") == ["Inés Áñez"]
+    assert names("INES ÁÑEZ") == ["Inés Áñez"]
+    assert names("perez ana") == ["Ana Pérez"]
+    assert names("ana@example") == ["Ana Pérez"]
+    assert names("Pérez, Inés") == []
+
+
 def test_message_goes_to_the_chosen_states_with_an_opt_out(event, sign_up):
     sign_up(event, "ana@example.org", "Ana")
     sign_up(event, "bo@example.org", "Bo")

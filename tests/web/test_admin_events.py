@@ -525,9 +525,9 @@ class TestRecordings:
         assert response.status_code == 404
 
 
-def test_the_list_searches_titles_and_filters_by_status_and_visibility(client, editor, make_event):
+def test_the_list_searches_and_filters_by_status_and_visibility(client, editor, make_event):
     make_event(title="Accountable governance")
-    make_event(title="Business and rights", publish=False)
+    make_event(title="Business and rights", summary="Supply chains.", publish=False)
     cancelled = make_event(title="Cancelled governance talk")
     client.post(f"/admin/events/{cancelled.id}/cancel", data={"reason": "Ill"})
 
@@ -545,6 +545,19 @@ def test_the_list_searches_titles_and_filters_by_status_and_visibility(client, e
     assert titles("visibility=draft") == ["Business and rights"]
     assert titles("q=governance&status=scheduled") == ["Accountable governance"]
     assert titles("q=%25") == []
+
+
+def test_the_list_search_ignores_accents_and_finds_words_in_the_text(client, editor, make_event):
+    make_event(title="La Clínica y Áñez", publish=False)
+    make_event(title="Seminario", summary="Derechos humanos en Bolivia.")
+    make_event(title="Other")
+
+    def titles(query: str) -> list[str]:
+        page = client.get("/admin/events", query_string={"q": query}).text
+        return re.findall(r'<a href="/admin/events/\d+">([^<]+)</a>', page)
+
+    assert titles("clinica ANEZ") == ["La Clínica y Áñez"]
+    assert titles("derechos-humanos") == ["Seminario"]
 
 
 def test_unknown_events_are_not_found(client, editor):

@@ -328,3 +328,43 @@ class TestRateLimit:
         ]
         assert statuses == [302, 302, 429]
         assert client.get(f"/events/{event.slug}").status_code == 200
+
+
+def test_a_register_button_near_the_top_leads_to_the_form(client, webinar, make_event):
+    event = webinar(body="A long description of the event.\n\n" * 30)
+    closed = make_event(title="Not taking registrations")
+
+    page = client.get(f"/events/{event.slug}").text
+
+    button = page.index('<a class="button" href="#register">Register')
+    assert button < page.index("About the event") < page.index('id="register"')
+    assert '<section class="register" id="register"' in page and 'tabindex="-1"' in page
+    assert 'href="#register">Register' not in client.get(f"/events/{closed.slug}").text
+
+
+def test_the_check_your_inbox_page_offers_add_to_calendar(client, webinar):
+    event = webinar(confirm_email=True)
+
+    response = client.post(f"/events/{event.slug}/register", data=form_data())
+
+    assert response.status_code == 200
+    assert "Check your inbox" in page_text(response.text)
+    assert f'href="/events/{event.slug}.ics"' in response.text
+    assert "calendar.google.com/calendar/render?action=TEMPLATE" in response.text
+    assert "outlook.live.com/calendar/0/deeplink/compose" in response.text
+    assert JOIN not in response.text
+
+
+def test_the_manage_page_offers_the_personal_feed_with_subscribe_and_copy(client, webinar):
+    event = webinar()
+    token = manage_token(client.post(f"/events/{event.slug}/register", data=form_data()))
+
+    page = client.get(f"/registrations/{token}").text
+
+    feed_token = db.session.scalar(select(Registration)).attendee.feed_token
+    address = f"http://localhost/calendar/personal/{feed_token}.ics"
+    assert f'href="webcal://localhost/calendar/personal/{feed_token}.ics"' in page
+    assert f'value="{address}"' in page and f'data-copy="{address}"' in page
+    assert "Subscribe to your events" in page
+    assert 'href="https://calendar.google.com/calendar/u/0/r/settings/addbyurl"' in page
+    assert "/static/copy.js" in page

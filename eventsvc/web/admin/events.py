@@ -15,6 +15,7 @@ from eventsvc.forms.events import (
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, Recording
+from eventsvc.search import matching_ids
 from eventsvc.services.events import (
     add_recording,
     cancel_event,
@@ -47,7 +48,7 @@ def _recording_or_404(event: Event, recording_id: int) -> Recording:
 def _listing(filters: EventFilterForm, search: str):
     statement = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
     if search:
-        statement = statement.where(Event.title.icontains(search, autoescape=True))
+        statement = statement.where(Event.id.in_(matching_ids("event", search)))
     if filters.status.data in STATUSES:
         statement = statement.where(Event.status == filters.status.data)
     if filters.visibility.data in VISIBILITIES:
