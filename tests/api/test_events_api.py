@@ -377,6 +377,7 @@ def test_delete_is_for_admins_and_drafts_only(api, make_event, make_token):
 def registered_event(open_event, sign_up):
     event = open_event(capacity=5, join_url=JOIN)
     sign_up(event, "ana@example.org")
+    outbox_messages()  # the worker sends her confirmation
     return event
 
 

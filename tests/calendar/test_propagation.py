@@ -186,4 +186,4 @@ def test_unpublishing_takes_the_event_out_and_moves_last_modified(client, make_e
 
     assert after.status_code == 200
     assert listed.uid.encode() not in after.data
-    assert client.get(f"/events/{listed.slug}.ics").status_code == 404
+    assert client.get(f"/events/{listed.slug}.ics").status_code == 410  # once published: gone
