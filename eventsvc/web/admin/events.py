@@ -29,6 +29,7 @@ from eventsvc.services.events import (
     set_visibility,
     update_recording,
 )
+from eventsvc.services.notifications import pending_updates
 from eventsvc.services.uploads import UploadError, store_uploaded_image
 from eventsvc.web.admin import bp, render_form
 
@@ -118,6 +119,7 @@ def _show_page(event: Event, recording_form: RecordingForm):
         event=event,
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
+        pending_updates=pending_updates(event),
     )
 
 
