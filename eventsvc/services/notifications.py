@@ -16,7 +16,7 @@ invitation's method and SEQUENCE, and the words, so all of them agree (DESIGN §
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -207,14 +207,14 @@ def pending_updates(event: Event) -> list[OutboxMessage]:
 # Writing
 
 
-@dataclass
+@dataclass(frozen=True)
 class Letter:
     """A message as written now: its columns, and what its person's stream becomes."""
 
     columns: dict
-    sequence: int | None = None
-    told: dict = field(default_factory=dict)
-    holds_entry: bool = False
+    sequence: int | None
+    told: dict | None
+    holds_entry: bool
 
 
 def _reason(message: OutboxMessage, registration: Registration | None) -> None:
@@ -269,27 +269,32 @@ def compose(message: OutboxMessage, stream: InvitationStream) -> Letter:
     Raises NotSent when its reason no longer holds. Changes nothing: `write_message`
     keeps the result, and the admin outbox shows it for a message not yet written.
     """
-    registration = db.session.get(Registration, message.registration_id or 0)
+    registration = _registration(message)
     _reason(message, registration)
     event = registration.event
-    shown = shown_fields(event)
-    context = _context(message, registration) | {"changes": []}
+    shown, context = shown_fields(event), _context(message, registration)
     if message.kind == "event_changed":
         context["changes"] = _changes(stream.told, shown, registration)
     method = _method(message.kind, registration, stream)
-    letter = Letter({}, told=shown, holds_entry=stream.holds_entry)
-    calendar = None
-    if method:
-        letter.sequence, letter.holds_entry = _next_sequence(event, stream), method == "REQUEST"
-        organizer = (current_app.config["SITE_NAME"], current_app.config["MAIL_FROM"])
-        base_url = current_app.config["BASE_URL"]
-        calendar = build_invitation(
-            event, registration, method, letter.sequence, organizer, base_url
-        )
-    if letter.holds_entry and method != "REQUEST":
-        letter.told = stream.told  # their calendar still shows what the last REQUEST said
-    letter.columns = written_email(message.kind, context, calendar, method)
-    return letter
+    if method is None:
+        # Their calendar keeps what the last REQUEST said, if it holds the event.
+        told = stream.told if stream.holds_entry else shown
+        columns = written_email(message.kind, context, None, None)
+        return Letter(columns, None, told, stream.holds_entry)
+    sequence = _next_sequence(event, stream)
+    organizer = (current_app.config["SITE_NAME"], current_app.config["MAIL_FROM"])
+    calendar = build_invitation(
+        event, registration, method, sequence, organizer, current_app.config["BASE_URL"]
+    )
+    columns = written_email(message.kind, context, calendar, method)
+    return Letter(columns, sequence, shown, method == "REQUEST")
+
+
+def _registration(message: OutboxMessage) -> Registration | None:
+    """The registration a message is about; None once it was erased or purged."""
+    if message.registration_id is None:
+        return None
+    return db.session.get(Registration, message.registration_id)
 
 
 def _context(message: OutboxMessage, registration: Registration) -> dict:
@@ -309,6 +314,7 @@ def _context(message: OutboxMessage, registration: Registration) -> dict:
         "when_yours": describe(event.starts_at, yours) if yours else None,
         "join_url": event.join_url if joins else None,
         "recording": event.recordings[-1] if event.recordings else None,
+        "changes": [],
     }
 
 
@@ -333,7 +339,7 @@ def write_message(message_id: int) -> bool:
         message = db.session.get(OutboxMessage, message_id, with_for_update=True)
         if message.is_written or message.status == "dropped":
             return message.is_written
-        registration = db.session.get(Registration, message.registration_id or 0)
+        registration = _registration(message)
         stream = _stream(registration) if registration is not None else None
         try:
             letter = compose(message, stream)
@@ -351,7 +357,7 @@ def write_message(message_id: int) -> bool:
 
 def preview(message: OutboxMessage) -> dict:
     """What a message not yet written would say if it were written now (raises NotSent)."""
-    registration = db.session.get(Registration, message.registration_id or 0)
+    registration = _registration(message)
     stream = None
     if registration is not None:
         stream = db.session.scalar(
