@@ -51,6 +51,7 @@ from eventsvc.models import (  # noqa: E402
     event_tags,
 )
 from eventsvc.queries import listed, site_feed  # noqa: E402
+from eventsvc.timezones import TZDATA_VERSION, to_local  # noqa: E402
 
 BASE_URL = "https://events.example.org"
 SUMMARY = (
@@ -85,6 +86,7 @@ def _catalog(rows: int) -> None:
 
 def _event_row(number: int, moment: datetime) -> dict:
     start = moment - timedelta(days=170) + timedelta(hours=13 * number)
+    zone = ("America/New_York", "Europe/London", "Australia/Sydney")[number % 3]
     return {
         "id": number,
         "uid": f"{uuid.uuid4()}@eventsvc",
@@ -92,9 +94,12 @@ def _event_row(number: int, moment: datetime) -> dict:
         "title": f"Webinar {number}: accountability, remedy; and “voice” — ¿qué sigue? 🌍",
         "kind": ("webinar", "in_person", "hybrid")[number % 3],
         "summary": SUMMARY,
-        "timezone": ("America/New_York", "Europe/London", "Australia/Sydney")[number % 3],
+        "timezone": zone,
         "starts_at": start,
         "ends_at": start + timedelta(minutes=90),
+        "local_start": to_local(start, zone).replace(tzinfo=None),
+        "local_end": to_local(start + timedelta(minutes=90), zone).replace(tzinfo=None),
+        "tz_version": TZDATA_VERSION,
         "venue": "Faculty of Law, Room 101",
         "address": "1 University Avenue, Bogotá",
         "join_url": f"https://zoom.example/j/{number}",

@@ -20,7 +20,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.extensions import db
-from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.models import (
+    Credit,
+    Event,
+    NewsItem,
+    Organization,
+    RetiredEventSlug,
+    Series,
+    Tag,
+    event_tags,
+)
 from eventsvc.search import ranked, search_words
 from eventsvc.timezones import now
 
@@ -145,6 +154,17 @@ def published_event(slug: str, details: bool = True) -> Event | None:
     if details:
         statement = statement.options(*_EVENT_DETAILS)
     return db.session.scalars(statement).unique().first()
+
+
+def event_gone(slug: str) -> bool:
+    """Whether an event once published at this address was unpublished or deleted (410)."""
+    unpublished = select(Event.id).where(
+        Event.slug == slug, Event.published_at.is_not(None), ~_PUBLISHED_EVENT
+    )
+    return (
+        db.session.scalar(unpublished.limit(1)) is not None
+        or db.session.get(RetiredEventSlug, slug[:200]) is not None
+    )
 
 
 def _filtered_events(filters: EventFilters) -> Select:
@@ -411,8 +431,9 @@ def sitemap_entries() -> tuple[list, list]:
 
 # Calendar feeds. A feed holds published events from 180 days ago onwards; a cancelled
 # one stays, marked cancelled, for 30 days after its cancellation, then drops
-# (ICAL-INTEROP item 13); drafts never appear. Every function here runs a fixed number of
-# SQL statements, whatever the feed's size.
+# (ICAL-INTEROP item 13), even if it was unpublished meanwhile: subscribers' calendars
+# must see it cancelled to drop it. Other drafts never appear. Every function here runs a
+# fixed number of SQL statements, whatever the feed's size.
 HISTORY = timedelta(days=180)
 CANCELLED_GRACE = timedelta(days=30)
 HOST_ROLES = ("host", "co_host")
@@ -422,21 +443,29 @@ NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Feed:
-    """One calendar feed: what it is called and which events (by SQL condition) it holds."""
+    """One calendar feed: what it is called and which events (by SQL condition) it holds.
+
+    A `download` is one event to import, whenever it took place, not a calendar to follow.
+    """
 
     name: str
     description: str
     filename: str
     scope: ColumnElement[bool]
-    windowed: bool = True
+    download: bool = False
 
 
 def listed(moment: datetime) -> ColumnElement[bool]:
-    """Events a feed lists at `moment`: published, recent or ahead, not long cancelled."""
+    """Events a feed lists at `moment`: recent or ahead, published, or once published and
+    cancelled within CANCELLED_GRACE."""
+    recently_cancelled = and_(
+        Event.status == "cancelled",
+        Event.cancelled_at >= moment - CANCELLED_GRACE,
+        Event.published_at.is_not(None),
+    )
     return and_(
-        _PUBLISHED_EVENT,
         Event.ends_at >= moment - HISTORY,
-        or_(Event.status != "cancelled", Event.cancelled_at >= moment - CANCELLED_GRACE),
+        or_(and_(_PUBLISHED_EVENT, Event.status != "cancelled"), recently_cancelled),
     )
 
 
@@ -492,12 +521,12 @@ def event_feed(slug: str) -> Feed | None:
     ).first()
     if found is None:
         return None
-    return Feed(found.title, found.title, f"{slug}.ics", Event.id == found.id, windowed=False)
+    return Feed(found.title, found.title, f"{slug}.ics", Event.id == found.id, download=True)
 
 
 def feed_rows(feed: Feed, moment: datetime) -> list:
     """The feed's events in order: id, sequence, stored entry and its key, when they leave."""
-    members = and_(feed.scope, listed(moment) if feed.windowed else _PUBLISHED_EVENT)
+    members = and_(feed.scope, _PUBLISHED_EVENT if feed.download else listed(moment))
     statement = (
         select(
             Event.id,
@@ -515,7 +544,7 @@ def feed_rows(feed: Feed, moment: datetime) -> list:
 
 def leaving_times(feed: Feed, rows) -> list[datetime]:
     """When the feed's events leave it by time alone: long ended, or long cancelled."""
-    if not feed.windowed:
+    if feed.download:
         return []
     ended = [row.ends_at + HISTORY for row in rows]
     return ended + [row.cancelled_at + CANCELLED_GRACE for row in rows if row.cancelled_at]

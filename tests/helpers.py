@@ -27,7 +27,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import EventChanges, EventFields, RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services.events import fields_of, save_event, schedule_of
-from eventsvc.services.mailer import write_message
+from eventsvc.services.notifications import write_message
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -264,19 +264,22 @@ def reloaded(*rows):
 
 
 def written_messages(statement: Select) -> list[OutboxMessage]:
-    """The outbox messages the statement selects, each written (subject, text, invitation)."""
+    """The outbox messages the statement selects, in its order, each written as the worker
+    writes it (subject, text, invitation), or dropped when its reason no longer holds."""
     ids = [message.id for message in db.session.scalars(statement)]
     for message_id in ids:
-        assert write_message(message_id)
+        write_message(message_id)
     return [db.session.get(OutboxMessage, message_id) for message_id in ids]
 
 
 def outbox_messages(kind: str | None = None) -> list[OutboxMessage]:
-    """The outbox's messages (of one kind, if given) in order, written as sent."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    return written_messages(query)
+    """The outbox's messages (of one kind, if given) that are sent, in order.
+
+    Every message is written first, in the order the worker takes them up; the dropped
+    ones are left out.
+    """
+    every = written_messages(select(OutboxMessage).order_by(OutboxMessage.id))
+    return [m for m in every if m.status != "dropped" and kind in (None, m.kind)]
 
 
 def outbox_kinds(registration: Registration | None = None) -> list[str]:

@@ -2,6 +2,8 @@
 
 import logging
 from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,14 +15,22 @@ from sqlalchemy import inspect, select, text
 from eventsvc import create_app
 from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import bind_migrations, db
-from eventsvc.models import Event
+from eventsvc.models import Event, InvitationStream
 from eventsvc.models.search import is_search_table
 from eventsvc.search import ranked
 from eventsvc.services.changes import current_version
-from eventsvc.services.events import add_recording, fields_of, postpone_event
+from eventsvc.services.events import (
+    add_recording,
+    fields_of,
+    postpone_event,
+    refresh_time_zone_rules,
+)
 from eventsvc.services.mailer import send_due
-from eventsvc.timezones import now
-from tests.helpers import app_settings, save_fields
+from eventsvc.services.registration import cancel_registration
+from eventsvc.timezones import TZDATA_VERSION, now
+from tests.helpers import app_settings, open_registration, outbox_messages, save_fields
+
+OLDER_ZONE_FILES = Path(__file__).resolve().parent / "zoneinfo-2025b"
 
 
 def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
@@ -197,3 +207,44 @@ def test_the_search_index_migration_indexes_what_is_there(empty_app):
 
     found = db.session.execute(select(ranked("news", ["clinica", "ANEZ"]).c.item_id)).all()
     assert len(found) == 1
+
+
+@pytest.mark.parametrize(
+    ("host_files", "read_as"),
+    [(OLDER_ZONE_FILES, (10, "2025b")), (None, (11, TZDATA_VERSION))],
+    ids=["host zone files 2025b", "no host zone files"],
+)
+def test_events_stored_before_keep_the_wall_clock_the_rules_of_then_gave_them(
+    empty_app, make_event, sign_up, monkeypatch, tmp_path, host_files, read_as
+):
+    """The app used to read the host's zone files: 10:00 in Vancouver next January went in
+    as 18:00 UTC (2025b). The migration reads it back with those files, and the refresh
+    moves it to today's rules, which keep 10:00; a registrant's stream goes on rising."""
+    upgrade()
+    eighteen = datetime(date.today().year + 1, 1, 15, 18, tzinfo=UTC)
+    event = make_event(
+        timezone="America/Vancouver", starts_at=eighteen, ends_at=eighteen + timedelta(hours=1)
+    )
+    open_registration(event)
+    registration = sign_up(event, "ana@example.org").registration
+    outbox_messages()
+    ids = event.id, registration.id
+    db.session.remove()  # its read transaction would hold PostgreSQL's ALTER TABLE back
+    downgrade(revision="b7c41e9d2a10")
+    monkeypatch.setenv("TZDIR", str(host_files or tmp_path))
+
+    upgrade()
+
+    event = db.session.get(Event, ids[0])
+    assert (event.local_start.hour, event.tz_version) == read_as
+    assert event.starts_at == eighteen
+    stream = db.session.scalar(select(InvitationStream))
+    last_sent = stream.last_sequence
+    assert (last_sent, stream.holds_entry) == (event.sequence + 1, True)
+    refresh_time_zone_rules()
+    event = db.session.get(Event, ids[0])
+    assert event.local_start.hour == read_as[0]
+    assert event.starts_at == eighteen - timedelta(hours=11 - read_as[0])
+    cancel_registration(db.session.get(type(registration), ids[1]))
+    [cancel] = outbox_messages("cancelled")
+    assert f"SEQUENCE:{last_sent + 1}\r\n" in cancel.calendar

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services.locking import write_transaction
-from eventsvc.services.notifications import written
+from eventsvc.services.notifications import write_message
 from eventsvc.timezones import now
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,8 @@ def send_due(limit: int = 100) -> dict[str, int]:
         )
         log.info("outbox: %d message(s) waiting; EVENTSVC_SMTP_URL is not set", waiting)
         return counts
-    claimed = _claim(limit)
-    ids = _write_claimed(claimed)
-    counts["failed"] = len(claimed) - len(ids)
+    # Each is written (or dropped, its reason gone) from the state at its first attempt.
+    ids = [message_id for message_id in _claim(limit) if write_message(message_id)]
     if not ids:
         return counts
     sender = current_app.config["MAIL_FROM"]
@@ -151,40 +150,6 @@ def send_due(limit: int = 100) -> dict[str, int]:
         for message_id in ids:
             counts["sent" if _send_one(client, message_id, sender) else "failed"] += 1
     return counts
-
-
-def write_message(message_id: int) -> bool:
-    """Write a message's text on its first attempt, and keep it for every retry.
-
-    Written outside the write lock, saved under it; False when its registration no longer
-    exists, so there is nothing to write.
-    """
-    message = db.session.get(OutboxMessage, message_id)
-    if message.is_written:
-        return True
-    columns = written(message)
-    if columns is None:
-        return False
-    with write_transaction():
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.body_text.is_(None))
-            .values(**columns)
-            .execution_options(synchronize_session=False)
-        )
-    return True
-
-
-def _write_claimed(ids: list[int]) -> list[int]:
-    """Write the claimed messages; one whose registration is gone fails at once."""
-    ready = []
-    for message_id in ids:
-        if write_message(message_id):
-            ready.append(message_id)
-        else:
-            _finish(message_id, "Its registration no longer exists.", final=True)
-            log.warning("outbox: message %d not written: its registration is gone", message_id)
-    return ready
 
 
 def _send_one(client: smtplib.SMTP, message_id: int, sender: str) -> bool:

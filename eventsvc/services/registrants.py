@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import literal, or_, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Attendee, Event, OutboxMessage, Question, Registration
+from eventsvc.models import (
+    Attendee,
+    Event,
+    InvitationStream,
+    OutboxMessage,
+    Question,
+    Registration,
+)
 from eventsvc.search import folded
 from eventsvc.services import audit
 from eventsvc.services.answers import answer_text
@@ -144,6 +151,12 @@ def _registration_count(count: int) -> str:
 def _anonymise(registration: Registration) -> None:
     db.session.execute(
         db.delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
+    )
+    db.session.execute(
+        db.delete(InvitationStream).where(
+            InvitationStream.event_id == registration.event_id,
+            InvitationStream.email_key == registration.email_key,
+        )
     )
     registration.name, registration.email = "(removed)", f"removed-{registration.id}@invalid"
     registration.email_key = registration.email

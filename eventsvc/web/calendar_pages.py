@@ -13,7 +13,7 @@ from flask import abort, current_app, render_template, request
 
 from eventsvc import queries
 from eventsvc.models import Event
-from eventsvc.timezones import abbreviation, now, zone
+from eventsvc.timezones import abbreviation, now, to_local, zone
 from eventsvc.web.embed import listings_for
 from eventsvc.web.page_cache import cached_page
 from eventsvc.web.public import bp, event_filters
@@ -75,7 +75,7 @@ def _days_of(event: Event) -> list[tuple[date, str]]:
     if event.all_day:
         first, last, when = event.start_date, event.end_date, "All day"
     else:
-        start = event.local_start
+        start = to_local(event.starts_at, event.timezone)
         first, last = start.date(), (event.local_end - timedelta(microseconds=1)).date()
         when = f"{start:%H:%M} {abbreviation(start, event.timezone)}"
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]

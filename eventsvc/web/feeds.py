@@ -2,7 +2,8 @@
 
 Feeds follow ICAL-INTEROP items 18-21: text/calendar with a filename, a strong ETag from
 the feed's membership and versions, Last-Modified, 304 on either validator, GET and HEAD
-only, 404 (never an empty 200) for an unknown feed, and no compression.
+only, 404 (never an empty 200) for an unknown feed, 410 for an event taken down, and no
+compression.
 """
 
 from collections.abc import Callable
@@ -57,11 +58,10 @@ class FeedCopy:
     etag: str
     last_modified: datetime
     filename: str
+    download: bool
 
 
-def calendar_response(
-    find_feed: Callable[[], queries.Feed | None], attachment: bool = False
-) -> Response:
+def calendar_response(find_feed: Callable[[], queries.Feed | None]) -> Response:
     """Answer for one feed: 304 when the client's copy is current, else its bytes.
 
     The feed is built once per content version and kept (web/page_cache.py): a feed
@@ -71,7 +71,7 @@ def calendar_response(
     if _not_modified(copy.etag, copy.last_modified):
         return _validated(Response(status=304), copy.etag, copy.last_modified)
     response = Response(copy.body, content_type=CALENDAR_TYPE)
-    disposition = "attachment" if attachment else "inline"
+    disposition = "attachment" if copy.download else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{copy.filename}"'
     return _validated(response, copy.etag, copy.last_modified)
 
@@ -83,10 +83,11 @@ def _feed_copy(feed: queries.Feed) -> Built:
     stale = feeds.stale_ids(rows, base_url)
     built = queries.events_for_entries(stale) if stale else []
     rebuilt = {event.id: public_entry(event, base_url) for event in built}
-    header = feeds.feed_header(feed.name, feed.description, site_name)
+    header = feeds.feed_header(feed.name, feed.description, site_name, feed.download)
     body = feeds.feed_bytes(header, rows, rebuilt)
     etag = feeds.feed_etag(header, rows, base_url)
-    copy = FeedCopy(body, etag, queries.feed_last_change(moment), feed.filename)
+    last_change = queries.feed_last_change(moment)
+    copy = FeedCopy(body, etag, last_change, feed.filename, feed.download)
     return copy, len(body), queries.leaving_times(feed, rows)
 
 
@@ -131,8 +132,15 @@ def organization_calendar(slug: str):
 
 @bp.route("/events/<slug>.ics")
 def event_calendar(slug: str):
-    """One published event, as a download."""
-    return calendar_response(lambda: queries.event_feed(slug), attachment=True)
+    """One published event, as a download; 410 once it is taken down."""
+    return calendar_response(lambda: _event_feed(slug))
+
+
+def _event_feed(slug: str) -> queries.Feed:
+    feed = queries.event_feed(slug)
+    if feed is None and queries.event_gone(slug):
+        abort(410)
+    return feed
 
 
 def _private_calendar(body: bytes, etag: str, filename: str, disposition: str) -> Response:
@@ -168,12 +176,11 @@ def registration_ics(token: str):
     registration = find_by_token(token)
     if registration is None or registration.state != "confirmed":
         abort(404)
-    events = [registration.event]
-    site_name, base_url = _settings()
+    event, base_url = registration.event, current_app.config["BASE_URL"]
     return _private_calendar(
-        personal.personal_calendar(events, site_name, base_url),
-        personal.personal_tag(events, site_name, base_url),
-        f"{registration.event.slug}.ics",
+        personal.registration_download(event, base_url),
+        personal.download_tag(event, base_url),
+        f"{event.slug}.ics",
         "attachment",
     )
 
@@ -289,8 +296,14 @@ def google_calendar_url(event: Event) -> str:
 
 @bp.app_template_global()
 def outlook_calendar_url(event: Event) -> str:
-    """Template global: the event's 'add to Outlook' link."""
+    """Template global: the event's 'add to Outlook.com' link."""
     return links.outlook_calendar_url(event, current_app.config["BASE_URL"])
+
+
+@bp.app_template_global()
+def office_calendar_url(event: Event) -> str:
+    """Template global: the event's 'add to Microsoft 365' link."""
+    return links.office_calendar_url(event, current_app.config["BASE_URL"])
 
 
 bp.add_app_template_global(feed_url)

@@ -101,7 +101,9 @@ def event(slug: str):
 
 
 def _event_page(slug: str) -> tuple[str, tuple]:
-    found = _found(queries.published_event(slug))
+    found = queries.published_event(slug)
+    if found is None:
+        abort(410 if queries.event_gone(slug) else 404)
     refusal = registration_refusal(found)
     form = None if refusal else registration_form_for(found)
     page = render_template(

@@ -1,7 +1,7 @@
 """search index
 
 Revision ID: 3f9c2b7d41e6
-Revises: b7c41e9d2a10
+Revises: c5e8a31f4d27
 Create Date: 2026-11-30
 
 The full-text search index of news items and events (eventsvc/models/search.py): on SQLite
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3f9c2b7d41e6'
-down_revision = 'b7c41e9d2a10'
+down_revision = 'c5e8a31f4d27'
 branch_labels = None
 depends_on = None
 

@@ -65,12 +65,21 @@ def test_google_calendar_link_fills_in_utc_times_details_and_place(app, webinar)
     assert "zoom" not in google_calendar_url(webinar)
 
 
-def test_outlook_link_fills_in_utc_times_body_and_place(app, webinar):
-    from eventsvc.web.feeds import outlook_calendar_url
+@pytest.mark.parametrize(
+    ("link", "compose"),
+    [
+        ("outlook_calendar_url", "https://outlook.live.com/calendar/0/deeplink/compose"),
+        ("office_calendar_url", "https://outlook.office.com/calendar/0/deeplink/compose"),
+    ],
+    ids=["Outlook.com", "Microsoft 365"],
+)
+def test_outlook_links_fill_in_utc_times_body_and_place(app, webinar, link, compose):
+    from eventsvc.web import feeds
 
+    outlook_calendar_url = getattr(feeds, link)
     base, fields = query_of(outlook_calendar_url(webinar))
 
-    assert base == "https://outlook.live.com/calendar/0/deeplink/compose"
+    assert base == compose
     assert fields["subject"] == webinar.title
     assert fields["startdt"] == "2031-07-30T14:00:00Z"
     assert fields["enddt"] == "2031-07-30T15:30:00Z"
@@ -97,13 +106,16 @@ def test_all_day_links_use_dates_with_the_day_after_as_end(app, make_event):
     )
 
 
-def test_the_partial_offers_download_google_outlook_and_the_events_feeds(app, webinar):
+def test_the_partial_offers_download_google_both_outlooks_and_the_events_feeds(app, webinar):
     html = partial(app, webinar)
     hrefs = re.findall(r'href="([^"]+)"', html)
 
     assert f"/events/{webinar.slug}.ics" in hrefs
     assert any(h.startswith("https://calendar.google.com/calendar/render?") for h in hrefs)
     assert any(h.startswith("https://outlook.live.com/calendar/0/deeplink/compose?") for h in hrefs)
+    assert any(
+        h.startswith("https://outlook.office.com/calendar/0/deeplink/compose?") for h in hrefs
+    )
     assert "webcal://localhost/calendar/series/rethinking-msis.ics" in hrefs
     assert "webcal://localhost/calendar/organizations/human-rights-clinic.ics" in hrefs
     assert "webcal://localhost/calendar/organizations/msi-integrity.ics" in hrefs

@@ -380,6 +380,20 @@ def test_preview_shows_a_draft_as_the_public_would_see_it(client, editor, make_e
     assert client.get(f"/events/{event.slug}").status_code == 404
 
 
+def test_an_edit_registrants_will_hear_of_shows_as_a_waiting_update(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Rights at work")
+    sign_up(event, "ana@example.org")
+    shown = f"/admin/events/{event.id}"
+    assert "Registrants' update None waiting" in page_text(client.get(shown).text)
+
+    form = form_values(client.get(f"{shown}/edit").text)
+    client.post(f"{shown}/edit", data=form | {"title": "Rights at work: the directive"})
+
+    assert "Registrants' update 1 waiting to go out" in page_text(client.get(shown).text)
+
+
 def test_publish_and_unpublish(client, editor, make_event):
     event = make_event(publish=False)
 

@@ -238,6 +238,7 @@ def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, open
     feed = client.get(feed_path)
     assert feed.status_code == 200
     assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert str(Calendar.from_ical(feed.data)["X-WR-CALNAME"]) == "Human Rights Clinic: my events"
     [vevent] = Calendar.from_ical(feed.data).walk("VEVENT")
     assert str(vevent["URL"]) == JOIN
     assert b"other-room" not in feed.data
@@ -248,6 +249,8 @@ def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, open
     download = client.get(f"/registrations/{token}.ics")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert JOIN.encode() in download.data
+    for calendar_level in (b"X-WR-CALNAME", b"NAME:", b"REFRESH-INTERVAL", b"X-PUBLISHED-TTL"):
+        assert calendar_level not in download.data  # imported as an event, not a calendar
 
     client.post(f"/registrations/{token}/feed")
     assert client.get(feed_path).status_code == 410
