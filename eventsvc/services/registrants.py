@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
 
+from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.models import Attendee, Event, OutboxMessage, Question, Registration
 from eventsvc.services import audit
@@ -14,7 +15,7 @@ from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
 from eventsvc.services.registration import cancel_registration
 from eventsvc.text import normalise_email
-from eventsvc.timezones import now
+from eventsvc.timezones import now, to_local
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -76,6 +77,7 @@ def registrants_csv(event: Event) -> str:
             select(Question).where(Question.event_id == event.id).order_by(Question.position)
         )
     )
+    zone_name = site_timezone()
     out = io.StringIO()
     writer = csv.writer(out)
     header = ["Name", "Email", "State", "Waitlist position", "Time zone", "Registered at"]
@@ -87,7 +89,7 @@ def registrants_csv(event: Event) -> str:
             registration.state,
             registration.waitlist_position,
             registration.timezone,
-            registration.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            to_local(registration.created_at, zone_name).isoformat(timespec="seconds"),
         ]
         row += [answer_text(q, registration.answers.get(str(q.id))) for q in questions]
         writer.writerow([_safe_cell(cell) for cell in row])

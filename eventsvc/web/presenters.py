@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, url_for
 
 from eventsvc import timezones
+from eventsvc.config import site_timezone
 from eventsvc.text import excerpt_of, join_names, render_markdown
 
 
@@ -127,6 +128,12 @@ def event_json_ld(event, page_url: str) -> dict:
     return {key: value for key, value in data.items() if value}
 
 
+def site_time(instant: datetime, short: bool = False) -> str:
+    """An instant in the site's zone with its abbreviation, as admin pages show times."""
+    describe = timezones.describe_short if short else timezones.describe
+    return describe(instant, site_timezone())
+
+
 def news_date(instant: datetime | None) -> str:
     """A publication date such as '19 August 2026'."""
     if instant is None:
@@ -141,6 +148,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso_local)
     app.add_template_filter(event_when)
     app.add_template_filter(news_date)
+    app.add_template_filter(site_time)
     app.add_template_filter(join_names)
     app.add_template_filter(http_url)
     app.add_template_global(image_src)
@@ -152,4 +160,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site() -> dict:
-        return {"site_name": current_app.config["SITE_NAME"]}
+        return {
+            "site_name": current_app.config["SITE_NAME"],
+            "site_zone": current_app.config["SITE_TIMEZONE"],
+        }
