@@ -163,7 +163,12 @@ def test_the_registration_form_showing_its_errors_has_no_serious_violations(demo
     page = new_page(demo_site.url)
     open_page(page, demo_site, "/events/{event}")
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Nothing is sent yet: please check these")
+    expect(summary).not_to_contain_text("saving")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Your name")).to_be_focused()
     assert_accessible(page)
 
 
@@ -174,4 +179,5 @@ def test_the_event_form_showing_its_errors_has_no_serious_violations(
     open_page(page, demo_site, "/admin/events/new")
     page.get_by_role("button", name="Save").first.click()
     expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_role("alert")).to_be_focused()
     assert_accessible(page)
