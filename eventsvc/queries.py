@@ -244,6 +244,7 @@ def search(text: str) -> list[SearchHit]:
         return []
     news = db.session.scalars(
         _published_news()
+        .options(_PUBLIC_LINKED_EVENTS)
         .where(*_matches_every_word(words, (NewsItem.title, NewsItem.excerpt, NewsItem.body)))
         .order_by(NewsItem.published_at.desc())
         .limit(SEARCH_LIMIT)
