@@ -38,6 +38,8 @@ ACTIONS = {
     "registrations.purged": "Old registrations purged",
     "person_data.exported": "A person's data exported",
     "person_data.erased": "A person's data erased",
+    "outbox.cancelled": "Queued email cancelled",
+    "outbox.event_cancelled": "Queued emails of an event cancelled",
     "staff.created": "Staff account created",
     "staff.role_changed": "Staff role changed",
     "staff.disabled": "Staff account disabled",

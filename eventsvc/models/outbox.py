@@ -14,11 +14,12 @@ from eventsvc.extensions import db
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.timezones import now
 
-OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+# A cancelled message is never sent: the worker claims queued ones only.
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "cancelled")
 
 
 class OutboxMessage(Timestamped, db.Model):
-    """One email: queued, being sent, sent, or failed after its last attempt."""
+    """One email: queued, being sent, sent, failed after its last attempt, or cancelled."""
 
     __tablename__ = "outbox_messages"
 

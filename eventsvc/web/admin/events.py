@@ -1,7 +1,7 @@
 """Admin pages for events: list, edit, preview, publish, status changes and recordings."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.forms.events import (
@@ -14,7 +14,7 @@ from eventsvc.forms.events import (
     event_form_data,
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
-from eventsvc.models import Event, Recording
+from eventsvc.models import Event, OutboxMessage, Recording
 from eventsvc.services.events import (
     add_recording,
     cancel_event,
@@ -110,12 +110,21 @@ def events_edit(event_id: int):
     return _form_page(form, event)
 
 
+def _queued_emails(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "queued")
+    )
+
+
 def _show_page(event: Event, recording_form: RecordingForm):
     return render_form(
         "admin/events/show.html",
         event=event,
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
+        queued_emails=_queued_emails(event),
     )
 
 
