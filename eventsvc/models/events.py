@@ -160,6 +160,10 @@ class Event(Timestamped, db.Model):
         return self.kind in ("webinar", "hybrid")
 
     @property
+    def has_started(self) -> bool:
+        return self.starts_at <= now()
+
+    @property
     def is_past(self) -> bool:
         return self.ends_at <= now()
 

@@ -23,7 +23,7 @@ from eventsvc.services.locking import write_transaction
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
-from eventsvc.timezones import Schedule, now
+from eventsvc.timezones import Schedule, describe, now
 
 # EventFields that are not columns of the event, each set its own way.
 _RELATED = {"schedule", "series", "tags", "credits"}
@@ -33,6 +33,10 @@ _NOTICED = {
     "new place": ("venue", "address"),
     "new join link": ("join_url",),
 }
+
+
+class RecordingError(ValueError):
+    """A recording refused: the event has not started yet."""
 
 
 def _credit(position: int, credit: CreditInput) -> Credit:
@@ -197,7 +201,10 @@ def delete_event(event: Event) -> None:
 
 @write_transaction()
 def add_recording(event: Event, url: str, title: str = "") -> Recording:
-    """Post a recording; the page and the calendar entry show it."""
+    """Post a recording once the event has started; the page and calendar entry show it."""
+    if not event.has_started:
+        when = describe(event.starts_at, event.timezone)
+        raise RecordingError(f"A recording can be posted once the event has started: from {when}")
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
     audit.record("event.changed", event, "recording added")

@@ -1,16 +1,27 @@
 """Event services on SQLite and PostgreSQL: every staff action and the calendar version rule."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import CreditInput, EventChanges, EventFields
-from eventsvc.models import Credit, Event, NewsItem, Organization, Person, Recording, Series, Tag
+from eventsvc.models import (
+    Credit,
+    Event,
+    NewsItem,
+    Organization,
+    OutboxMessage,
+    Person,
+    Recording,
+    Series,
+    Tag,
+)
 from eventsvc.models.events import event_tags
 from eventsvc.services import notifications
 from eventsvc.services.events import (
+    RecordingError,
     add_recording,
     cancel_event,
     delete_event,
@@ -262,7 +273,11 @@ def test_a_postponed_event_rescheduled_keeps_the_previous_start(any_db_app, make
 
 def test_a_duplicate_is_a_new_draft_with_its_own_slug_and_uid(any_db_app, make_event):
     original = make_event(
-        credits=PARTNERS, tags=["Business"], series="#RethinkingMSIs", capacity=50
+        credits=PARTNERS,
+        tags=["Business"],
+        series="#RethinkingMSIs",
+        capacity=50,
+        starts_at=in_days(-3),
     )
     add_recording(original, "https://video.example.org/1", "WATCH: the webinar")
     cancel_event(original, "Moved online")
@@ -290,7 +305,7 @@ def test_a_duplicate_is_a_new_draft_with_its_own_slug_and_uid(any_db_app, make_e
 def test_a_draft_is_deleted_with_its_credits_tags_recordings_and_news_links(
     any_db_app, make_event, make_news
 ):
-    event = make_event(publish=False, credits=PARTNERS, tags=["Business"])
+    event = make_event(publish=False, credits=PARTNERS, tags=["Business"], starts_at=in_days(-3))
     kept = make_event(publish=False, title="Another event")
     add_recording(event, "https://video.example.org/1")
     news_id = make_news(events=[event, kept]).id
@@ -312,6 +327,13 @@ def test_a_published_event_cannot_be_deleted_until_unpublished(any_db_app, make_
     set_visibility(event, False)
     delete_event(event)
     assert row_count(Event) == 0
+
+
+def test_a_recording_is_refused_before_the_event_starts(any_db_app, make_event):
+    upcoming = make_event(starts_at=datetime(2031, 7, 30, 14, tzinfo=UTC))
+    with pytest.raises(RecordingError, match="from Wednesday 30 July 2031, 10:00 EDT"):
+        add_recording(upcoming, "https://video.example.org/1")
+    assert (reloaded(upcoming).recordings, row_count(OutboxMessage)) == ([], 0)
 
 
 def test_recordings_are_added_edited_and_removed(any_db_app, make_event):
@@ -365,8 +387,9 @@ CALENDAR_CHANGES = {
     "series": lambda e: save_fields(e, fields_of(e, series="Another series")),
     "cancelled": lambda e: cancel_event(e, "Unwell"),
     "postponed": lambda e: postpone_event(e, ""),
+    # Moved to two days ago, so that the recording that follows is accepted.
     "rescheduled": lambda e: reschedule_event(
-        e, Schedule(e.timezone, in_days(12), in_days(12, hour=17))
+        e, Schedule(e.timezone, in_days(-2), in_days(-2, hour=17))
     ),
     "recording": lambda e: add_recording(e, "https://video.example.org/1"),
 }

@@ -484,7 +484,7 @@ def test_only_drafts_can_be_deleted(client, editor, make_event):
 
 class TestRecordings:
     def test_add_edit_and_remove_a_recording(self, client, editor, make_event):
-        event = make_event()
+        event = make_event(starts_at=in_days(-1))
 
         client.post(
             f"/admin/events/{event.id}/recordings",
@@ -515,8 +515,26 @@ class TestRecordings:
         )
         assert event.recordings == []
 
+    def test_a_recording_waits_for_the_event_to_start_and_the_page_says_from_when(
+        self, client, editor, make_event
+    ):
+        event = make_event(starts_at=datetime(2031, 7, 30, 14, tzinfo=UTC))
+        when = "Wednesday 30 July 2031, 10:00 EDT (UTC−04:00)"
+
+        page = page_text(client.get(f"/admin/events/{event.id}").text)
+        response = client.post(
+            f"/admin/events/{event.id}/recordings", data={"url": "https://video.example.org/1"}
+        )
+
+        assert f"You can post the recording from {when}, when the event starts." in page
+        assert response.status_code == 400
+        assert error_of(response.text, "url") == (
+            f"A recording can be posted once the event has started: from {when}"
+        )
+        assert event.recordings == []
+
     def test_a_recording_of_another_event_is_not_found(self, client, editor, make_event):
-        event, other = make_event(), make_event(title="Other")
+        event, other = make_event(starts_at=in_days(-1)), make_event(title="Other")
         client.post(f"/admin/events/{event.id}/recordings", data={"url": "https://v.example.org"})
         recording = event.recordings[0]
 

@@ -16,6 +16,7 @@ from eventsvc.forms.events import (
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, OutboxMessage, Recording
 from eventsvc.services.events import (
+    RecordingError,
     add_recording,
     cancel_event,
     delete_event,
@@ -222,9 +223,13 @@ def events_add_recording(event_id: int):
     event = _event_or_404(event_id)
     form = RecordingForm()
     if form.validate_on_submit():
-        add_recording(event, form.url.data, form.title.data)
-        flash("The recording is posted on the event page and in calendars.")
-        return redirect(url_for(".events_show", event_id=event.id))
+        try:
+            add_recording(event, form.url.data, form.title.data)
+        except RecordingError as error:
+            form.url.errors.append(str(error))
+        else:
+            flash("The recording is posted on the event page and in calendars.")
+            return redirect(url_for(".events_show", event_id=event.id))
     return _show_page(event, form)
 
 
