@@ -1,6 +1,8 @@
 """Security headers on every response, and session cookie flags that follow BASE_URL."""
 
-from flask import Flask, Response, request
+from collections.abc import Iterable
+
+from flask import Flask, Response, g, request
 
 # No inline script or style anywhere: pages load /static files only. JSON-LD data
 # blocks are not scripts a browser runs, so they need no exception.
@@ -18,15 +20,33 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 _HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
 
 
+def allow_frames(origins: Iterable[str]) -> None:
+    """Let the page of this response embed frames from these origins, and from no other.
+
+    Only pages that show a video player call it (web/presenters.py `recording_player`).
+    """
+    g.frame_origins = sorted({*g.get("frame_origins", ()), *origins})
+
+
+def allowed_frames() -> list[str]:
+    """The origins this response's page may embed frames from (none unless allowed)."""
+    return list(g.get("frame_origins", ()))
+
+
+def _policy() -> str:
+    frames = allowed_frames()
+    return CONTENT_SECURITY_POLICY + (f"; frame-src {' '.join(frames)}" if frames else "")
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the site's security headers, keeping any a view chose itself."""
+    response.headers.setdefault("Content-Security-Policy", _policy())
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:
