@@ -36,6 +36,7 @@ ADDRESS_LIMIT = 500
 URL_LIMIT = 1000
 PROFILE_URL_LIMIT = 500  # an organisation's or person's web address
 NAME_LIMIT = 200  # a person's, organisation's or series' name
+AFFILIATION_LIMIT = 300  # a person's role and organisation
 TAG_LIMIT = 100
 ALT_LIMIT = 300
 MAX_CREDITS = 60
@@ -89,12 +90,17 @@ MAX_TOKEN_DAYS = 3650
 
 @dataclass
 class CreditInput:
-    """One credit as DESIGN §3 shapes it: a role and an organisation or person by name."""
+    """One credit as DESIGN §3 shapes it: a role and an organisation or person by name.
+
+    A web address or affiliation given for someone already known replaces theirs; one left
+    out keeps theirs.
+    """
 
     role: str
     kind: str
     name: str
     url: str | None = None
+    affiliation: str = ""
 
 
 @dataclass

@@ -322,6 +322,14 @@ def site_feed(site_name: str) -> Feed:
     return Feed("All events", description, "calendar.ics", true())
 
 
+def find_by_name(model, name: str):
+    """The row of `model` (organisation, person, series, tag) called `name`, ignoring case
+    and surrounding spaces; None when there is none."""
+    return db.session.scalar(
+        select(model).where(func.lower(model.name) == name.strip().lower()).limit(1)
+    )
+
+
 def _by_slug(model, slug: str):
     return db.session.scalar(select(model).where(model.slug == slug))
 

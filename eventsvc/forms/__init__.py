@@ -64,16 +64,16 @@ def web_address(form, field) -> None:
         raise ValidationError(message)
 
 
-def check_image_fields(upload, url, alt, kept: bool) -> bool:
+def check_image_fields(uploaded: bool, url, alt, kept: bool) -> bool:
     """Put errors on an image's fields: an upload or a web address, not both; alt text with any.
 
-    `kept` tells whether an image stored earlier stays.
+    `uploaded` tells whether a file is chosen, `kept` whether an image stored earlier stays.
     """
     valid = True
-    if upload.data and url.data:
+    if uploaded and url.data:
         url.errors.append("Upload an image or give its web address, not both")
         valid = False
-    if (upload.data or url.data or kept) and not alt.data:
+    if (uploaded or url.data or kept) and not alt.data:
         alt.errors.append("Describe the image for people who cannot see it")
         valid = False
     return valid

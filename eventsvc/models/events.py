@@ -257,6 +257,10 @@ class Credit(db.Model):
     def name(self) -> str:
         return self.credited.name
 
+    @property
+    def affiliation(self) -> str:
+        return self.person.affiliation if self.person else ""
+
     def as_dict(self) -> dict:
         """The credit in DESIGN §3's JSON shape."""
         return {"role": self.role, "kind": self.kind, "name": self.name, "url": self.credited.url}

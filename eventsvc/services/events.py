@@ -46,9 +46,8 @@ def _credit(position: int, credit: CreditInput) -> Credit:
             role=credit.role,
             organization=find_or_add_organization(credit.name, credit.url),
         )
-    return Credit(
-        position=position, role=credit.role, person=find_or_add_person(credit.name, credit.url)
-    )
+    person = find_or_add_person(credit.name, credit.url, credit.affiliation)
+    return Credit(position=position, role=credit.role, person=person)
 
 
 def _set_schedule(event: Event, schedule: Schedule) -> None:
@@ -180,7 +179,14 @@ def fields_of(event: Event) -> EventFields:
         schedule=schedule_of(event),
         series=event.series.name if event.series else None,
         tags=[tag.name for tag in event.tags],
-        credits=[CreditInput(c.role, c.kind, c.name, c.credited.url) for c in event.credits],
+        credits=[credit_input(credit) for credit in event.credits],
+    )
+
+
+def credit_input(credit: Credit) -> CreditInput:
+    """A credit as staff give it: role, kind, name, web address and a person's affiliation."""
+    return CreditInput(
+        credit.role, credit.kind, credit.name, credit.credited.url, credit.affiliation
     )
 
 

@@ -9,8 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.models import Event
-from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, in_days, only, page_text
+from eventsvc.models import Event, Organization, Person
+from tests.helpers import (
+    ATTRIBUTE,
+    PNG,
+    SCRIPT,
+    error_of,
+    form_values,
+    in_days,
+    only,
+    page_text,
+    row_count,
+)
 
 
 def event_data(**overrides) -> dict:
@@ -36,15 +46,16 @@ def event_data(**overrides) -> dict:
 
 
 def credit_rows(*rows) -> dict:
-    """Form fields for credit rows given as (role, kind, name, url)."""
+    """Form fields for credit rows given as (role, kind, name, url[, affiliation])."""
     data = {}
-    for index, (role, kind, name, url) in enumerate(rows):
+    for index, (role, kind, name, url, *affiliation) in enumerate(rows):
         data.update(
             {
                 f"credits-{index}-role": role,
                 f"credits-{index}-kind": kind,
                 f"credits-{index}-name": name,
                 f"credits-{index}-url": url,
+                f"credits-{index}-affiliation": "".join(affiliation),
             }
         )
     return data
@@ -318,13 +329,92 @@ class TestCreditsEditor:
         assert 'formaction="/admin/events/new#credits"' in page
         assert 'name="credit_action" value="add"' in page
 
-    def test_existing_names_are_suggested(self, client, editor, make_event):
-        make_event(credits=[("co_host", "organization", "MSI Integrity")])
+    def test_existing_names_are_suggested_with_what_tells_them_apart(
+        self, client, editor, make_event
+    ):
+        make_event(
+            credits=[
+                ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
+                ("moderator", "person", "Krizna Gomez", None, "Director of Programs, JustLabs"),
+            ]
+        )
 
         page = client.get("/admin/events/new").text
 
-        assert '<datalist id="credit-names"><option value="MSI Integrity"></datalist>' in page
+        assert (
+            '<option value="Krizna Gomez" label="Person · Director of Programs, JustLabs" '
+            'data-kind="person" data-url="" data-affiliation="Director of Programs, JustLabs">'
+        ) in page
+        assert (
+            '<option value="MSI Integrity" label="Organisation · https://msi.example.org" '
+            'data-kind="organization" data-url="https://msi.example.org" data-affiliation="">'
+        ) in page
         assert 'list="credit-names"' in page
+        assert "credits.js" in page
+
+    def test_a_person_is_credited_with_name_affiliation_and_web_address(self, client, editor):
+        data = event_data() | credit_rows(
+            ("moderator", "person", "Krizna Gomez", "https://justlabs.example.org",
+             "Director of Programs, JustLabs"),
+        )  # fmt: skip
+
+        assert client.post("/admin/events/new", data=data).status_code == 302
+
+        [credit] = only(Event).credits
+        assert (credit.name, credit.person.affiliation, credit.person.url) == (
+            "Krizna Gomez",
+            "Director of Programs, JustLabs",
+            "https://justlabs.example.org",
+        )
+        values = form_values(client.get(f"/admin/events/{only(Event).id}/edit").text)
+        assert values["credits-0-affiliation"] == "Director of Programs, JustLabs"
+
+    def test_a_known_name_is_reused_and_what_is_typed_for_it_is_saved_and_said(
+        self, client, editor, make_event
+    ):
+        make_event(credits=[("moderator", "person", "Krizna Gomez")])
+        data = event_data(title="Second webinar") | credit_rows(
+            ("moderator", "person", " krizna gomez ", "https://justlabs.example.org",
+             "Director of Programs, JustLabs"),
+        )  # fmt: skip
+
+        response = client.post("/admin/events/new", data=data, follow_redirects=True)
+
+        [person] = db.session.scalars(select(Person)).all()
+        assert (person.name, person.url, person.affiliation) == (
+            "Krizna Gomez",
+            "https://justlabs.example.org",
+            "Director of Programs, JustLabs",
+        )
+        text = page_text(response.text)
+        assert "The web address of “Krizna Gomez” is now https://justlabs.example.org." in text
+        assert "The affiliation of “Krizna Gomez” is now Director of Programs, JustLabs." in text
+
+    def test_a_known_name_keeps_its_details_when_none_are_typed(self, client, editor, make_event):
+        make_event(credits=[("co_host", "organization", "MSI Integrity", "https://msi.example")])
+        data = event_data() | credit_rows(("co_host", "organization", "MSI Integrity", ""))
+
+        client.post("/admin/events/new", data=data)
+
+        assert db.session.scalars(select(Organization.url)).all() == ["https://msi.example"]
+
+    def test_a_known_name_of_the_other_kind_is_refused(self, client, editor, make_event):
+        make_event(credits=[("moderator", "person", "Krizna Gomez")])
+        data = event_data(title="Another") | credit_rows(
+            ("co_host", "organization", "Krizna Gomez", ""),
+            ("co_host", "organization", "JustLabs", "", "Lab"),
+        )
+
+        response = client.post("/admin/events/new", data=data)
+
+        assert response.status_code == 400
+        assert error_of(response.text, "credits-0-name") == (
+            "“Krizna Gomez” is a person here: choose Person, or give the organisation’s name"
+        )
+        assert error_of(response.text, "credits-1-affiliation") == (
+            "Only people have an affiliation: leave it empty, or choose Person"
+        )
+        assert row_count(Organization) == 0
 
 
 class TestImage:
@@ -359,6 +449,33 @@ class TestImage:
         assert error_of(response.text, "image_alt") == (
             "Describe the image for people who cannot see it"
         )
+
+    def test_a_chosen_image_is_kept_through_an_error_and_a_credit_change(self, client, editor, app):
+        data = event_data(title="", image_alt="Panelists on a stage")
+        data["image"] = (BytesIO(PNG), "panel.png")
+
+        refused = client.post("/admin/events/new", data=data, content_type="multipart/form-data")
+        values = form_values(refused.text)
+        rearranged = client.post(
+            "/admin/events/new", data=values | {"title": "Kept", "credit_action": "add"}
+        )
+        saved = client.post("/admin/events/new", data=form_values(rearranged.text))
+
+        assert refused.status_code == 400 and saved.status_code == 302
+        assert "The image you chose is kept" in page_text(refused.text)
+        assert "The image you chose is kept" in page_text(rearranged.text)
+        event = only(Event)
+        assert (Path(app.config["UPLOAD_DIR"]) / event.image_path).read_bytes() == PNG
+        assert event.image_alt == "Panelists on a stage"
+
+    def test_a_forged_image_reference_is_ignored(self, client, editor, app):
+        stored = Path(app.config["UPLOAD_DIR"])
+        stored.mkdir(parents=True, exist_ok=True)
+        (stored / "someone-elses.png").write_bytes(PNG)
+
+        client.post("/admin/events/new", data=event_data(chosen_image="someone-elses.png"))
+
+        assert only(Event).image_path is None
 
     def test_the_uploaded_image_can_be_removed(self, client, editor, make_event):
         event = make_event(image_path="abc.png", image_alt="A stage")

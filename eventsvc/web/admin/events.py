@@ -10,8 +10,8 @@ from eventsvc.forms.events import (
     RecordingForm,
     RescheduleForm,
     StatusReasonForm,
-    credit_names,
     event_form_data,
+    known_names,
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, OutboxMessage, Recording
@@ -28,7 +28,12 @@ from eventsvc.services.events import (
     set_visibility,
     update_recording,
 )
-from eventsvc.services.uploads import UploadError, store_uploaded_image
+from eventsvc.services.uploads import (
+    UploadError,
+    image_reference,
+    referenced_image,
+    store_uploaded_image,
+)
 from eventsvc.web.admin import bp, render_form
 
 EVENTS_PER_PAGE = 50
@@ -70,30 +75,55 @@ def events_list():
 
 
 def _form_page(form: EventForm, event: Event | None = None, status: int | None = None):
-    context = {"form": form, "event": event, "credit_names": credit_names()}
+    context = {"form": form, "event": event, "known_names": known_names()}
     if status is not None:
         return render_template("admin/events/form.html", **context), status
     return render_form("admin/events/form.html", **context)
 
 
-def _saved_fields(form: EventForm):
-    """The form's fields with a newly uploaded image stored; None when the upload is refused."""
-    try:
-        uploaded = store_uploaded_image(form.image.data) if form.image.data else None
-    except UploadError as error:
-        form.image.errors.append(str(error))
-        return None
-    return form.to_fields(uploaded)
+def _keep_chosen_image(form: EventForm) -> str | None:
+    """Store a file chosen now at once, so it outlives errors and credit-row changes, or take
+    back the one chosen before; returns why a file is refused, if it is."""
+    if form.image.data:
+        try:
+            name = store_uploaded_image(form.image.data)
+        except UploadError as error:
+            return str(error)
+        form.chosen_image.data = image_reference(name)
+    form.chosen_upload = referenced_image(form.chosen_image.data)
+    return None
+
+
+def _accepted(form: EventForm) -> bool:
+    """Whether the posted form is valid, its chosen image kept either way."""
+    refused = _keep_chosen_image(form) if form.is_submitted() else None
+    valid = form.validate_on_submit()
+    if refused:
+        form.image.errors.append(refused)
+    return valid and not refused
+
+
+def _profile_changes(form: EventForm) -> list[str]:
+    """What the credits change on organisations and people already known, for the flash."""
+    return [change for row in form.credits for change in row.form.profile_changes()]
+
+
+def _flash_all(messages: list[str]) -> None:
+    for message in messages:
+        flash(message[0].upper() + message[1:] + ".")
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def events_new():
     form = EventForm()
     if form.rearrange_credits(request.form.get("credit_action")):
+        _keep_chosen_image(form)
         return _form_page(form, status=200)
-    if form.validate_on_submit() and (fields := _saved_fields(form)):
-        event = save_event(None, EventChanges(fields=fields))
+    if _accepted(form):
+        changes = _profile_changes(form)
+        event = save_event(None, EventChanges(fields=form.to_fields()))
         flash(f"Saved “{event.title}” as a draft.")
+        _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form)
 
@@ -103,10 +133,13 @@ def events_edit(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm(data=event_form_data(event), stored_image=event.image_path)
     if form.rearrange_credits(request.form.get("credit_action")):
+        _keep_chosen_image(form)
         return _form_page(form, event, status=200)
-    if form.validate_on_submit() and (fields := _saved_fields(form)):
-        save_event(event, EventChanges(fields=fields))
+    if _accepted(form):
+        changes = _profile_changes(form)
+        save_event(event, EventChanges(fields=form.to_fields()))
         flash(f"Saved “{event.title}”.")
+        _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form, event)
 
