@@ -152,20 +152,6 @@ class QuestionFields:
 
 
 @dataclass
-class EventChanges:
-    """One save of an event: whatever is not None is set, all of it or nothing.
-
-    `questions` is the whole list the event asks afterwards, in order: a question with
-    an `id` is kept (and changed), one without is added, and one left out is removed.
-    """
-
-    fields: EventFields | None = None
-    registration: RegistrationSettings | None = None
-    questions: list[QuestionFields] | None = None
-    publish: bool | None = None
-
-
-@dataclass
 class NewsFields:
     """Everything staff set on a news item."""
 
@@ -176,6 +162,23 @@ class NewsFields:
     label: str = "news"
     event_ids: list[int] = field(default_factory=list)
     published_at: datetime | None = None
+
+
+@dataclass
+class EventChanges:
+    """One save of an event: whatever is not None is set, all of it or nothing.
+
+    `questions` is the whole list the event asks afterwards, in order: a question with
+    an `id` is kept (and changed), one without is added, and one left out is removed.
+    `announcement` is a news item posted with the event and linked to it: an empty title
+    or text is made from the event, and it is published with the event unless timed.
+    """
+
+    fields: EventFields | None = None
+    registration: RegistrationSettings | None = None
+    questions: list[QuestionFields] | None = None
+    publish: bool | None = None
+    announcement: NewsFields | None = None
 
 
 @dataclass

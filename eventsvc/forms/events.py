@@ -55,6 +55,7 @@ from eventsvc.inputs import (
     VISIBILITIES,
     CreditInput,
     EventFields,
+    NewsFields,
 )
 from eventsvc.models import Event, Organization, Person, Series
 from eventsvc.queries import find_by_name
@@ -66,6 +67,7 @@ from eventsvc.timezones import (
     format_offset,
     is_ambiguous,
     parse_offset,
+    read_moment,
     read_schedule,
     to_local,
     zone,
@@ -456,6 +458,73 @@ class EventForm(TimesForm):
             image_url=self.image_url.data or None,
             image_alt=self.image_alt.data if image_path or self.image_url.data else "",
             internal_note=self.internal_note.data,
+        )
+
+
+class NewEventForm(EventForm):
+    """A new event with the news item announcing it, posted in the same submission.
+
+    The announcement's fields left empty are made from the event when it is saved; its
+    publication time is a wall-clock time in the site's zone.
+    """
+
+    announce = BooleanField(
+        "Post an announcement in the news",
+        default=True,
+        description="A news item linked to the event, like “July 30 Virtual Event: …”.",
+    )
+    news_title = StringField(
+        "Announcement title",
+        filters=[stripped],
+        validators=[Length(max=TITLE_LIMIT)],
+        description="Left empty: the event’s date, “Virtual Event” and its title.",
+    )
+    news_excerpt = TextAreaField(
+        "Announcement excerpt",
+        filters=TEXT,
+        validators=[Length(max=SUMMARY_LIMIT)],
+        description="Optional: without one, listings show the text’s first 55 words or so.",
+    )
+    news_body = TextAreaField(
+        "Announcement text",
+        filters=TEXT,
+        description="Markdown. Left empty: the event’s summary.",
+    )
+    news_published_at = local_time_field("Announcement publication time")
+
+    news_published_instant: datetime | None = None
+
+    def __init__(self, *args, site_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_zone = site_zone
+        self.news_published_at.label.text = f"Announcement publication time ({site_zone})"
+        self.news_published_at.description = (
+            f"Wall-clock time in {site_zone}. Left empty: published with the event, "
+            "now if you publish it now. A later time publishes it then."
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.announce.data or self.news_published_at.errors:
+            return valid and not self.news_published_at.errors
+        try:
+            self.news_published_instant = read_moment(
+                self.news_published_at.data, self.site_zone, "news_published_at"
+            )
+        except TimeInputError as error:
+            show_time_errors(self, error)
+            return False
+        return valid
+
+    def to_announcement(self) -> NewsFields | None:
+        """The announcement as the service's news fields, or None when none is wanted."""
+        if not self.announce.data:
+            return None
+        return NewsFields(
+            title=self.news_title.data,
+            excerpt=self.news_excerpt.data,
+            body=self.news_body.data,
+            published_at=self.news_published_instant,
         )
 
 

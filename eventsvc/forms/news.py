@@ -16,18 +16,19 @@ from eventsvc.inputs import NEWS_LABEL_NAMES, NEWS_LABELS, NewsFields
 from eventsvc.models import Event, NewsItem
 from eventsvc.timezones import TimeInputError, read_moment, to_local
 
-# News is dated in UTC: the site has no zone of its own, and every reader sees the date.
-NEWS_ZONE = "UTC"
 LABEL_CHOICES = [SelectChoice(label, NEWS_LABEL_NAMES[label]) for label in NEWS_LABELS]
 TEXT = [unix_newlines, stripped]
 
 
 def _event_choices() -> list[SelectChoice]:
     events = db.session.scalars(select(Event).order_by(Event.starts_at.desc()))
-    return [
-        SelectChoice(str(event.id), f"{event.title} ({event.local_start:%d %b %Y})")
-        for event in events
-    ]
+    return [SelectChoice(str(event.id), event_choice_label(event)) for event in events]
+
+
+def event_choice_label(event: Event) -> str:
+    """How an event is picked: its whole title and its date, 'Title — Thu 30 Jul 2026'."""
+    day = event.start_date if event.all_day else event.local_start
+    return f"{event.title} — {day:%a} {day.day} {day:%b %Y}"
 
 
 class NewsForm(BaseForm):
@@ -63,23 +64,39 @@ class NewsForm(BaseForm):
         validators=[DataRequired("Write the text of the item")],
         description="Markdown: **bold**, *italic*, [a link](https://…).",
     )
-    published_at = local_time_field(
-        "Publication time (UTC)", "Leave empty to keep a draft; a later time publishes it then."
-    )
+    published_at = local_time_field("Publication time")
     events = SelectMultipleField(
         "Linked events",
         coerce=int,
         choices=_event_choices,
-        description="Their dates and times appear with the item. Select several with Ctrl or ⌘.",
+        description="Their dates and times appear with the item. To choose several in the "
+        "list, hold Ctrl (⌘ on a Mac) while you click.",
+        render_kw={
+            "data-picker": "",
+            "data-picker-help": "Type part of a title or a date, then choose events with the "
+            "arrow keys and Enter, or by clicking; each chosen one is listed with a button "
+            "to remove it.",
+        },
         invalid_choice_message="Choose events from the list",
     )
 
     published_instant = None
 
+    def __init__(self, *args, site_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_zone = site_zone
+        self.published_at.label.text = f"Publication time ({site_zone})"
+        self.published_at.description = (
+            f"Wall-clock time in {site_zone}. Leave empty to keep a draft; "
+            "a later time publishes it then."
+        )
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         try:
-            self.published_instant = read_moment(self.published_at.data, NEWS_ZONE, "published_at")
+            self.published_instant = read_moment(
+                self.published_at.data, self.site_zone, "published_at"
+            )
         except TimeInputError as error:
             show_time_errors(self, error)
             return False
@@ -98,8 +115,8 @@ class NewsForm(BaseForm):
         )
 
 
-def news_form_data(item: NewsItem) -> dict:
-    """A news item as the form's initial values."""
+def news_form_data(item: NewsItem, zone_name: str) -> dict:
+    """A news item as the form's initial values, its time on the wall clock of `zone_name`."""
     published = item.published_at
     return {
         "title": item.title,
@@ -107,6 +124,6 @@ def news_form_data(item: NewsItem) -> dict:
         "language": item.language,
         "excerpt": item.excerpt,
         "body": item.body,
-        "published_at": to_local(published, NEWS_ZONE).replace(tzinfo=None) if published else None,
+        "published_at": to_local(published, zone_name).replace(tzinfo=None) if published else None,
         "events": [event.id for event in item.events],
     }

@@ -20,6 +20,7 @@ from eventsvc.services.catalog import (
 )
 from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
+from eventsvc.services.news import announce, publish_announcements
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
@@ -73,6 +74,8 @@ def _set_visibility(event: Event, published: bool) -> None:
     if published and event.published_at is None:
         event.published_at = now()
     audit.record("event.published" if published else "event.unpublished", event)
+    if published:
+        publish_announcements(event)
 
 
 def _what_changed(change: tuple[dict, dict] | None) -> str:
@@ -97,7 +100,8 @@ def _tell_registrants(event: Event, kind: str, **details) -> None:
 def save_event(event: Event | None, changes: EventChanges) -> Event:
     """Create (`event` None) or change an event: everything `changes` names, or nothing.
 
-    A new event is a draft unless `changes.publish`. Seats freed by a larger capacity or
+    A new event is a draft unless `changes.publish`; its announcement, if any, is posted
+    in the same transaction. Seats freed by a larger capacity or
     a setting go to the waiting list, and registrants hear of a new time, place or join
     link, in the same transaction.
     """
@@ -115,6 +119,8 @@ def save_event(event: Event | None, changes: EventChanges) -> Event:
     if changes.publish is not None:
         _set_visibility(event, changes.publish)
     db.session.flush()
+    if changes.announcement is not None:
+        announce(event, changes.announcement)
     fill_free_seats(event)
     if change := _what_changed(calendar_change(event)):
         _tell_registrants(event, "event_changed", change=change)

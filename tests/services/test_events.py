@@ -1,12 +1,13 @@
 """Event services on SQLite and PostgreSQL: every staff action and the calendar version rule."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import CreditInput, EventChanges, EventFields
+from eventsvc.inputs import CreditInput, EventChanges, EventFields, NewsFields
 from eventsvc.models import (
     Credit,
     Event,
@@ -19,6 +20,7 @@ from eventsvc.models import (
     Tag,
 )
 from eventsvc.models.events import event_tags
+from eventsvc.services import news as news_service
 from eventsvc.services import notifications
 from eventsvc.services.events import (
     RecordingError,
@@ -513,3 +515,30 @@ def test_a_save_that_fails_while_telling_registrants_queues_nothing(
     assert len(outbox_messages()) == queued
     kept = reloaded(event)
     assert (kept.join_url, kept.sequence) == ("https://meet.example.org/1", 0)
+
+
+def test_an_event_and_its_announcement_are_saved_together_or_not_at_all(
+    any_db_app, make_event, monkeypatch
+):
+    event = make_event(publish=True, title="Beyond Business-as-Usual", timezone="America/New_York",
+                       starts_at=datetime(2031, 7, 31, 1, 30, tzinfo=UTC))  # fmt: skip
+
+    def refuse(values):
+        raise RuntimeError("the news item could not be written")
+
+    monkeypatch.setattr(news_service, "create_news", refuse)
+    values = replace(fields_of(event), title="Another webinar")
+    with pytest.raises(RuntimeError):
+        save_event(None, EventChanges(fields=values, announcement=NewsFields(title="")))
+    assert (row_count(Event), row_count(NewsItem)) == (1, 0)
+    monkeypatch.undo()
+
+    announced = save_event(
+        None, EventChanges(fields=values, publish=True, announcement=NewsFields(title=""))
+    )
+
+    item = db.session.scalar(select(NewsItem))
+    # The date is the event's own, in its zone: 21:30 on July 30 in New York.
+    assert item.title == "July 30 Virtual Event: Another webinar"
+    assert (item.label, [e.id for e in item.events]) == ("event", [announced.id])
+    assert item.published_at is not None

@@ -4,12 +4,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.models import Event, Organization, Person
+from eventsvc.models import Event, NewsItem, Organization, Person
 from tests.helpers import (
     ATTRIBUTE,
     PNG,
@@ -746,3 +747,79 @@ def test_a_long_list_pages_with_its_filters_kept(client, editor, make_event):
     assert 'href="/admin/events?visibility=draft&amp;page=2">Earlier events' in first.text
     second = client.get("/admin/events?visibility=draft&page=2")
     assert "Page 2 of 2" in page_text(second.text) and "Later events" in second.text
+
+
+class TestAnnouncement:
+    """A new event and the news item announcing it, in one submission."""
+
+    def test_a_published_webinar_and_its_announcement_in_one_submission(self, client, editor):
+        data = event_data(announce="y", publish="yes")
+
+        response = client.post("/admin/events/new", data=data, follow_redirects=True)
+
+        event = only(Event)
+        item = only(NewsItem)
+        assert event.visibility == "published"
+        assert (item.title, item.body, item.label) == (
+            "July 30 Virtual Event: Beyond Business as Usual",
+            "A discussion about accountable governance.",
+            "event",
+        )
+        assert [linked.id for linked in item.events] == [event.id]
+        assert item.published_at is not None
+        assert (
+            "Published “Beyond Business as Usual” and its announcement "
+            "“July 30 Virtual Event: Beyond Business as Usual”."
+        ) in page_text(response.text)
+
+    def test_a_draft_announcement_is_published_with_its_event(self, client, editor):
+        data = event_data(announce="y", news_title="Join us", news_body="Register now.")
+
+        saved = client.post("/admin/events/new", data=data, follow_redirects=True)
+        event = only(Event)
+        assert only(NewsItem).published_at is None
+        assert "with its announcement “Join us”: both are published when you publish" in (
+            page_text(saved.text)
+        )
+
+        client.post(f"/admin/events/{event.id}/publish")
+
+        assert only(NewsItem).published_at is not None
+        assert client.get(f"/news/{only(NewsItem).slug}").status_code == 200
+
+    def test_an_announcement_timed_in_the_site_zone_is_scheduled(self, client, editor):
+        later = in_days(20)
+        local = later.astimezone(ZoneInfo("America/New_York")).replace(tzinfo=None)
+        data = event_data(
+            announce="y", publish="yes", news_published_at=local.strftime("%Y-%m-%dT%H:%M")
+        )
+
+        response = client.post("/admin/events/new", data=data, follow_redirects=True)
+
+        assert only(NewsItem).published_at == later
+        assert "is scheduled for" in page_text(response.text)
+        assert "Scheduled" in page_text(client.get("/admin/news").text)
+        assert only(NewsItem).title not in page_text(client.get("/").text)
+
+    def test_no_announcement_when_it_is_not_wanted(self, client, editor):
+        client.post("/admin/events/new", data=event_data(publish="yes"))
+
+        assert (only(Event).visibility, row_count(NewsItem)) == ("published", 0)
+
+    def test_the_form_offers_the_site_zone_and_the_announcement(self, client, editor):
+        page = client.get("/admin/events/new").text
+        values = form_values(page)
+
+        assert values["timezone"] == "America/New_York"
+        assert values["announce"] == "y"
+        assert "Announcement publication time (America/New_York)" in page_text(page)
+        assert "announcement.js" in page
+
+    def test_an_announcement_time_that_does_not_exist_is_refused(self, client, editor):
+        data = event_data(announce="y", news_published_at="2031-03-09T02:30")
+
+        response = client.post("/admin/events/new", data=data)
+
+        assert response.status_code == 400
+        assert "does not exist" in error_of(response.text, "news_published_at")
+        assert (row_count(Event), row_count(NewsItem)) == (0, 0)

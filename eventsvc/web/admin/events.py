@@ -3,10 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.forms.events import (
     EventFilterForm,
     EventForm,
+    NewEventForm,
     RecordingForm,
     RescheduleForm,
     StatusReasonForm,
@@ -14,7 +16,7 @@ from eventsvc.forms.events import (
     known_names,
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
-from eventsvc.models import Event, OutboxMessage, Recording
+from eventsvc.models import Event, NewsItem, OutboxMessage, Recording
 from eventsvc.services.events import (
     RecordingError,
     add_recording,
@@ -34,7 +36,9 @@ from eventsvc.services.uploads import (
     referenced_image,
     store_uploaded_image,
 )
+from eventsvc.timezones import now
 from eventsvc.web.admin import bp, render_form
+from eventsvc.web.presenters import site_time
 
 EVENTS_PER_PAGE = 50
 
@@ -113,16 +117,40 @@ def _flash_all(messages: list[str]) -> None:
         flash(message[0].upper() + message[1:] + ".")
 
 
+def _publishing() -> bool | None:
+    """True when "Save and publish" was pressed, else None (the visibility stays)."""
+    return True if request.form.get("publish") == "yes" else None
+
+
+def _saved_message(event: Event) -> str:
+    announcement = next(iter(_news_about(event)), None)
+    done = (
+        f"Published “{event.title}”" if event.is_published else f"Saved “{event.title}” as a draft"
+    )
+    if announcement is None:
+        return f"{done}."
+    news = f"its announcement “{announcement.title}”"
+    if announcement.published_at is None:
+        return f"{done}, with {news}: both are published when you publish the event."
+    if announcement.published_at > now():
+        return f"{done}; {news} is scheduled for {site_time(announcement.published_at)}."
+    return f"{done} and {news}."
+
+
 @bp.route("/events/new", methods=["GET", "POST"])
 def events_new():
-    form = EventForm()
+    zone_name = site_timezone()
+    form = NewEventForm(data={"timezone": zone_name}, site_zone=zone_name)
     if form.rearrange_credits(request.form.get("credit_action")):
         _keep_chosen_image(form)
         return _form_page(form, status=200)
     if _accepted(form):
         changes = _profile_changes(form)
-        event = save_event(None, EventChanges(fields=form.to_fields()))
-        flash(f"Saved “{event.title}” as a draft.")
+        new = EventChanges(
+            fields=form.to_fields(), publish=_publishing(), announcement=form.to_announcement()
+        )
+        event = save_event(None, new)
+        flash(_saved_message(event))
         _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form)
@@ -137,8 +165,9 @@ def events_edit(event_id: int):
         return _form_page(form, event, status=200)
     if _accepted(form):
         changes = _profile_changes(form)
-        save_event(event, EventChanges(fields=form.to_fields()))
-        flash(f"Saved “{event.title}”.")
+        published = event.is_published
+        save_event(event, EventChanges(fields=form.to_fields(), publish=_publishing()))
+        flash(f"Saved “{event.title}”." if published else _saved_message(event))
         _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form, event)
@@ -152,6 +181,11 @@ def _queued_emails(event: Event) -> int:
     )
 
 
+def _news_about(event: Event) -> list[NewsItem]:
+    statement = select(NewsItem).where(NewsItem.events.any(Event.id == event.id))
+    return list(db.session.scalars(statement.order_by(NewsItem.id)))
+
+
 def _show_page(event: Event, recording_form: RecordingForm):
     return render_form(
         "admin/events/show.html",
@@ -159,6 +193,7 @@ def _show_page(event: Event, recording_form: RecordingForm):
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
         queued_emails=_queued_emails(event),
+        news_items=_news_about(event),
     )
 
 

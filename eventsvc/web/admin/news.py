@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.forms.news import NewsForm, news_form_data
 from eventsvc.models import NewsItem
@@ -28,7 +29,7 @@ def news_list():
 
 @bp.route("/news/new", methods=["GET", "POST"])
 def news_new():
-    form = NewsForm()
+    form = NewsForm(site_zone=site_timezone())
     if form.validate_on_submit():
         item = create_news(form.to_fields())
         flash(f"Saved “{item.title}”.")
@@ -39,7 +40,8 @@ def news_new():
 @bp.route("/news/<int:item_id>/edit", methods=["GET", "POST"])
 def news_edit(item_id: int):
     item = _item_or_404(item_id)
-    form = NewsForm(data=news_form_data(item))
+    zone_name = site_timezone()
+    form = NewsForm(data=news_form_data(item, zone_name), site_zone=zone_name)
     if form.validate_on_submit():
         update_news(item, form.to_fields())
         flash(f"Saved “{item.title}”.")
