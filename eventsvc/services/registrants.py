@@ -18,6 +18,7 @@ from eventsvc.text import normalise_email
 from eventsvc.timezones import now, to_local
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ATTENDED = {True: "yes", False: "no", None: ""}
 
 
 def registrants(event: Event, state: str | None = None, search: str = "") -> list[Registration]:
@@ -80,13 +81,15 @@ def registrants_csv(event: Event) -> str:
     zone_name = site_timezone()
     out = io.StringIO()
     writer = csv.writer(out)
-    header = ["Name", "Email", "State", "Waitlist position", "Time zone", "Registered at"]
+    header = ["Name", "Email", "State", "Attended", "Waitlist position", "Time zone"]
+    header.append("Registered at")
     writer.writerow(header + [q.label + (" (removed)" if q.removed_at else "") for q in questions])
     for registration in registrants(event):
         row = [
             registration.name,
             registration.email,
             registration.state,
+            _ATTENDED[registration.attended],
             registration.waitlist_position,
             registration.timezone,
             to_local(registration.created_at, zone_name).isoformat(timespec="seconds"),

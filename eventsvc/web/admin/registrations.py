@@ -16,6 +16,7 @@ from eventsvc.inputs import EventChanges
 from eventsvc.models import Event, Question, Registration
 from eventsvc.models.registrations import STATES
 from eventsvc.services.answers import labelled_answers
+from eventsvc.services.attendance import attendance_counts
 from eventsvc.services.events import save_event
 from eventsvc.services.registrants import (
     message_registrants,
@@ -156,6 +157,7 @@ def events_registrants(event_id: int):
         event=event,
         filters=filters,
         counts=state_counts(event),
+        attendance=attendance_counts(event),
         registrations=registrants(event, filters.chosen_state(), search or ""),
     )
 
