@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
 from eventsvc.extensions import db
+from eventsvc.forms.registration import registration_form
 from eventsvc.forms.registration_admin import (
     MessageForm,
     QuestionForm,
@@ -27,8 +28,10 @@ from eventsvc.services.registrants import (
 from eventsvc.services.registration import (
     RegistrationError,
     active_questions,
+    add_registrant,
     approve_registration,
     cancel_registration,
+    change_registrant,
     decline_registration,
     promote_registration,
     resend_details,
@@ -249,3 +252,66 @@ def events_message(event_id: int):
         flash(f"{queued} message{'' if queued == 1 else 's'} queued in the outbox.")
         return redirect(url_for(".events_registrants", event_id=event.id))
     return render_form("admin/registrations/message.html", form=form, event=event, counts=counts)
+
+
+_ADDED = {
+    "confirmed": "{name} is registered and is emailed a confirmation with the invitation.",
+    "waitlisted": "The event is full: {name} is on the waiting list, and is emailed.",
+    "pending": "{name} is registered and awaits approval (a seat is held); they are emailed.",
+    "unverified": "{name} is emailed a link to confirm their address: until then, no seat.",
+    "already_registered": "{name} was registered already; they are sent their details again.",
+}
+
+
+def _registrant_form_page(event: Event, form, registration: Registration | None = None):
+    return render_form(
+        "admin/registrations/registrant_form.html",
+        event=event,
+        form=form,
+        registration=registration,
+    )
+
+
+@bp.route("/events/<int:event_id>/registrants/new", methods=["GET", "POST"])
+@no_store
+def events_registrant_new(event_id: int):
+    """Staff register someone by hand, by the rules of the public form (seats, emails)."""
+    event = _event_or_404(event_id)
+    questions = active_questions(event)
+    form = registration_form(event, questions)
+    if form.validate_on_submit():
+        try:
+            outcome = add_registrant(
+                event, form.name.data, form.email.data, form.answers(), form.consent.data
+            )
+        except RegistrationError as error:
+            form.take_errors(error.fields or {"email": [error.message]})
+        else:
+            flash(_ADDED[outcome.state].format(name=form.name.data))
+            return redirect(url_for(".events_registrants", event_id=event.id))
+    return _registrant_form_page(event, form)
+
+
+def _answer_data(registration: Registration) -> dict:
+    answers = {f"q_{key}": value for key, value in registration.answers.items()}
+    return {"name": registration.name, **answers}
+
+
+@bp.route("/events/<int:event_id>/registrants/<int:registration_id>/edit", methods=["GET", "POST"])
+@no_store
+def events_registrant_edit(event_id: int, registration_id: int):
+    """Staff correct a registrant's name and answers; the address stays theirs."""
+    event = _event_or_404(event_id)
+    registration = _registration_or_404(event, registration_id)
+    form = registration_form(event, active_questions(event), data=_answer_data(registration))
+    if form.validate_on_submit():
+        try:
+            change_registrant(registration, form.name.data, form.answers())
+        except RegistrationError as error:
+            form.take_errors(error.fields)
+        else:
+            flash(f"Saved the name and answers of {registration.name}.")
+            return redirect(
+                url_for(".events_registrant", event_id=event.id, registration_id=registration.id)
+            )
+    return _registrant_form_page(event, form, registration)
