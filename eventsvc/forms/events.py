@@ -587,7 +587,7 @@ class RescheduleForm(TimesForm):
 
 
 class RecordingForm(BaseForm):
-    """A recording's link and title."""
+    """A recording's link and title; a new one may come with its news item ("WATCH: …")."""
 
     url = URLField(
         "Recording link",
@@ -601,6 +601,25 @@ class RecordingForm(BaseForm):
     title = StringField(
         "Title", filters=[stripped], validators=[Length(max=TITLE_LIMIT)], description="Optional."
     )
+    post_news = BooleanField(
+        "Also post a news item presenting the recording",
+        description="It shows the recording first, then its text; it is published now.",
+    )
+    news_title = StringField(
+        "News item title",
+        filters=[stripped],
+        validators=[Length(max=TITLE_LIMIT)],
+        description="Left empty: “WATCH: ” and the event’s title, in quotation marks.",
+    )
+    news_body = TextAreaField(
+        "News item text", filters=TEXT, description="Markdown. Left empty: the event’s summary."
+    )
+
+    def to_news(self) -> NewsFields | None:
+        """The news item to post with a new recording, or None when none is wanted."""
+        if not self.post_news.data:
+            return None
+        return NewsFields(title=self.news_title.data, body=self.news_body.data)
 
 
 class EventFilterForm(Form):

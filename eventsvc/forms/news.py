@@ -14,7 +14,7 @@ from eventsvc.extensions import db
 from eventsvc.forms import BaseForm, local_time_field, show_time_errors, stripped, unix_newlines
 from eventsvc.inputs import NEWS_LABEL_NAMES, NEWS_LABELS, NewsFields
 from eventsvc.models import Event, NewsItem
-from eventsvc.timezones import TimeInputError, read_moment, to_local
+from eventsvc.timezones import TimeInputError, now, read_moment, to_local
 
 LABEL_CHOICES = [SelectChoice(label, NEWS_LABEL_NAMES[label]) for label in NEWS_LABELS]
 TEXT = [unix_newlines, stripped]
@@ -102,8 +102,9 @@ class NewsForm(BaseForm):
             return False
         return valid
 
-    def to_fields(self) -> NewsFields:
-        """The validated form as the service's fields."""
+    def to_fields(self, publish_now: bool = False) -> NewsFields:
+        """The validated form as the service's fields; `publish_now` dates an undated item now."""
+        published_at = self.published_instant or (now() if publish_now else None)
         return NewsFields(
             title=self.title.data,
             body=self.body.data,
@@ -111,7 +112,7 @@ class NewsForm(BaseForm):
             language=self.language.data,
             label=self.label.data,
             event_ids=self.events.data or [],
-            published_at=self.published_instant,
+            published_at=published_at,
         )
 
 

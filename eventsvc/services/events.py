@@ -9,7 +9,7 @@ fields, registration settings, questions and publication is `save_event`, whoeve
 from dataclasses import fields, replace
 
 from eventsvc.extensions import db
-from eventsvc.inputs import CreditInput, EventChanges, EventFields
+from eventsvc.inputs import CreditInput, EventChanges, EventFields, NewsFields
 from eventsvc.models import Credit, Event, Recording
 from eventsvc.services import audit, notifications
 from eventsvc.services.catalog import (
@@ -20,7 +20,7 @@ from eventsvc.services.catalog import (
 )
 from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
-from eventsvc.services.news import announce, publish_announcements
+from eventsvc.services.news import announce, post_watch_item, publish_announcements
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
@@ -212,8 +212,13 @@ def delete_event(event: Event) -> None:
 
 
 @write_transaction()
-def add_recording(event: Event, url: str, title: str = "") -> Recording:
-    """Post a recording once the event has started; the page and calendar entry show it."""
+def add_recording(
+    event: Event, url: str, title: str = "", news: NewsFields | None = None
+) -> Recording:
+    """Post a recording once the event has started; the page and calendar entry show it.
+
+    With `news`, the news item presenting it ("WATCH: …") is posted in the same transaction.
+    """
     if not event.has_started:
         when = describe(event.starts_at, event.timezone)
         raise RecordingError(f"A recording can be posted once the event has started: from {when}")
@@ -222,6 +227,8 @@ def add_recording(event: Event, url: str, title: str = "") -> Recording:
     audit.record("event.changed", event, "recording added")
     posted = {"url": url, "title": title}
     _tell_registrants(event, "recording_posted", recording=posted)
+    if news is not None:
+        post_watch_item(event, news)
     return recording
 
 

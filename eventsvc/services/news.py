@@ -102,3 +102,19 @@ def announce(event: Event, values: NewsFields) -> NewsItem:
             published_at=published_at,
         )
     )
+
+
+def post_watch_item(event: Event, values: NewsFields) -> NewsItem:
+    """Post the news item presenting `event`'s recording (in the caller's transaction):
+    'WATCH: “…”' unless titled, the event's summary unless written, published now unless
+    timed, labelled a recording and linked to the event, whose page shows the player."""
+    return create_news(
+        replace(
+            values,
+            title=values.title or f"WATCH: “{event.title}”",
+            body=values.body or event.summary or event.body,
+            label="recording",
+            event_ids=[event.id, *values.event_ids],
+            published_at=values.published_at or now(),
+        )
+    )

@@ -633,6 +633,28 @@ class TestRecordings:
         )
         assert event.recordings == []
 
+    def test_a_recording_and_its_watch_news_item_are_posted_together(
+        self, client, editor, make_event
+    ):
+        event = make_event(title="Beyond Business-as-Usual", starts_at=in_days(-30))
+
+        response = client.post(
+            f"/admin/events/{event.id}/recordings",
+            data={"url": "https://youtu.be/dQw4w9WgXcQ", "title": "Full webinar", "post_news": "y"},
+            follow_redirects=True,
+        )
+
+        item = only(NewsItem)
+        assert (item.title, item.label, item.body) == (
+            "WATCH: “Beyond Business-as-Usual”",
+            "recording",
+            "A discussion about accountable governance.",
+        )
+        assert [linked.id for linked in item.events] == [event.id]
+        assert "and its news item is published" in page_text(response.text)
+        public = client.get(f"/news/{item.slug}")
+        assert "Watch on YouTube: Full webinar" in page_text(public.text)
+
     def test_a_recording_waits_for_the_event_to_start_and_the_page_says_from_when(
         self, client, editor, make_event
     ):

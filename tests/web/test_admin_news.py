@@ -163,3 +163,14 @@ def test_script_in_every_text_field_comes_out_escaped(client, editor, make_event
         markup = client.get(url).text
         assert "<script>alert" not in markup, url
         assert "<img src=x" not in markup, url
+
+
+def test_save_and_publish_now_publishes_an_undated_item_at_once(client, editor):
+    response = client.post(
+        "/admin/news/new", data=news_data(title="Clinic urges review", publish="yes")
+    )
+
+    item = only(NewsItem)
+    assert response.status_code == 302
+    assert item.published_at is not None and not item.is_scheduled
+    assert client.get(f"/news/{item.slug}").status_code == 200

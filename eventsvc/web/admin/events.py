@@ -292,11 +292,12 @@ def events_add_recording(event_id: int):
     form = RecordingForm()
     if form.validate_on_submit():
         try:
-            add_recording(event, form.url.data, form.title.data)
+            add_recording(event, form.url.data, form.title.data, form.to_news())
         except RecordingError as error:
             form.url.errors.append(str(error))
         else:
-            flash("The recording is posted on the event page and in calendars.")
+            news = " and its news item is published" if form.post_news.data else ""
+            flash(f"The recording is posted on the event page and in calendars{news}.")
             return redirect(url_for(".events_show", event_id=event.id))
     return _show_page(event, form)
 

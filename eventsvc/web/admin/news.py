@@ -17,6 +17,11 @@ def _item_or_404(item_id: int) -> NewsItem:
     return db.get_or_404(NewsItem, item_id)
 
 
+def _publishing() -> bool:
+    """Whether "Save and publish now" was pressed: an undated item is then published now."""
+    return request.form.get("publish") == "yes"
+
+
 @bp.route("/news")
 def news_list():
     # Drafts (no date) first, then the newest.
@@ -31,7 +36,7 @@ def news_list():
 def news_new():
     form = NewsForm(site_zone=site_timezone())
     if form.validate_on_submit():
-        item = create_news(form.to_fields())
+        item = create_news(form.to_fields(publish_now=_publishing()))
         flash(f"Saved “{item.title}”.")
         return redirect(url_for(".news_list"))
     return render_form("admin/news/form.html", form=form, item=None)
@@ -43,7 +48,7 @@ def news_edit(item_id: int):
     zone_name = site_timezone()
     form = NewsForm(data=news_form_data(item, zone_name), site_zone=zone_name)
     if form.validate_on_submit():
-        update_news(item, form.to_fields())
+        update_news(item, form.to_fields(publish_now=_publishing()))
         flash(f"Saved “{item.title}”.")
         return redirect(url_for(".news_list"))
     return render_form("admin/news/form.html", form=form, item=item)
