@@ -74,7 +74,8 @@ def test_an_address_registered_already_or_a_missing_answer_is_refused(client, ed
         "This address is registered already: find it in the list."
     )
     assert error_of(unanswered.text, f"q_{question.id}") == "This answer is required"
-    assert error_of(no_consent.text, "consent") == "Agree to the use of your details to register"
+    assert error_of(no_consent.text, "consent") == "Tick this once the person has agreed to it"
+    assert "They agreed to: I agree that the organisers store" in page_text(no_consent.text)
     assert db.session.scalar(select(Registration).where(Registration.name == "Bo Chen")) is None
 
 

@@ -254,6 +254,7 @@ def events_message(event_id: int):
     return render_form("admin/registrations/message.html", form=form, event=event, counts=counts)
 
 
+_NO_CONSENT_TEXT = "the use of their details"
 _ADDED = {
     "confirmed": "{name} is registered and is emailed a confirmation with the invitation.",
     "waitlisted": "The event is full: {name} is on the waiting list, and is emailed.",
@@ -261,6 +262,13 @@ _ADDED = {
     "unverified": "{name} is emailed a link to confirm their address: until then, no seat.",
     "already_registered": "{name} was registered already; they are sent their details again.",
 }
+
+
+def _for_staff(form, event: Event):
+    """The public registration form, worded for staff who fill it in for someone."""
+    form.name.label.text, form.email.label.text = "Their name", "Their email address"
+    form.consent.label.text = f"They agreed to: {event.consent_text or _NO_CONSENT_TEXT}"
+    return form
 
 
 def _registrant_form_page(event: Event, form, registration: Registration | None = None):
@@ -278,14 +286,17 @@ def events_registrant_new(event_id: int):
     """Staff register someone by hand, by the rules of the public form (seats, emails)."""
     event = _event_or_404(event_id)
     questions = active_questions(event)
-    form = registration_form(event, questions)
+    form = _for_staff(registration_form(event, questions), event)
     if form.validate_on_submit():
         try:
             outcome = add_registrant(
                 event, form.name.data, form.email.data, form.answers(), form.consent.data
             )
         except RegistrationError as error:
-            form.take_errors(error.fields or {"email": [error.message]})
+            fields = error.fields or {"email": [error.message]}
+            if "consent" in fields:
+                fields["consent"] = ["Tick this once the person has agreed to it"]
+            form.take_errors(fields)
         else:
             flash(_ADDED[outcome.state].format(name=form.name.data))
             return redirect(url_for(".events_registrants", event_id=event.id))
@@ -304,6 +315,7 @@ def events_registrant_edit(event_id: int, registration_id: int):
     event = _event_or_404(event_id)
     registration = _registration_or_404(event, registration_id)
     form = registration_form(event, active_questions(event), data=_answer_data(registration))
+    form = _for_staff(form, event)
     if form.validate_on_submit():
         try:
             change_registrant(registration, form.name.data, form.answers())
