@@ -207,7 +207,7 @@ def test_a_cancelled_event_is_marked_on_every_teaser_that_shows_it(client, make_
         events=[workshop],
     )
     cancel_event(workshop, "The venue closed.")
-    cancelled = "Cancelled “Amsterdam workshop on responsible business” will not take place."
+    cancelled = "Cancelled: “Amsterdam workshop on responsible business” will not take place."
 
     home = page_text(client.get("/").text)
     news = page_text(client.get(f"/news/{item.slug}").text)
@@ -241,4 +241,5 @@ def test_postponed_and_rescheduled_events_are_marked_on_the_home_page(
 
     home = page_text(client.get("/").text)
 
-    assert f"“Beyond business as usual” {words}" in home
+    status = "Postponed" if "postponed" in words else "Rescheduled"
+    assert f"{status}: “Beyond business as usual” {words}" in home
