@@ -115,6 +115,13 @@ STAFF_PAGES = {
     "new event form": "/admin/events/new",
     "event edit form": "/admin/events/{event_id}/edit",
     "admin event page": "/admin/events/{event_id}",
+    "dashboard": "/admin/",
+    "event figures with the chart": "/admin/events/{event_id}/statistics",
+    "check-in list": "/admin/events/{event_id}/check-in",
+    "attendance import": "/admin/events/{event_id}/attendance",
+    "new news item with the event picker": "/admin/news/new",
+    "add a registrant": "/admin/events/{event_id}/registrants/new",
+    "outbox": "/admin/outbox",
 }
 
 

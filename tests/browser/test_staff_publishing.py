@@ -186,6 +186,31 @@ def test_a_recording_plays_only_when_the_visitor_asks(live_server, new_page, mak
     assert video_requests == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&rel=0"]
 
 
+def test_linked_events_are_picked_by_typing_with_the_keyboard(staff, make_event):
+    make_event(title="Beyond Business-as-Usual", starts_at=datetime(2026, 7, 30, 14, tzinfo=UTC))
+    make_event(title="Rights at work", starts_at=datetime(2026, 7, 30, 18, tzinfo=UTC))
+    staff.goto("/admin/news/new")
+    staff.get_by_label(re.compile("^Title")).fill("WATCH: “Beyond Business-as-Usual”")
+    staff.get_by_label(re.compile("^Text")).fill("On July 30, we hosted a webinar.")
+
+    picker = staff.get_by_role("combobox", name="Linked events")
+    picker.fill("beyond 30 jul")
+    options = staff.get_by_role("listbox", name="Linked events").get_by_role("option")
+    expect(options).to_have_text(["Beyond Business-as-Usual — Thu 30 Jul 2026"])
+    picker.press("ArrowDown")
+    picker.press("Enter")
+
+    expect(picker).to_have_attribute("aria-expanded", "false")
+    chosen = staff.locator(".picker-chosen")
+    expect(chosen).to_contain_text("Beyond Business-as-Usual — Thu 30 Jul 2026")
+    staff.get_by_role("button", name="Save and publish now").click()
+    expect(staff.get_by_role("status").first).to_contain_text("Saved")
+    db.session.rollback()
+    item = db.session.scalars(select(NewsItem)).one()
+    assert [event.title for event in item.events] == ["Beyond Business-as-Usual"]
+    assert item.published_at is not None
+
+
 # The smallest PNG: one transparent pixel.
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
