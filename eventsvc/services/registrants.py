@@ -81,18 +81,19 @@ def registrants_csv(event: Event) -> str:
     zone_name = site_timezone()
     out = io.StringIO()
     writer = csv.writer(out)
-    header = ["Name", "Email", "State", "Attended", "Waitlist position", "Time zone"]
-    header.append("Registered at")
+    header = [
+        "Name", "Email", "State", "Waitlist position", "Time zone", "Registered at", "Attended"
+    ]  # fmt: skip
     writer.writerow(header + [q.label + (" (removed)" if q.removed_at else "") for q in questions])
     for registration in registrants(event):
         row = [
             registration.name,
             registration.email,
             registration.state,
-            _ATTENDED[registration.attended],
             registration.waitlist_position,
             registration.timezone,
             to_local(registration.created_at, zone_name).isoformat(timespec="seconds"),
+            _ATTENDED[registration.attended],
         ]
         row += [answer_text(q, registration.answers.get(str(q.id))) for q in questions]
         writer.writerow([_safe_cell(cell) for cell in row])
