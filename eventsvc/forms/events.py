@@ -27,7 +27,9 @@ from eventsvc.extensions import db
 from eventsvc.forms import (
     BaseForm,
     check_image_fields,
+    label_zone,
     local_time_field,
+    read_local_time,
     show_time_errors,
     stripped,
     unix_newlines,
@@ -67,7 +69,6 @@ from eventsvc.timezones import (
     format_offset,
     is_ambiguous,
     parse_offset,
-    read_moment,
     read_schedule,
     to_local,
     zone,
@@ -497,24 +498,17 @@ class NewEventForm(EventForm):
     def __init__(self, *args, site_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.site_zone = site_zone
-        self.news_published_at.label.text = f"Announcement publication time ({site_zone})"
-        self.news_published_at.description = (
-            f"Wall-clock time in {site_zone}. Left empty: published with the event, "
-            "now if you publish it now. A later time publishes it then."
-        )
+        help = "Left empty: published with the event, now if you publish it now. "
+        help += "A later time publishes it then."
+        label_zone(self.news_published_at, site_zone, "Announcement publication time", help)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.announce.data or self.news_published_at.errors:
             return valid and not self.news_published_at.errors
-        try:
-            self.news_published_instant = read_moment(
-                self.news_published_at.data, self.site_zone, "news_published_at"
-            )
-        except TimeInputError as error:
-            show_time_errors(self, error)
-            return False
-        return valid
+        field = self.news_published_at
+        self.news_published_instant, read = read_local_time(self, field, self.site_zone)
+        return valid and read
 
     def to_announcement(self) -> NewsFields | None:
         """The announcement as the service's news fields, or None when none is wanted."""

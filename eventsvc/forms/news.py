@@ -11,10 +11,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Regexp
 
 from eventsvc.extensions import db
-from eventsvc.forms import BaseForm, local_time_field, show_time_errors, stripped, unix_newlines
+from eventsvc.forms import (
+    BaseForm,
+    label_zone,
+    local_time_field,
+    read_local_time,
+    stripped,
+    unix_newlines,
+)
 from eventsvc.inputs import NEWS_LABEL_NAMES, NEWS_LABELS, NewsFields
 from eventsvc.models import Event, NewsItem
-from eventsvc.timezones import TimeInputError, now, read_moment, to_local
+from eventsvc.timezones import now, to_local
 
 LABEL_CHOICES = [SelectChoice(label, NEWS_LABEL_NAMES[label]) for label in NEWS_LABELS]
 TEXT = [unix_newlines, stripped]
@@ -85,22 +92,13 @@ class NewsForm(BaseForm):
     def __init__(self, *args, site_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.site_zone = site_zone
-        self.published_at.label.text = f"Publication time ({site_zone})"
-        self.published_at.description = (
-            f"Wall-clock time in {site_zone}. Leave empty to keep a draft; "
-            "a later time publishes it then."
-        )
+        help = "Leave empty to keep a draft; a later time publishes it then."
+        label_zone(self.published_at, site_zone, "Publication time", help)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        try:
-            self.published_instant = read_moment(
-                self.published_at.data, self.site_zone, "published_at"
-            )
-        except TimeInputError as error:
-            show_time_errors(self, error)
-            return False
-        return valid
+        self.published_instant, read = read_local_time(self, self.published_at, self.site_zone)
+        return valid and read
 
     def to_fields(self, publish_now: bool = False) -> NewsFields:
         """The validated form as the service's fields; `publish_now` dates an undated item now."""

@@ -2,9 +2,7 @@
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
-from eventsvc.extensions import db
 from eventsvc.forms.registration_admin import AttendanceReportForm, CheckInSearchForm
-from eventsvc.models import Event, Registration
 from eventsvc.services.attendance import (
     MAX_REPORT_BYTES,
     AttendanceFileError,
@@ -15,20 +13,10 @@ from eventsvc.services.attendance import (
 )
 from eventsvc.services.registrants import registrants
 from eventsvc.web.admin import bp, no_store, render_form
+from eventsvc.web.admin.registrations import event_or_404, registration_or_404
 
 _MARKS = {"yes": True, "no": False, "unknown": None}
 _DONE = {True: "is checked in", False: "is marked absent", None: "is no longer checked in"}
-
-
-def _event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
-
-
-def _registration_or_404(event: Event, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    return registration
 
 
 @bp.route("/events/<int:event_id>/check-in", methods=["GET", "POST"])
@@ -38,7 +26,7 @@ def events_check_in(event_id: int):
 
     The search is posted, like the registrants page's, so names stay out of URLs.
     """
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     search = CheckInSearchForm(request.form if request.method == "POST" else None)
     words = search.q.data if search.validate() else ""
     people = [r for r in registrants(event, search=words or "") if r.is_active]
@@ -56,8 +44,8 @@ def events_check_in(event_id: int):
 @no_store
 def events_check_in_mark(event_id: int, registration_id: int):
     """Check one person in (or undo it); the list's script asks for JSON and stays put."""
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     mark = request.form.get("attended", "")
     if mark not in _MARKS:
         abort(400)
@@ -78,7 +66,7 @@ def events_check_in_mark(event_id: int, registration_id: int):
 @no_store
 def events_attendance_import(event_id: int):
     """Import a webinar platform's attendance report; unmatched rows are shown, not logged."""
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = AttendanceReportForm()
     result = None
     if form.validate_on_submit():

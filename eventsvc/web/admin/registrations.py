@@ -55,7 +55,8 @@ _ACTIONS = {
 }
 
 
-def _event_or_404(event_id: int) -> Event:
+def event_or_404(event_id: int) -> Event:
+    """The event of an address, or a 404."""
     return db.get_or_404(Event, event_id)
 
 
@@ -66,7 +67,8 @@ def _question_or_404(event: Event, question_id: int) -> Question:
     return question
 
 
-def _registration_or_404(event: Event, registration_id: int) -> Registration:
+def registration_or_404(event: Event, registration_id: int) -> Registration:
+    """The event's registration of an address, or a 404 (another event's is not found)."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id:
         abort(404)
@@ -75,7 +77,7 @@ def _registration_or_404(event: Event, registration_id: int) -> Registration:
 
 @bp.route("/events/<int:event_id>/registration", methods=["GET", "POST"])
 def events_registration(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
     if form.validate_on_submit():
         save_event(event, EventChanges(registration=form.to_settings()))
@@ -95,12 +97,12 @@ def _questions_page(event: Event, form: QuestionForm):
 
 @bp.route("/events/<int:event_id>/questions")
 def events_questions(event_id: int):
-    return _questions_page(_event_or_404(event_id), QuestionForm(formdata=None))
+    return _questions_page(event_or_404(event_id), QuestionForm(formdata=None))
 
 
 @bp.route("/events/<int:event_id>/questions", methods=["POST"])
 def events_question_add(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = QuestionForm()
     if form.validate_on_submit():
         add_question(event, form.to_fields())
@@ -111,7 +113,7 @@ def events_question_add(event_id: int):
 
 @bp.route("/events/<int:event_id>/questions/<int:question_id>", methods=["GET", "POST"])
 def events_question_edit(event_id: int, question_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     question = _question_or_404(event, question_id)
     form = QuestionForm(data=question_form_data(question))
     if form.validate_on_submit():
@@ -125,7 +127,7 @@ def events_question_edit(event_id: int, question_id: int):
 
 @bp.route("/events/<int:event_id>/questions/<int:question_id>/move", methods=["POST"])
 def events_question_move(event_id: int, question_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         abort(400)
@@ -135,7 +137,7 @@ def events_question_move(event_id: int, question_id: int):
 
 @bp.route("/events/<int:event_id>/questions/<int:question_id>/remove", methods=["POST"])
 def events_question_remove(event_id: int, question_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     remove_question(_question_or_404(event, question_id))
     flash("The question is removed from the form; past answers stay in the export.")
     return redirect(url_for(".events_questions", event_id=event.id))
@@ -149,7 +151,7 @@ def events_registrants(event_id: int):
     Search words are often a person's name or address: posted, they stay out of URLs,
     browser history and the access logs of any proxy in front of the site.
     """
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     if request.method == "POST":
         filters = RegistrantFilterForm(request.form)
     else:
@@ -168,7 +170,7 @@ def events_registrants(event_id: int):
 @bp.route("/events/<int:event_id>/registrants.csv")
 @no_store
 def events_registrants_csv(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     filename = secure_filename(f"registrants-{event.slug}.csv") or "registrants.csv"
     # The byte order mark makes spreadsheet apps read the file as UTF-8.
     body = "\ufeff" + registrants_csv(event)
@@ -179,8 +181,8 @@ def events_registrants_csv(event_id: int):
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>")
 @no_store
 def events_registrant(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     return render_template(
         "admin/registrations/registrant.html",
         event=event,
@@ -208,8 +210,8 @@ _ACTION_NAMES = "any(" + ", ".join(_ACTIONS) + ")"
     methods=["POST"],
 )
 def events_registrant_action(event_id: int, registration_id: int, action: str):
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     change, message = _ACTIONS[action]
     try:
         change(registration)
@@ -225,8 +227,8 @@ def events_registrant_action(event_id: int, registration_id: int, action: str):
 )
 @no_store
 def events_registrant_cancel(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     if not registration.is_active:
         flash("This registration is not active: there is nothing to cancel.", "error")
         return _back(event, registration)
@@ -244,7 +246,7 @@ def events_registrant_cancel(event_id: int, registration_id: int):
 
 @bp.route("/events/<int:event_id>/message", methods=["GET", "POST"])
 def events_message(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     counts = state_counts(event)
     form = MessageForm(counts=counts)
     if form.validate_on_submit():
@@ -284,7 +286,7 @@ def _registrant_form_page(event: Event, form, registration: Registration | None 
 @no_store
 def events_registrant_new(event_id: int):
     """Staff register someone by hand, by the rules of the public form (seats, emails)."""
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     questions = active_questions(event)
     form = _for_staff(registration_form(event, questions), event)
     if form.validate_on_submit():
@@ -312,8 +314,8 @@ def _answer_data(registration: Registration) -> dict:
 @no_store
 def events_registrant_edit(event_id: int, registration_id: int):
     """Staff correct a registrant's name and answers; the address stays theirs."""
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     form = registration_form(event, active_questions(event), data=_answer_data(registration))
     form = _for_staff(form, event)
     if form.validate_on_submit():
