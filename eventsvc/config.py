@@ -4,6 +4,10 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import current_app
+
+from eventsvc.timezones import zone
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,6 +30,17 @@ def _secret_key(instance_path: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return key_file.read_text().strip()
+
+
+def _site_timezone() -> str:
+    """The site's own zone; a name tzdata does not know stops the app at its start."""
+    name = os.environ.get("EVENTSVC_TIMEZONE", "America/New_York").strip()
+    return zone(name).key
+
+
+def site_timezone() -> str:
+    """The running app's own zone: new events' default, and the zone of admin times."""
+    return current_app.config["TIMEZONE"]
 
 
 def load_settings() -> dict:
@@ -53,7 +68,7 @@ def load_settings() -> dict:
         ],
         "UPLOAD_DIR": os.environ.get("EVENTSVC_UPLOAD_DIR", str(instance_path / "uploads")),
         "SITE_NAME": os.environ.get("EVENTSVC_SITE_NAME", "Human Rights Clinic"),
-        "TIMEZONE": os.environ.get("EVENTSVC_TIMEZONE", "America/New_York"),
+        "TIMEZONE": _site_timezone(),
         "NOTIFY_DELAY": float(os.environ.get("EVENTSVC_NOTIFY_DELAY", "5")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "MAX_UPLOAD_BYTES": 2 * 1024 * 1024,

@@ -36,6 +36,7 @@ ADDRESS_LIMIT = 500
 URL_LIMIT = 1000
 PROFILE_URL_LIMIT = 500  # an organisation's or person's web address
 NAME_LIMIT = 200  # a person's, organisation's or series' name
+AFFILIATION_LIMIT = 300  # a person's role and organisation
 TAG_LIMIT = 100
 ALT_LIMIT = 300
 MAX_CREDITS = 60
@@ -89,12 +90,17 @@ MAX_TOKEN_DAYS = 3650
 
 @dataclass
 class CreditInput:
-    """One credit as DESIGN §3 shapes it: a role and an organisation or person by name."""
+    """One credit as DESIGN §3 shapes it: a role and an organisation or person by name.
+
+    A web address or affiliation given for someone already known replaces theirs; one left
+    out keeps theirs.
+    """
 
     role: str
     kind: str
     name: str
     url: str | None = None
+    affiliation: str = ""
 
 
 @dataclass
@@ -146,20 +152,6 @@ class QuestionFields:
 
 
 @dataclass
-class EventChanges:
-    """One save of an event: whatever is not None is set, all of it or nothing.
-
-    `questions` is the whole list the event asks afterwards, in order: a question with
-    an `id` is kept (and changed), one without is added, and one left out is removed.
-    """
-
-    fields: EventFields | None = None
-    registration: RegistrationSettings | None = None
-    questions: list[QuestionFields] | None = None
-    publish: bool | None = None
-
-
-@dataclass
 class NewsFields:
     """Everything staff set on a news item."""
 
@@ -170,6 +162,23 @@ class NewsFields:
     label: str = "news"
     event_ids: list[int] = field(default_factory=list)
     published_at: datetime | None = None
+
+
+@dataclass
+class EventChanges:
+    """One save of an event: whatever is not None is set, all of it or nothing.
+
+    `questions` is the whole list the event asks afterwards, in order: a question with
+    an `id` is kept (and changed), one without is added, and one left out is removed.
+    `announcement` is a news item posted with the event and linked to it: an empty title
+    or text is made from the event, and it is published with the event unless timed.
+    """
+
+    fields: EventFields | None = None
+    registration: RegistrationSettings | None = None
+    questions: list[QuestionFields] | None = None
+    publish: bool | None = None
+    announcement: NewsFields | None = None
 
 
 @dataclass

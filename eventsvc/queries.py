@@ -397,7 +397,8 @@ def _hits(rows) -> list[SearchHit]:
     """The rows' items, loaded in two statements, in the rows' order."""
     news_ids = [row.item_id for row in rows if row.kind == "news"]
     event_ids = [row.item_id for row in rows if row.kind == "event"]
-    found = {("news", item.id): item for item in _by_ids(NewsItem, news_ids)}
+    news = _by_ids(NewsItem, news_ids, _PUBLIC_LINKED_EVENTS)
+    found = {("news", item.id): item for item in news}
     found |= {("event", item.id): item for item in _by_ids(Event, event_ids)}
     hits = []
     for row in rows:
@@ -407,10 +408,10 @@ def _hits(rows) -> list[SearchHit]:
     return hits
 
 
-def _by_ids(model, ids: list[int]) -> list:
+def _by_ids(model, ids: list[int], *options) -> list:
     if not ids:
         return []
-    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
+    return list(db.session.scalars(select(model).options(*options).where(model.id.in_(ids))))
 
 
 def sitemap_entries() -> tuple[list, list]:
@@ -480,6 +481,14 @@ def site_feed(site_name: str) -> Feed:
     """Every published event."""
     description = f"Webinars and events of {site_name}, from six months ago onwards."
     return Feed("All events", description, "calendar.ics", true())
+
+
+def find_by_name(model, name: str):
+    """The row of `model` (organisation, person, series, tag) called `name`, ignoring case
+    and surrounding spaces; None when there is none."""
+    return db.session.scalar(
+        select(model).where(func.lower(model.name) == name.strip().lower()).limit(1)
+    )
 
 
 def _by_slug(model, slug: str):

@@ -1,6 +1,8 @@
 """Security headers on every response, and session cookie flags that follow BASE_URL."""
 
-from flask import Flask, Response, request
+from collections.abc import Iterable
+
+from flask import Flask, Response, g, request
 
 # No inline script or style anywhere: pages load /static files only. JSON-LD data
 # blocks are not scripts a browser runs, so they need no exception.
@@ -16,29 +18,46 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-# The embeddable pages (/embed/…) alone: any site may show them in a frame.
-FRAMEABLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "frame-ancestors 'none'", "frame-ancestors *"
-)
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 _HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
 
+def allow_frames(origins: Iterable[str]) -> None:
+    """Let the page of this response embed frames from these origins, and from no other.
+
+    Only pages that show a video player call it (web/presenters.py `recording_player`).
+    """
+    g.frame_origins = sorted({*g.get("frame_origins", ()), *origins})
+
+
+def allowed_frames() -> list[str]:
+    """The origins this response's page may embed frames from (none unless allowed)."""
+    return list(g.get("frame_origins", ()))
+
+
+def _policy(ancestors: str = "'none'") -> str:
+    """The policy: which sites may frame the page, and the frames the page may embed."""
+    framed_by = f"frame-ancestors {ancestors}"
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", framed_by)
+    frames = allowed_frames()
+    return policy + (f"; frame-src {' '.join(frames)}" if frames else "")
+
+
 def allow_framing(response: Response) -> Response:
     """Let other sites show this response in a frame: for the embeddable pages only."""
-    response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = _policy(ancestors="*")
     return response
 
 
 def add_security_headers(response: Response) -> Response:
     """Set the site's security headers, keeping any a view chose itself."""
+    response.headers.setdefault("Content-Security-Policy", _policy())
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.headers["Content-Security-Policy"] != FRAMEABLE_CONTENT_SECURITY_POLICY:
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
         response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)

@@ -111,11 +111,19 @@ def passage(text: str, matches: Callable[[str], bool], words: int = PASSAGE_WORD
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """Make a URL slug of ASCII letters, digits and hyphens ('item' when nothing is left)."""
+    """Make a URL slug of ASCII letters, digits and hyphens ('item' when nothing is left).
+
+    A long one is cut after its last whole word within `max_length`, never inside a word
+    (unless its first word alone is longer).
+    """
     spelled = text.translate(_TRANSLITERATE)
     ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "item"
+    if len(slug) > max_length:
+        # One character more shows whether the cut falls between words.
+        kept = slug[: max_length + 1]
+        slug = kept.rsplit("-", 1)[0] if "-" in kept else slug[:max_length]
+    return slug or "item"
 
 
 def normalise_email(email: str) -> str:

@@ -212,6 +212,12 @@ def describe_span(
     return f"{start}–{until} ({zone}, {offset})"
 
 
+def describe_short(instant: datetime, zone_name: str) -> str:
+    """Render an instant as e.g. 'Thu 30 Jul 2026, 10:00 EDT', for tables and lists."""
+    local = to_local(instant, zone_name)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {abbreviation(local, zone_name)}"
+
+
 def zone_label(instant: datetime, zone_name: str) -> str:
     """Render the zone at an instant as 'America/New_York, EDT, UTC−04:00'."""
     local = to_local(instant, zone_name)

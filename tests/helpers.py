@@ -49,6 +49,13 @@ def in_days(days: float, hour: int = 15) -> datetime:
     return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
+def under_way() -> dict:
+    """Times and a closing time for an event that began at midnight (UTC) and ends the next:
+    it takes registrations until it ends, and a recording already (open_event(**under_way()))."""
+    ends_at = in_days(1, hour=0)
+    return {"starts_at": in_days(0, hour=0), "ends_at": ends_at, "closes_at": ends_at}
+
+
 # Apps
 
 

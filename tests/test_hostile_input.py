@@ -29,7 +29,7 @@ from eventsvc.services import registration as reg
 from eventsvc.services.events import add_recording
 from eventsvc.services.registration_settings import add_question
 from eventsvc.services.tokens import issue_token
-from tests.helpers import SCRIPT, signs_in
+from tests.helpers import SCRIPT, signs_in, under_way
 
 OVERSIZED = "A" * 100_000
 NUL = "before\x00after"
@@ -365,6 +365,7 @@ def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
         series="Clinic Talks",
         tags=["Accountability"],
         credits=[("co_host", "organization", "Partner Forum"), ("speaker", "person", "Dr. Lee")],
+        **under_way(),  # so it has a recording as well as registrants
     )
     questions = [add_question(event, values) for values in QUESTIONS]
     answers = {str(questions[0].id): "Clinic"}

@@ -135,6 +135,7 @@ def test_the_shown_values_are_filled_for_events_made_before_they_were_kept(empty
         tags=["Labour", "Due diligence"],
         series="Rethinking MSIs",
         venue="Hall 2",
+        starts_at=now() - timedelta(days=2),
     )
     add_recording(event, "https://video.example.org/1", "Watch")
     postpone_event(event, "Speaker ill")

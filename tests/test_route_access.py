@@ -41,7 +41,7 @@ from eventsvc.services.tokens import issue_token
 from eventsvc.services.uploads import store_image
 from eventsvc.web.admin import admin_required
 from eventsvc.web.api.auth import staff
-from tests.helpers import PNG
+from tests.helpers import PNG, under_way
 
 PUBLIC = {
     "GET /",
@@ -248,6 +248,7 @@ def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
             ("co_host", "organization", "Partner Forum", "https://partner.example.org"),
             ("speaker", "person", "Dr. Amara Public"),
         ],
+        **under_way(),  # so it has a recording as well as registrants
     )
     make_event(title=DRAFT_TITLE, publish=False, internal_note=INTERNAL_NOTE)
     question = add_question(event, QuestionFields("short_text", "What brings you to this?"))

@@ -136,6 +136,17 @@ def test_slugify_cuts_long_titles_without_a_trailing_hyphen():
     assert slug.startswith("accountability-accountability")
 
 
+def test_a_long_title_is_cut_after_a_whole_word():
+    title = (
+        "The Struggle for Human Rights in Bolivia During the Áñez Government "
+        "and the COVID-19 Pandemic"
+    )
+    slug = slugify(title)
+    assert slug == "the-struggle-for-human-rights-in-bolivia-during-the-anez-government-and-the"
+    assert slugify(title, max_length=78) == slug
+    assert slugify("a" * 100) == "a" * 80
+
+
 @pytest.mark.parametrize(
     ("names", "text"),
     [

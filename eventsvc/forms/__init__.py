@@ -1,5 +1,6 @@
 """WTForms, one module per area, all on one CSRF-enabled base form."""
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
@@ -7,7 +8,7 @@ from wtforms import DateTimeLocalField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import Optional, ValidationError
 
-from eventsvc.timezones import TimeInputError
+from eventsvc.timezones import TimeInputError, read_moment
 
 # How a datetime-local input sends a wall-clock time.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -64,16 +65,16 @@ def web_address(form, field) -> None:
         raise ValidationError(message)
 
 
-def check_image_fields(upload, url, alt, kept: bool) -> bool:
+def check_image_fields(uploaded: bool, url, alt, kept: bool) -> bool:
     """Put errors on an image's fields: an upload or a web address, not both; alt text with any.
 
-    `kept` tells whether an image stored earlier stays.
+    `uploaded` tells whether a file is chosen, `kept` whether an image stored earlier stays.
     """
     valid = True
-    if upload.data and url.data:
+    if uploaded and url.data:
         url.errors.append("Upload an image or give its web address, not both")
         valid = False
-    if (upload.data or url.data or kept) and not alt.data:
+    if (uploaded or url.data or kept) and not alt.data:
         alt.errors.append("Describe the image for people who cannot see it")
         valid = False
     return valid
@@ -90,6 +91,22 @@ def local_time_field(label: str, description: str = "") -> DateTimeLocalField:
     )
 
 
+def label_zone(field, zone_name: str, label: str, help: str) -> None:
+    """Name, in a wall-clock time field's label and help, the zone it is read in."""
+    field.label.text = f"{label} ({zone_name})"
+    field.description = f"Wall-clock time in {zone_name}. {help}"
+
+
+def read_local_time(form, field, zone_name: str) -> tuple[datetime | None, bool]:
+    """The field's wall-clock time in `zone_name` as an instant (None when empty), and whether
+    it could be read; when not, the time policy's error is shown on the field."""
+    try:
+        return read_moment(field.data, zone_name, field.name), True
+    except TimeInputError as error:
+        show_time_errors(form, error)
+        return None, False
+
+
 def show_time_errors(form, error: TimeInputError, names: dict[str, str] | None = None) -> None:
     """Put the time policy's errors on the form's fields; `names` maps policy names to them."""
     for name, messages in error.errors.items():
@@ -102,7 +119,9 @@ __all__ = [
     "BaseForm",
     "ValidationError",
     "check_image_fields",
+    "label_zone",
     "local_time_field",
+    "read_local_time",
     "show_time_errors",
     "stripped",
     "unix_newlines",

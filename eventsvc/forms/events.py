@@ -1,5 +1,6 @@
 """The event form with its credits editor, and the status, reschedule and recording forms."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_wtf.file import FileField
@@ -11,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SearchField,
     SelectChoice,
@@ -25,7 +27,9 @@ from eventsvc.extensions import db
 from eventsvc.forms import (
     BaseForm,
     check_image_fields,
+    label_zone,
     local_time_field,
+    read_local_time,
     show_time_errors,
     stripped,
     unix_newlines,
@@ -33,6 +37,7 @@ from eventsvc.forms import (
 )
 from eventsvc.inputs import (
     ADDRESS_LIMIT,
+    AFFILIATION_LIMIT,
     ALT_LIMIT,
     KIND_LABELS,
     KINDS,
@@ -52,8 +57,10 @@ from eventsvc.inputs import (
     VISIBILITIES,
     CreditInput,
     EventFields,
+    NewsFields,
 )
 from eventsvc.models import Event, Organization, Person, Series
+from eventsvc.queries import find_by_name
 from eventsvc.timezones import (
     LocalTimeError,
     Schedule,
@@ -108,11 +115,29 @@ def _series_names() -> list[str]:
     return list(db.session.scalars(select(Series.name).order_by(Series.name)))
 
 
-def credit_names() -> list[str]:
-    """Every organisation's and person's name, for the credits editor's suggestions."""
-    names = db.session.scalars(select(Organization.name)).all()
-    names += db.session.scalars(select(Person.name)).all()
-    return sorted(set(names), key=str.casefold)
+@dataclass(frozen=True)
+class KnownName:
+    """An organisation or person the credits editor suggests, with what it fills in."""
+
+    name: str
+    kind: str
+    url: str
+    affiliation: str = ""
+
+    @property
+    def description(self) -> str:
+        """What tells two suggestions apart: 'Person · Director of Programs, JustLabs'."""
+        kind = "Organisation" if self.kind == "organization" else "Person"
+        return " · ".join(part for part in (kind, self.affiliation or self.url) if part)
+
+
+def known_names() -> list[KnownName]:
+    """Every organisation and person, by name, for the credits editor's suggestions."""
+    organizations = db.session.execute(select(Organization.name, Organization.url)).all()
+    people = db.session.execute(select(Person.name, Person.url, Person.affiliation)).all()
+    known = [KnownName(row.name, "organization", row.url or "") for row in organizations]
+    known += [KnownName(row.name, "person", row.url or "", row.affiliation) for row in people]
+    return sorted(known, key=lambda entry: (entry.name.casefold(), entry.kind))
 
 
 def _offset_field(label: str) -> SelectField:
@@ -178,13 +203,34 @@ class TimesForm(BaseForm):
         return [self.start, self.start_offset, self.end, self.end_offset, self.duration]
 
 
+_KNOWN_AS = {
+    Organization: "“{}” is an organisation here: choose Organisation, or give the person’s name",
+    Person: "“{}” is a person here: choose Person, or give the organisation’s name",
+}
+
+
 class CreditForm(Form):
-    """One row of the credits editor; a row without a name is left out."""
+    """One row of the credits editor; a row without a name is left out.
+
+    A name already known is that organisation or person: a web address or affiliation
+    typed with it replaces theirs (on every event crediting them), one left empty keeps it.
+    """
 
     role = SelectField("Role", choices=ROLE_CHOICES, default="co_host")
     kind = SelectField("Organisation or person", choices=CREDITED_CHOICES, default="organization")
     name = StringField(
-        "Name", filters=[stripped], validators=[Length(max=NAME_LIMIT)], datalist=CREDIT_NAMES_LIST
+        "Name",
+        filters=[stripped],
+        validators=[Length(max=NAME_LIMIT)],
+        datalist=CREDIT_NAMES_LIST,
+        description="Type to find organisations and people already known.",
+    )
+    affiliation = StringField(
+        "Affiliation",
+        filters=[stripped],
+        validators=[Length(max=AFFILIATION_LIMIT)],
+        description="People only: their role and organisation, such as "
+        "“Director of Programs, JustLabs”.",
     )
     url = URLField(
         "Web address",
@@ -192,11 +238,48 @@ class CreditForm(Form):
         validators=[Optional(), Length(max=PROFILE_URL_LIMIT), web_address],
     )
 
+    @property
+    def credited_model(self):
+        return Organization if self.kind.data == "organization" else Person
+
+    def validate_name(self, field) -> None:
+        """A known name stays what it is: an organisation is not credited as a person."""
+        if not field.data or find_by_name(self.credited_model, field.data):
+            return
+        other = Person if self.credited_model is Organization else Organization
+        if find_by_name(other, field.data):
+            raise ValidationError(_KNOWN_AS[other].format(field.data))
+
+    def validate_affiliation(self, field) -> None:
+        if field.data and self.kind.data == "organization":
+            raise ValidationError(
+                "Only people have an affiliation: leave it empty, or choose Person"
+            )
+
+    def profile_changes(self) -> list[str]:
+        """What saving the row changes on an organisation or person already known."""
+        known = find_by_name(self.credited_model, self.name.data) if self.name.data else None
+        if known is None:
+            return []
+        typed = {"web address": self.url.data, "affiliation": self.affiliation.data}
+        stored = {"web address": known.url, "affiliation": getattr(known, "affiliation", "")}
+        return [
+            f"the {label} of “{known.name}” is now {value}"
+            for label, value in typed.items()
+            if value and value != stored[label]
+        ]
+
     def to_input(self) -> CreditInput | None:
         """The row as a credit, or None when it names no one."""
         if not self.name.data:
             return None
-        return CreditInput(self.role.data, self.kind.data, self.name.data, self.url.data or None)
+        return CreditInput(
+            self.role.data,
+            self.kind.data,
+            self.name.data,
+            self.url.data or None,
+            self.affiliation.data or "",
+        )
 
 
 class EventForm(TimesForm):
@@ -271,7 +354,9 @@ class EventForm(TimesForm):
         validators=[Length(max=ALT_LIMIT)],
         description="Required with an image: what it shows, for people who cannot see it.",
     )
-    remove_image = BooleanField("Remove the uploaded image")
+    remove_image = BooleanField("Use no uploaded image")
+    # A file chosen in an earlier submission of this form, already stored: its signed name.
+    chosen_image = HiddenField()
     internal_note = TextAreaField(
         "Internal note",
         filters=TEXT,
@@ -284,6 +369,8 @@ class EventForm(TimesForm):
     def __init__(self, *args, stored_image: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.stored_image = stored_image
+        # The stored file of an image chosen in this form (now or before), set by the view.
+        self.chosen_upload: str | None = None
         self._allow_uncommon_zone()
 
     def _allow_uncommon_zone(self) -> None:
@@ -305,7 +392,8 @@ class EventForm(TimesForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         kept = bool(self.stored_image) and not self.remove_image.data
-        return check_image_fields(self.image, self.image_url, self.image_alt, kept) and valid
+        uploaded = bool(self.chosen_upload) and self._image_path() == self.chosen_upload
+        return check_image_fields(uploaded, self.image_url, self.image_alt, kept) and valid
 
     def _time_fields(self) -> list:
         if self.all_day.data:
@@ -339,14 +427,21 @@ class EventForm(TimesForm):
                 rows.insert_entry(max(index + (1 if verb == "down" else -1), 0), row.data)
         return bool(action)
 
-    def _kept_image(self) -> str | None:
-        if self.remove_image.data or self.image_url.data:
+    def _image_path(self) -> str | None:
+        """The uploaded image the event shows: a file chosen now replaces any other; "use
+        no uploaded image" drops one chosen before or stored; a web address replaces the
+        stored one."""
+        if self.image.data and self.chosen_upload:
+            return self.chosen_upload
+        if self.remove_image.data:
             return None
-        return self.stored_image
+        if self.chosen_upload:
+            return self.chosen_upload
+        return None if self.image_url.data else self.stored_image
 
-    def to_fields(self, uploaded_image: str | None = None) -> EventFields:
-        """The validated form as the service's fields; `uploaded_image` is a new stored image."""
-        image_path = uploaded_image or self._kept_image()
+    def to_fields(self) -> EventFields:
+        """The validated form as the service's fields."""
+        image_path = self._image_path()
         return EventFields(
             title=self.title.data,
             kind=self.kind.data,
@@ -367,6 +462,66 @@ class EventForm(TimesForm):
         )
 
 
+class NewEventForm(EventForm):
+    """A new event with the news item announcing it, posted in the same submission.
+
+    The announcement's fields left empty are made from the event when it is saved; its
+    publication time is a wall-clock time in the site's zone.
+    """
+
+    announce = BooleanField(
+        "Post an announcement in the news",
+        default=True,
+        description="A news item linked to the event, like “July 30 Virtual Event: …”.",
+    )
+    news_title = StringField(
+        "Announcement title",
+        filters=[stripped],
+        validators=[Length(max=TITLE_LIMIT)],
+        description="Left empty: the event’s date, “Virtual Event” and its title.",
+    )
+    news_excerpt = TextAreaField(
+        "Announcement excerpt",
+        filters=TEXT,
+        validators=[Length(max=SUMMARY_LIMIT)],
+        description="Optional: without one, listings show the text’s first 55 words or so.",
+    )
+    news_body = TextAreaField(
+        "Announcement text",
+        filters=TEXT,
+        description="Markdown. Left empty: the event’s summary.",
+    )
+    news_published_at = local_time_field("Announcement publication time")
+
+    news_published_instant: datetime | None = None
+
+    def __init__(self, *args, site_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_zone = site_zone
+        help = "Left empty: published with the event, now if you publish it now. "
+        help += "A later time publishes it then."
+        label_zone(self.news_published_at, site_zone, "Announcement publication time", help)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.announce.data or self.news_published_at.errors:
+            return valid and not self.news_published_at.errors
+        field = self.news_published_at
+        self.news_published_instant, read = read_local_time(self, field, self.site_zone)
+        return valid and read
+
+    def to_announcement(self) -> NewsFields | None:
+        """The announcement as the service's news fields, or None when none is wanted."""
+        if not self.announce.data:
+            return None
+        return NewsFields(
+            title=self.news_title.data,
+            excerpt=self.news_excerpt.data,
+            body=self.news_body.data,
+            published_at=self.news_published_instant,
+        )
+
+
 def split_tags(text: str | None) -> list[str]:
     """Tags typed as 'a, b, c', without empty ones."""
     return [tag.strip() for tag in (text or "").split(",") if tag.strip()]
@@ -383,7 +538,8 @@ def event_form_data(event: Event) -> dict:
     data = {name: getattr(event, name) for name in _EVENT_ATTRIBUTES}
     data["series"] = event.series.name if event.series else ""
     data["tags"] = ", ".join(tag.name for tag in event.tags)
-    data["credits"] = [credit.as_dict() for credit in event.credits] + [{}] * BLANK_CREDIT_ROWS
+    rows = [credit.as_dict() | {"affiliation": credit.affiliation} for credit in event.credits]
+    data["credits"] = rows + [{}] * BLANK_CREDIT_ROWS
     if event.all_day:
         data["first_day"], data["last_day"] = event.start_date, event.end_date
         return data
@@ -425,7 +581,7 @@ class RescheduleForm(TimesForm):
 
 
 class RecordingForm(BaseForm):
-    """A recording's link and title."""
+    """A recording's link and title; a new one may come with its news item ("WATCH: …")."""
 
     url = URLField(
         "Recording link",
@@ -439,6 +595,25 @@ class RecordingForm(BaseForm):
     title = StringField(
         "Title", filters=[stripped], validators=[Length(max=TITLE_LIMIT)], description="Optional."
     )
+    post_news = BooleanField(
+        "Also post a news item presenting the recording",
+        description="It shows the recording first, then its text; it is published now.",
+    )
+    news_title = StringField(
+        "News item title",
+        filters=[stripped],
+        validators=[Length(max=TITLE_LIMIT)],
+        description="Left empty: “WATCH: ” and the event’s title, in quotation marks.",
+    )
+    news_body = TextAreaField(
+        "News item text", filters=TEXT, description="Markdown. Left empty: the event’s summary."
+    )
+
+    def to_news(self) -> NewsFields | None:
+        """The news item to post with a new recording, or None when none is wanted."""
+        if not self.post_news.data:
+            return None
+        return NewsFields(title=self.news_title.data, body=self.news_body.data)
 
 
 class EventFilterForm(Form):

@@ -11,23 +11,31 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Regexp
 
 from eventsvc.extensions import db
-from eventsvc.forms import BaseForm, local_time_field, show_time_errors, stripped, unix_newlines
+from eventsvc.forms import (
+    BaseForm,
+    label_zone,
+    local_time_field,
+    read_local_time,
+    stripped,
+    unix_newlines,
+)
 from eventsvc.inputs import NEWS_LABEL_NAMES, NEWS_LABELS, NewsFields
 from eventsvc.models import Event, NewsItem
-from eventsvc.timezones import TimeInputError, read_moment, to_local
+from eventsvc.timezones import now, to_local
 
-# News is dated in UTC: the site has no zone of its own, and every reader sees the date.
-NEWS_ZONE = "UTC"
 LABEL_CHOICES = [SelectChoice(label, NEWS_LABEL_NAMES[label]) for label in NEWS_LABELS]
 TEXT = [unix_newlines, stripped]
 
 
 def _event_choices() -> list[SelectChoice]:
     events = db.session.scalars(select(Event).order_by(Event.starts_at.desc()))
-    return [
-        SelectChoice(str(event.id), f"{event.title} ({event.local_start:%d %b %Y})")
-        for event in events
-    ]
+    return [SelectChoice(str(event.id), event_choice_label(event)) for event in events]
+
+
+def event_choice_label(event: Event) -> str:
+    """How an event is picked: its whole title and its date, 'Title — Thu 30 Jul 2026'."""
+    day = event.start_date if event.all_day else event.local_start
+    return f"{event.title} — {day:%a} {day.day} {day:%b %Y}"
 
 
 class NewsForm(BaseForm):
@@ -63,30 +71,38 @@ class NewsForm(BaseForm):
         validators=[DataRequired("Write the text of the item")],
         description="Markdown: **bold**, *italic*, [a link](https://…).",
     )
-    published_at = local_time_field(
-        "Publication time (UTC)", "Leave empty to keep a draft; a later time publishes it then."
-    )
+    published_at = local_time_field("Publication time")
     events = SelectMultipleField(
         "Linked events",
         coerce=int,
         choices=_event_choices,
-        description="Their dates and times appear with the item. Select several with Ctrl or ⌘.",
+        description="Their dates and times appear with the item. To choose several in the "
+        "list, hold Ctrl (⌘ on a Mac) while you click.",
+        render_kw={
+            "data-picker": "",
+            "data-picker-help": "Type part of a title or a date, then choose events with the "
+            "arrow keys and Enter, or by clicking; each chosen one is listed with a button "
+            "to remove it.",
+        },
         invalid_choice_message="Choose events from the list",
     )
 
     published_instant = None
 
+    def __init__(self, *args, site_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_zone = site_zone
+        help = "Leave empty to keep a draft; a later time publishes it then."
+        label_zone(self.published_at, site_zone, "Publication time", help)
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        try:
-            self.published_instant = read_moment(self.published_at.data, NEWS_ZONE, "published_at")
-        except TimeInputError as error:
-            show_time_errors(self, error)
-            return False
-        return valid
+        self.published_instant, read = read_local_time(self, self.published_at, self.site_zone)
+        return valid and read
 
-    def to_fields(self) -> NewsFields:
-        """The validated form as the service's fields."""
+    def to_fields(self, publish_now: bool = False) -> NewsFields:
+        """The validated form as the service's fields; `publish_now` dates an undated item now."""
+        published_at = self.published_instant or (now() if publish_now else None)
         return NewsFields(
             title=self.title.data,
             body=self.body.data,
@@ -94,12 +110,12 @@ class NewsForm(BaseForm):
             language=self.language.data,
             label=self.label.data,
             event_ids=self.events.data or [],
-            published_at=self.published_instant,
+            published_at=published_at,
         )
 
 
-def news_form_data(item: NewsItem) -> dict:
-    """A news item as the form's initial values."""
+def news_form_data(item: NewsItem, zone_name: str) -> dict:
+    """A news item as the form's initial values, its time on the wall clock of `zone_name`."""
     published = item.published_at
     return {
         "title": item.title,
@@ -107,6 +123,6 @@ def news_form_data(item: NewsItem) -> dict:
         "language": item.language,
         "excerpt": item.excerpt,
         "body": item.body,
-        "published_at": to_local(published, NEWS_ZONE).replace(tzinfo=None) if published else None,
+        "published_at": to_local(published, zone_name).replace(tzinfo=None) if published else None,
         "events": [event.id for event in item.events],
     }

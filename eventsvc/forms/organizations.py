@@ -43,7 +43,8 @@ class OrganizationForm(BaseForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         kept = bool(self.stored_logo) and not self.remove_logo.data and not self.logo_url.data
-        return check_image_fields(self.logo, self.logo_url, self.logo_alt, kept) and valid
+        uploaded = bool(self.logo.data)
+        return check_image_fields(uploaded, self.logo_url, self.logo_alt, kept) and valid
 
     def to_fields(self) -> OrganizationFields:
         """The validated form as the service's fields (the logo file travels separately)."""

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -257,3 +258,25 @@ class PersonForm(BaseForm):
             Email("Enter an email address like name@example.org"),
         ],
     )
+
+
+class AttendanceReportForm(BaseForm):
+    """A webinar platform's attendance report (CSV) to mark who attended."""
+
+    report = FileField(
+        "Attendance report (CSV)",
+        validators=[FileRequired("Choose the CSV file your webinar platform exported")],
+        description="A CSV file with a column of email addresses, such as Zoom’s participants "
+        "or attendee report. Rows are matched to registrations by address.",
+    )
+    others_absent = BooleanField(
+        "Everyone confirmed who is not in the report did not attend",
+        default=True,
+        description="People already checked in stay checked in.",
+    )
+
+
+class CheckInSearchForm(Form):
+    """The check-in list's search by name (posted, so names stay out of URLs)."""
+
+    q = SearchField("Find by name or email", filters=[stripped], validators=[Length(max=200)])

@@ -179,6 +179,10 @@ class Event(Timestamped, db.Model):
         return self.kind in ("webinar", "hybrid")
 
     @property
+    def has_started(self) -> bool:
+        return self.starts_at <= now()
+
+    @property
     def is_past(self) -> bool:
         return self.ends_at <= now()
 
@@ -258,6 +262,10 @@ class Credit(db.Model):
     @property
     def name(self) -> str:
         return self.credited.name
+
+    @property
+    def affiliation(self) -> str:
+        return self.person.affiliation if self.person else ""
 
     def as_dict(self) -> dict:
         """The credit in DESIGN §3's JSON shape."""

@@ -9,6 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import NEWS_LABEL_NAMES
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.models.events import Event
+from eventsvc.timezones import now
 
 news_events = Table(
     "news_events",
@@ -33,6 +34,11 @@ class NewsItem(Timestamped, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     events: Mapped[list[Event]] = relationship(secondary=news_events, order_by="Event.starts_at")
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Published at a time still to come: the public does not see it yet."""
+        return self.published_at is not None and self.published_at > now()
 
     @property
     def label_name(self) -> str:

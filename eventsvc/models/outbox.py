@@ -15,11 +15,14 @@ from eventsvc.extensions import db
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.timezones import now
 
-OUTBOX_STATES = ("queued", "sending", "sent", "failed", "dropped")
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "dropped", "cancelled")
+# Never sent: dropped when its reason no longer held as it was written, or cancelled by
+# staff while queued. The worker claims queued messages only, and never writes these.
+NEVER_SENT = ("dropped", "cancelled")
 
 
 class OutboxMessage(Timestamped, db.Model):
-    """One email: queued, being sent, sent, failed after its last attempt, or dropped unsent."""
+    """One email: queued, being sent, sent, failed after its last attempt, or never sent."""
 
     __tablename__ = "outbox_messages"
 

@@ -22,6 +22,7 @@ STATE_LABELS = {
     "declined": "Declined",
     "cancelled": "Cancelled",
 }
+ATTENDANCE_LABELS = {None: "Not known", True: "Attended", False: "Did not attend"}
 _ACTIVE_SQL = text("state IN ('pending', 'unverified', 'confirmed', 'waitlisted')")
 
 
@@ -108,6 +109,8 @@ class Registration(Timestamped, db.Model):
     reminded_24h_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_1h_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether they came: None until staff check people in or import an attendance report.
+    attended: Mapped[bool | None] = mapped_column()
 
     event: Mapped[Event] = relationship(lazy="joined")
     attendee: Mapped[Attendee | None] = relationship()
@@ -123,3 +126,7 @@ class Registration(Timestamped, db.Model):
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def attendance_label(self) -> str:
+        return ATTENDANCE_LABELS[self.attended]

@@ -12,7 +12,15 @@ from contextvars import ContextVar
 from flask import Blueprint
 
 from eventsvc.extensions import db
-from eventsvc.models import Event, NewsItem, Organization, Person, Registration, StaffUser
+from eventsvc.models import (
+    Event,
+    NewsItem,
+    Organization,
+    OutboxMessage,
+    Person,
+    Registration,
+    StaffUser,
+)
 from eventsvc.models.audit import ACTIONS, AuditEntry
 
 SYSTEM = "system"
@@ -21,6 +29,7 @@ _TARGET_TYPES = {
     Event: "event",
     NewsItem: "news",
     Organization: "organization",
+    OutboxMessage: "message",
     Person: "person",
     Registration: "registration",
     StaffUser: "staff",
@@ -62,6 +71,10 @@ def _label(target) -> str:
         return f"Registration #{target.id} for “{target.event.title}”"
     if isinstance(target, StaffUser):
         return target.email
+    if isinstance(target, OutboxMessage):
+        kind = target.kind.replace("_", " ")
+        event = db.session.get(Event, target.event_id) if target.event_id else None
+        return f"Message #{target.id} ({kind})" + (f" about “{event.title}”" if event else "")
     return getattr(target, "title", None) or getattr(target, "name", "")
 
 

@@ -1,23 +1,30 @@
 """Organisations, people, series and tags: found by name, or created."""
 
-from sqlalchemy import func, select
-
 from eventsvc.extensions import db
 from eventsvc.models import Organization, Person, Series, Tag
+from eventsvc.queries import find_by_name
+from eventsvc.services import audit
 from eventsvc.services.slugs import unique_slug
 
+_PROFILE_LABELS = {"url": "web address", "affiliation": "affiliation"}
 
-def find_by_name(model, name: str):
-    """Return the row of `model` called `name`, ignoring case and surrounding spaces."""
-    return db.session.scalar(
-        select(model).where(func.lower(model.name) == name.strip().lower()).limit(1)
-    )
+
+def _keep_given(found: Organization | Person, **given) -> None:
+    """Save what was typed for someone already known (never dropped); empty values keep theirs."""
+    changed = [name for name, value in given.items() if value and value != getattr(found, name)]
+    for name in changed:
+        setattr(found, name, given[name])
+    if changed:
+        kind = "organization" if isinstance(found, Organization) else "person"
+        words = " and ".join(_PROFILE_LABELS[name] for name in changed)
+        audit.record(f"{kind}.changed", found, f"{words} given in an event's credits")
 
 
 def find_or_add_organization(name: str, url: str | None = None) -> Organization:
-    """Return the organisation called `name`, adding it (not committed) when new."""
+    """Return the organisation called `name` (with `url` saved if given), adding it when new."""
     found = find_by_name(Organization, name)
     if found:
+        _keep_given(found, url=url)
         return found
     organization = Organization(name=name.strip(), slug=unique_slug(Organization, name), url=url)
     db.session.add(organization)
@@ -26,9 +33,10 @@ def find_or_add_organization(name: str, url: str | None = None) -> Organization:
 
 
 def find_or_add_person(name: str, url: str | None = None, affiliation: str = "") -> Person:
-    """Return the person called `name`, adding them (not committed) when new."""
+    """Return the person called `name` (with the values given saved), adding them when new."""
     found = find_by_name(Person, name)
     if found:
+        _keep_given(found, url=url, affiliation=affiliation.strip())
         return found
     person = Person(
         name=name.strip(), slug=unique_slug(Person, name), url=url, affiliation=affiliation

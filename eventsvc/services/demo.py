@@ -28,9 +28,7 @@ from eventsvc.inputs import (
     RegistrationSettings,
 )
 from eventsvc.models import Event, NewsItem, Question
-from eventsvc.services.catalog import find_or_add_person
 from eventsvc.services.events import add_recording, cancel_event, save_event
-from eventsvc.services.locking import write_transaction
 from eventsvc.services.news import create_news
 from eventsvc.services.registration import active_questions, register
 from eventsvc.services.staff import (
@@ -70,7 +68,7 @@ class Entry(BaseModel):
 
 
 class DemoCredit(Entry):
-    """A credit, with the affiliation recorded for a person."""
+    """A credit, with a person's affiliation."""
 
     role: Literal[ROLES]
     kind: Literal[CREDITED_KINDS]
@@ -218,7 +216,7 @@ def _event_fields(key: str, spec: DemoEvent, today: date, path: Path) -> EventFi
         schedule = read_schedule(asked)
     except TimeInputError as error:
         raise DemoFileError(path, _schedule_problems(key, error)) from error
-    credits = [CreditInput(**c.model_dump(exclude={"affiliation"})) for c in spec.credits]
+    credits = [CreditInput(**c.model_dump()) for c in spec.credits]
     return EventFields(schedule=schedule, credits=credits, **spec.model_dump(include=EVENT_KEYS))
 
 
@@ -236,14 +234,6 @@ def _changes(spec: DemoEvent, values: EventFields) -> EventChanges:
 
 def _find_event(title: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.slug == slugify(title)))
-
-
-@write_transaction()
-def _add_people(spec: DemoEvent) -> None:
-    """Record people with their affiliations before the event credits them by name."""
-    for credit in spec.credits:
-        if credit.kind == "person":
-            find_or_add_person(credit.name, credit.url, credit.affiliation)
 
 
 def _demo_answer(question: Question) -> str:
@@ -270,7 +260,6 @@ def _finish_event(event: Event, spec: DemoEvent) -> None:
 def _ensure_event(spec: DemoEvent, values: EventFields, result: DemoResult) -> Event:
     event = _find_event(spec.title)
     if event is None:
-        _add_people(spec)
         event = save_event(None, _changes(spec, values))
         _sign_up(event, spec)
         result.added += 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import CreditInput, EventChanges, EventFields
+from eventsvc.inputs import CreditInput, EventChanges, EventFields, NewsFields
 from eventsvc.models import Credit, Event, Recording, Registration, RetiredEventSlug
 from eventsvc.models.registrations import ACTIVE_STATES
 from eventsvc.queries import CANCELLED_GRACE
@@ -24,10 +24,11 @@ from eventsvc.services.catalog import (
     find_or_add_tags,
 )
 from eventsvc.services.locking import write_transaction
+from eventsvc.services.news import announce, post_watch_item, publish_announcements
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
-from eventsvc.timezones import TZDATA_VERSION, Schedule, now
+from eventsvc.timezones import TZDATA_VERSION, Schedule, describe, now
 
 # EventFields that are not columns of the event, each set its own way.
 _RELATED = {"schedule", "series", "tags", "credits"}
@@ -48,9 +49,8 @@ def _credit(position: int, credit: CreditInput) -> Credit:
             role=credit.role,
             organization=find_or_add_organization(credit.name, credit.url),
         )
-    return Credit(
-        position=position, role=credit.role, person=find_or_add_person(credit.name, credit.url)
-    )
+    person = find_or_add_person(credit.name, credit.url, credit.affiliation)
+    return Credit(position=position, role=credit.role, person=person)
 
 
 def _set_schedule(event: Event, schedule: Schedule) -> None:
@@ -122,15 +122,18 @@ def _set_visibility(event: Event, published: bool) -> None:
     if published and event.published_at is None:
         event.published_at = now()
     audit.record("event.published" if published else "event.unpublished", event)
+    if published:
+        publish_announcements(event)
 
 
 @write_transaction()
 def save_event(event: Event | None, changes: EventChanges) -> Event:
     """Create (`event` None) or change an event: everything `changes` names, or nothing.
 
-    A new event is a draft unless `changes.publish`; one with registrants still to come
-    is not unpublished (EventError). Seats freed by a larger capacity or a setting go to
-    the waiting list, and registrants are told what changed, in the same transaction.
+    A new event is a draft unless `changes.publish`; its announcement, if any, is posted
+    in the same transaction; one with registrants still to come is not unpublished
+    (EventError). Seats freed by a larger capacity or a setting go to the waiting list,
+    and registrants are told what changed, in the same transaction.
     """
     created = event is None
     if created:
@@ -146,6 +149,8 @@ def save_event(event: Event | None, changes: EventChanges) -> Event:
     if changes.publish is not None:
         _set_visibility(event, changes.publish)
     db.session.flush()
+    if changes.announcement is not None:
+        announce(event, changes.announcement)
     fill_free_seats(event)
     notifications.tell_registrants(event)
     return event
@@ -250,7 +255,14 @@ def fields_of(event: Event) -> EventFields:
         schedule=schedule_of(event),
         series=event.series.name if event.series else None,
         tags=[tag.name for tag in event.tags],
-        credits=[CreditInput(c.role, c.kind, c.name, c.credited.url) for c in event.credits],
+        credits=[credit_input(credit) for credit in event.credits],
+    )
+
+
+def credit_input(credit: Credit) -> CreditInput:
+    """A credit as staff give it: role, kind, name, web address and a person's affiliation."""
+    return CreditInput(
+        credit.role, credit.kind, credit.name, credit.credited.url, credit.affiliation
     )
 
 
@@ -272,12 +284,23 @@ def delete_event(event: Event) -> None:
 
 
 @write_transaction()
-def add_recording(event: Event, url: str, title: str = "") -> Recording:
-    """Post a recording; the page and the calendar entry show it."""
+def add_recording(
+    event: Event, url: str, title: str = "", news: NewsFields | None = None
+) -> Recording:
+    """Post a recording once the event has started; the page and calendar entry show it.
+
+    With `news`, the news item presenting it ("WATCH: …") is posted in the same transaction.
+    """
+    if not event.has_started:
+        when = describe(event.starts_at, event.timezone)
+        message = f"A recording can be posted once the event has started: from {when}"
+        raise EventError("event_not_started", message)
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
     audit.record("event.changed", event, "recording added")
     notifications.tell_registrants(event)
+    if news is not None:
+        post_watch_item(event, news)
     return recording
 
 

@@ -1,4 +1,6 @@
-"""Writing and publishing news items."""
+"""Writing and publishing news items, and the announcement posted with an event."""
+
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -9,6 +11,8 @@ from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.slugs import unique_slug
 from eventsvc.timezones import now
+
+_ANNOUNCED_AS = {"webinar": "Virtual Event", "hybrid": "Hybrid Event", "in_person": "Event"}
 
 
 def _apply(item: NewsItem, values: NewsFields) -> None:
@@ -41,7 +45,7 @@ def update_news(item: NewsItem, values: NewsFields) -> NewsItem:
 def set_news_published(item: NewsItem, published: bool) -> NewsItem:
     """Publish a news item now (keeping an earlier date) or take it back to draft."""
     if published:
-        item.published_at = item.published_at or now()
+        item.published_at = min(item.published_at or now(), now())
     else:
         item.published_at = None
     audit.record("news.published" if published else "news.unpublished", item)
@@ -53,3 +57,64 @@ def delete_news(item: NewsItem) -> None:
     """Delete a news item."""
     audit.record("news.deleted", item)
     db.session.delete(item)
+
+
+def announcement_title(event: Event) -> str:
+    """An announcement's title as the listing's posts read: 'July 30 Virtual Event: …'."""
+    day = event.start_date if event.all_day else event.local_start
+    return f"{day:%B} {day.day} {_ANNOUNCED_AS[event.kind]}: {event.title}"
+
+
+def draft_announcements(event: Event) -> list[NewsItem]:
+    """The event's announcements waiting, without a time of their own, for it to be published."""
+    return list(
+        db.session.scalars(
+            select(NewsItem).where(
+                NewsItem.label == "event",
+                NewsItem.published_at.is_(None),
+                NewsItem.events.any(Event.id == event.id),
+            )
+        )
+    )
+
+
+def publish_announcements(event: Event) -> None:
+    """Publish with the event the announcements that wait for it (in the caller's transaction)."""
+    for item in draft_announcements(event):
+        item.published_at = now()
+        audit.record("news.published", item)
+
+
+def announce(event: Event, values: NewsFields) -> NewsItem:
+    """Post the news item announcing `event`, linked to it (in the caller's transaction).
+
+    What is left empty comes from the event: the title, and the text (its summary, else
+    its description). Without a time of its own it is published with the event.
+    """
+    published_at = values.published_at or (now() if event.is_published else None)
+    return create_news(
+        replace(
+            values,
+            title=values.title or announcement_title(event),
+            body=values.body or event.summary or event.body,
+            label="event",
+            event_ids=[event.id, *values.event_ids],
+            published_at=published_at,
+        )
+    )
+
+
+def post_watch_item(event: Event, values: NewsFields) -> NewsItem:
+    """Post the news item presenting `event`'s recording (in the caller's transaction):
+    'WATCH: “…”' unless titled, the event's summary unless written, published now unless
+    timed, labelled a recording and linked to the event, whose page shows the player."""
+    return create_news(
+        replace(
+            values,
+            title=values.title or f"WATCH: “{event.title}”",
+            body=values.body or event.summary or event.body,
+            label="recording",
+            event_ids=[event.id, *values.event_ids],
+            published_at=values.published_at or now(),
+        )
+    )

@@ -29,6 +29,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import ROLES
 from eventsvc.models import Event, InvitationStream, OutboxMessage, Registration
 from eventsvc.models.events import ROLE_PHRASES, place_text
+from eventsvc.models.outbox import NEVER_SENT
 from eventsvc.models.registrations import ACTIVE_STATES, STATES
 from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
@@ -337,7 +338,7 @@ def write_message(message_id: int) -> bool:
     """
     with write_transaction():
         message = db.session.get(OutboxMessage, message_id, with_for_update=True)
-        if message.is_written or message.status == "dropped":
+        if message.is_written or message.status in NEVER_SENT:
             return message.is_written
         registration = _registration(message)
         stream = _stream(registration) if registration is not None else None

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.inputs import OrganizationFields, PersonFields
 from eventsvc.models import Credit, Organization, Person
+from eventsvc.queries import find_by_name
 from eventsvc.services import audit
-from eventsvc.services.catalog import find_by_name
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.slugs import unique_slug
 from eventsvc.services.uploads import store_uploaded_image

@@ -1,12 +1,16 @@
-"""Queueing email in the outbox inside the caller's transaction, and its words when written."""
+"""Queueing email in the outbox inside the caller's transaction, its words when written,
+and staff cancelling what is still queued."""
 
 from datetime import datetime
 from uuid import uuid4
 
 from flask import current_app, render_template
+from sqlalchemy import update
 
 from eventsvc.extensions import db
-from eventsvc.models import OutboxMessage, Registration
+from eventsvc.models import Event, OutboxMessage, Registration
+from eventsvc.services import audit
+from eventsvc.services.locking import write_transaction
 
 SUBJECTS = {
     "confirmed": "You are registered: {title}",
@@ -82,3 +86,36 @@ def written_email(kind: str, context: dict, calendar: bytes | None, method: str 
         "calendar": calendar.decode() if calendar else None,
         "calendar_method": method,
     }
+
+
+def _cancel_queued(*conditions) -> int:
+    """Mark the queued messages matching `conditions` cancelled; a message already being
+    sent (claimed by a worker) is left alone. Returns how many were cancelled."""
+    cancelled = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "queued", *conditions)
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return cancelled.rowcount
+
+
+def cancel_message(message: OutboxMessage) -> bool:
+    """Cancel one queued message, so it is never sent; False when it is no longer queued."""
+    message_id = message.id
+    with write_transaction():
+        if not _cancel_queued(OutboxMessage.id == message_id):
+            return False
+        audit.record("outbox.cancelled", db.session.get(OutboxMessage, message_id))
+    return True
+
+
+def cancel_event_messages(event: Event) -> int:
+    """Cancel every message about the event that is still queued; returns how many."""
+    event_id = event.id
+    with write_transaction():
+        count = _cancel_queued(OutboxMessage.event_id == event_id)
+        if count:
+            detail = f"{count} message{'' if count == 1 else 's'}"
+            audit.record("outbox.event_cancelled", db.session.get(Event, event_id), detail)
+    return count

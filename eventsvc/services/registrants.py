@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import literal, or_, select
 
+from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.models import (
     Attendee,
@@ -22,9 +23,10 @@ from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
 from eventsvc.services.registration import cancel_registration
 from eventsvc.text import normalise_email, words_of
-from eventsvc.timezones import now
+from eventsvc.timezones import now, to_local
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ATTENDED = {True: "yes", False: "no", None: ""}
 
 
 def registrants(event: Event, state: str | None = None, search: str = "") -> list[Registration]:
@@ -86,9 +88,12 @@ def registrants_csv(event: Event) -> str:
             select(Question).where(Question.event_id == event.id).order_by(Question.position)
         )
     )
+    zone_name = site_timezone()
     out = io.StringIO()
     writer = csv.writer(out)
-    header = ["Name", "Email", "State", "Waitlist position", "Time zone", "Registered at"]
+    header = [
+        "Name", "Email", "State", "Waitlist position", "Time zone", "Registered at", "Attended"
+    ]  # fmt: skip
     writer.writerow(header + [q.label + (" (removed)" if q.removed_at else "") for q in questions])
     for registration in registrants(event):
         row = [
@@ -97,7 +102,8 @@ def registrants_csv(event: Event) -> str:
             registration.state,
             registration.waitlist_position,
             registration.timezone,
-            registration.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            to_local(registration.created_at, zone_name).isoformat(timespec="seconds"),
+            _ATTENDED[registration.attended],
         ]
         row += [answer_text(q, registration.answers.get(str(q.id))) for q in questions]
         writer.writerow([_safe_cell(cell) for cell in row])

@@ -192,12 +192,15 @@ def _place(event: Event | EventTerms, registration: Registration) -> None:
         raise RegistrationError("event_full", "This event is full.")
 
 
-def register(event: Event, name, email, answers, consent, timezone=None, questions=None) -> Outcome:
+def register(
+    event: Event, name, email, answers, consent, timezone=None, questions=None, *, by_staff=False
+) -> Outcome:
     """Register someone; see DESIGN §5 for duplicates and 'confirm email first'.
 
     Everything that only reads (the checks, a registration already there, the attendee)
     happens before the write lock; under it, one query confirms the event is as read,
     and the unique index on active registrations catches an address registered meanwhile.
+    `by_staff` records in the audit log that staff added the person by hand.
     """
     name, address, clean, timezone = validate_submission(
         event, name, email, answers, consent, timezone, questions
@@ -218,7 +221,7 @@ def register(event: Event, name, email, answers, consent, timezone=None, questio
         person = (name, address, key, clean, timezone)
         try:
             with write_transaction():
-                return _register_locked(terms, attendee_id, *person)
+                return _register_locked(terms, attendee_id, *person, by_staff=by_staff)
         except IntegrityError:
             continue  # an address registered, or an attendee erased, meanwhile: look again
     raise RegistrationError("already_registered", "This address is already registered.")
@@ -252,7 +255,9 @@ def _as_read(terms: EventTerms) -> EventTerms:
     return EventTerms.of(event)
 
 
-def _register_locked(terms, attendee_id, name, address, key, answers, timezone) -> Outcome:
+def _register_locked(
+    terms, attendee_id, name, address, key, answers, timezone, by_staff=False
+) -> Outcome:
     terms = _as_read(terms)
     if attendee_id is None:
         attendee = Attendee(email=key)
@@ -275,6 +280,8 @@ def _register_locked(terms, attendee_id, name, address, key, answers, timezone) 
         _place(terms, registration)
     db.session.add(registration)
     db.session.flush()
+    if by_staff:
+        audit.record("registration.added", registration)
     notifications.state_email(registration)
     return Outcome(registration.state, registration, registration.manage_token)
 
@@ -403,3 +410,35 @@ def promote_registration(registration: Registration) -> Registration:
 def resend_details(registration: Registration) -> None:
     """Send the person their registration details again."""
     notifications.resend_details(registration)
+
+
+def add_registrant(event: Event, name, email, answers, consent) -> Outcome:
+    """Staff register someone by hand: the same checks, seats, waiting list and emails as
+    the form; an address registered already is refused by name, as staff may know it."""
+    _name, address, _answers, _zone = validate_submission(
+        event, name, email, answers, consent, None
+    )
+    if _active(event.id, normalise_email(address)):
+        message = "This address is registered already: find it in the list."
+        raise RegistrationError("already_registered", message, {"email": [message]})
+    return register(event, name, email, answers, consent, by_staff=True)
+
+
+@write_transaction()
+def change_registrant(registration: Registration, name, answers) -> Registration:
+    """Staff correct a registrant's name and answers, by the form's rules; answers to
+    questions since removed are kept."""
+    name = name.strip() if isinstance(name, str) else ""
+    errors = (
+        {}
+        if 0 < len(name) <= NAME_LIMIT
+        else {"name": [f"Enter a name, up to {NAME_LIMIT} characters"]}
+    )
+    clean, answer_errors = clean_answers(active_questions(registration.event), answers or {})
+    errors.update(answer_errors)
+    if errors:
+        raise RegistrationError("invalid", "Some answers need attention.", errors)
+    registration.name = name
+    registration.answers = {**registration.answers, **clean}
+    audit.record("registration.changed", registration)
+    return registration

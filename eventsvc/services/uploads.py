@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 
 _SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": ".png",
@@ -46,3 +47,24 @@ def store_uploaded_image(stream) -> str:
     """Store an uploaded image in the app's UPLOAD_DIR, within MAX_UPLOAD_BYTES."""
     config = current_app.config
     return store_image(stream, config["UPLOAD_DIR"], config["MAX_UPLOAD_BYTES"])
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="chosen-image")
+
+
+def image_reference(name: str) -> str:
+    """A signed reference to a stored upload, for a form to carry until it is saved."""
+    return _signer().dumps(name)
+
+
+def referenced_image(reference: str | None) -> str | None:
+    """The stored upload a form carried, or None for a forged, stale or empty reference."""
+    if not reference:
+        return None
+    try:
+        name = _signer().loads(reference)
+    except BadSignature:
+        return None
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    return name if isinstance(name, str) and (folder / name).is_file() else None

@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 
 from eventsvc import queries
+from eventsvc.config import site_timezone
 from eventsvc.models import Event
 from eventsvc.timezones import abbreviation, now, to_local, zone
 from eventsvc.web.embed import listings_for
@@ -41,12 +42,12 @@ class Day:
 
 
 def _today() -> date:
-    return now().astimezone(zone(current_app.config["TIMEZONE"])).date()
+    return now().astimezone(zone(site_timezone())).date()
 
 
 def _next_midnight() -> datetime:
     """When "today" next changes, as a UTC instant."""
-    site_zone = zone(current_app.config["TIMEZONE"])
+    site_zone = zone(site_timezone())
     tomorrow = datetime.combine(_today() + timedelta(days=1), time(), tzinfo=site_zone)
     return tomorrow.astimezone(UTC)
 

@@ -21,6 +21,7 @@ from flask import Flask, current_app, g, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from eventsvc.security import allow_frames, allowed_frames
 from eventsvc.services.changes import current_version
 from eventsvc.timezones import now
 
@@ -103,11 +104,13 @@ def _seen_by_everyone() -> bool:
 def cached_page(key: str, render: Callable[[], tuple[str, Iterable[datetime | None]]]) -> str:
     """A public page, kept for everyone who sees the same; its CSRF token is the reader's.
 
-    render() gives the page's HTML and the instants at which it changes by time alone.
+    render() gives the page's HTML and the instants at which it changes by time alone. The
+    frames the page embeds (security.allow_frames) are kept with it, for its policy.
     """
     if not _seen_by_everyone():
         return render()[0]
-    html = cached(key, lambda: _without_token(*render()))
+    html, frames = cached(key, lambda: _without_token(*render()))
+    allow_frames(frames)
     return html.replace(_CSRF_PLACEHOLDER, generate_csrf()) if _CSRF_PLACEHOLDER in html else html
 
 
@@ -115,4 +118,4 @@ def _without_token(html: str, instants: Iterable[datetime | None]) -> Built:
     token = g.get("csrf_token")  # set by generate_csrf() when the page has a form
     if token:
         html = html.replace(token, _CSRF_PLACEHOLDER)
-    return html, len(html), instants
+    return (html, allowed_frames()), len(html), instants

@@ -1,13 +1,17 @@
 """Template filters and globals: how instants, credits and text appear on pages."""
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
 from eventsvc import timezones
+from eventsvc.config import site_timezone
+from eventsvc.security import allow_frames
 from eventsvc.text import (
     excerpt_of,
     highlight,
@@ -58,6 +62,66 @@ def image_src(path: str | None, url: str | None) -> str | None:
     if path:
         return url_for("public.upload", name=path)
     return http_url(url)
+
+
+@dataclass(frozen=True)
+class Player:
+    """A video host's player for a recording, loaded only when the reader asks for it."""
+
+    host: str  # as readers know it: "YouTube"
+    origin: str  # where its frame comes from, which the page's policy allows
+    src: str
+
+
+YOUTUBE = "https://www.youtube-nocookie.com"
+VIMEO = "https://player.vimeo.com"
+_YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_YOUTUBE_HOSTS = {"youtube.com", "m.youtube.com", "youtube-nocookie.com", "music.youtube.com"}
+_YOUTUBE_PATHS = ("embed", "live", "shorts", "v")
+_VIMEO_PATH = re.compile(r"/(?:video/|channels/[^/]+/|groups/[^/]+/videos/)?(\d+)(?:/([0-9a-f]+))?")
+
+
+def _youtube_id(host: str, path: str, query: str) -> str | None:
+    if host == "youtu.be":
+        found = path.strip("/")
+    elif host in _YOUTUBE_HOSTS and path == "/watch":
+        found = parse_qs(query).get("v", [""])[0]
+    elif host in _YOUTUBE_HOSTS and path.strip("/").split("/")[0] in _YOUTUBE_PATHS:
+        found = path.strip("/").split("/")[-1]
+    else:
+        return None
+    return found if _YOUTUBE_ID.fullmatch(found) else None
+
+
+def _vimeo_src(host: str, path: str) -> str | None:
+    if host not in {"vimeo.com", "player.vimeo.com"}:
+        return None
+    found = _VIMEO_PATH.fullmatch(path.rstrip("/"))
+    if not found:
+        return None
+    number, unlisted = found.groups()
+    return f"{VIMEO}/video/{number}?autoplay=1&dnt=1" + (f"&h={unlisted}" if unlisted else "")
+
+
+def video_player(url: str | None) -> Player | None:
+    """The YouTube (privacy-enhanced) or Vimeo (do-not-track) player of a video's address."""
+    if not http_url(url):
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    if video := _youtube_id(host, parts.path, parts.query):
+        return Player("YouTube", YOUTUBE, f"{YOUTUBE}/embed/{video}?autoplay=1&rel=0")
+    if src := _vimeo_src(host, parts.path):
+        return Player("Vimeo", VIMEO, src)
+    return None
+
+
+def recording_player(url: str | None) -> Player | None:
+    """A recording's player, if its host has one; the page's policy then allows its frame."""
+    player = video_player(url)
+    if player:
+        allow_frames([player.origin])
+    return player
 
 
 def absolute_url(url: str | None) -> str | None:
@@ -148,6 +212,12 @@ def search_excerpt(written: str, body: str, matches: Callable[[str], bool]) -> M
     return highlight(excerpt, matches)
 
 
+def site_time(instant: datetime, short: bool = False) -> str:
+    """An instant in the site's zone with its abbreviation, as admin pages show times."""
+    describe = timezones.describe_short if short else timezones.describe
+    return describe(instant, site_timezone())
+
+
 def news_date(instant: datetime | None) -> str:
     """A publication date such as '19 August 2026'."""
     if instant is None:
@@ -162,9 +232,11 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso_local)
     app.add_template_filter(event_when)
     app.add_template_filter(news_date)
+    app.add_template_filter(site_time)
     app.add_template_filter(join_names)
     app.add_template_filter(http_url)
     app.add_template_global(image_src)
+    app.add_template_global(recording_player)
     app.add_template_global(absolute_url)
     app.add_template_global(event_json_ld)
     app.add_template_filter(timezones.describe, "describe_time")
@@ -175,4 +247,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site() -> dict:
-        return {"site_name": current_app.config["SITE_NAME"]}
+        return {
+            "site_name": current_app.config["SITE_NAME"],
+            "site_zone": site_timezone(),
+        }

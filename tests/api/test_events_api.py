@@ -9,7 +9,15 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, Question
 from eventsvc.services.changes import current_version
 from eventsvc.timezones import now
-from tests.helpers import Api, assert_error, in_days, outbox_messages, page_text, row_count
+from tests.helpers import (
+    Api,
+    assert_error,
+    in_days,
+    outbox_messages,
+    page_text,
+    row_count,
+    under_way,
+)
 
 EVENT_FIELDS = {
     "slug", "title", "kind", "status", "status_reason", "previous_starts_at", "visibility",
@@ -449,16 +457,27 @@ def test_taking_down_an_event_its_registrants_hold_is_refused_alike_by_api_and_a
     assert kept["message"] in page
 
 
-def test_posting_a_recording_shows_it_and_tells_registrants(writer, registered_event):
+def test_a_recording_is_refused_until_the_event_starts(writer, registered_event):
     response = writer.post(
-        f"/events/{registered_event.slug}/recordings",
+        f"/events/{registered_event.slug}/recordings", {"url": "https://video.example.org/1"}
+    )
+    body = assert_error(response, 409, "event_not_started")
+    assert body["message"].startswith("A recording can be posted once the event has started: ")
+    assert registered_event.recordings == []
+
+
+def test_posting_a_recording_shows_it_and_tells_registrants(writer, open_event, sign_up):
+    started = open_event(capacity=5, **under_way())
+    sign_up(started, "ana@example.org")
+    response = writer.post(
+        f"/events/{started.slug}/recordings",
         {"url": "https://video.example.org/watch/1", "title": "WATCH: the panel"},
     )
     assert response.status_code == 201
     [recording] = response.get_json()["recordings"]
     assert recording["url"] == "https://video.example.org/watch/1"
     assert len(outbox_messages("recording_posted")) == 1
-    bad = writer.post(f"/events/{registered_event.slug}/recordings", {"url": "ftp://x"})
+    bad = writer.post(f"/events/{started.slug}/recordings", {"url": "ftp://x"})
     assert_error(bad, 422, "invalid", "url")
 
 

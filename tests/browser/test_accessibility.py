@@ -138,6 +138,13 @@ STAFF_PAGES = {
     "new event form": "/admin/events/new",
     "event edit form": "/admin/events/{event_id}/edit",
     "admin event page": "/admin/events/{event_id}",
+    "dashboard": "/admin/",
+    "event figures with the chart": "/admin/events/{event_id}/statistics",
+    "check-in list": "/admin/events/{event_id}/check-in",
+    "attendance import": "/admin/events/{event_id}/attendance",
+    "new news item with the event picker": "/admin/news/new",
+    "add a registrant": "/admin/events/{event_id}/registrants/new",
+    "outbox": "/admin/outbox",
 }
 
 
@@ -215,7 +222,12 @@ def test_the_registration_form_showing_its_errors_has_no_serious_violations(demo
     page = new_page(demo_site.url)
     open_page(page, demo_site, "/events/{event}")
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Nothing is sent yet: please check these")
+    expect(summary).not_to_contain_text("saving")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Your name")).to_be_focused()
     assert_accessible(page)
 
 
@@ -226,4 +238,5 @@ def test_the_event_form_showing_its_errors_has_no_serious_violations(
     open_page(page, demo_site, "/admin/events/new")
     page.get_by_role("button", name="Save").first.click()
     expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_role("alert")).to_be_focused()
     assert_accessible(page)

@@ -39,7 +39,7 @@ def fill_credit(page, number: int, role: str, kind: str, name: str) -> None:
 
 def create_webinar(page, day: date) -> None:
     page.goto("/admin/events/new")
-    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label(re.compile("^Title")).fill(TITLE)
     page.get_by_label("Kind").select_option("webinar")
     page.get_by_label("Time zone").select_option(EVENT_ZONE.key)
     page.get_by_label("Starts").fill(f"{day.isoformat()}T10:00")

@@ -16,7 +16,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.changes import store_stale_entries
 from eventsvc.services.events import add_recording, postpone_event
-from tests.helpers import entries
+from tests.helpers import entries, in_days
 
 
 def lines_of(data: bytes) -> list[bytes]:
@@ -123,6 +123,7 @@ def test_the_entry_shows_summary_credits_recording_page_and_html(client, make_ev
             ("moderator", "person", "Amina Diallo"),
             ("live_illustrator", "person", "Tomás Ruiz"),
         ],
+        starts_at=in_days(-2),
     )
     add_recording(event, "https://video.example/watch?v=42", "Watch the discussion")
     entry = entries(client.get("/calendar.ics").data)[event.uid]

@@ -17,7 +17,7 @@ from eventsvc.services.events import (
     fields_of,
     set_visibility,
 )
-from tests.helpers import entries, save_fields
+from tests.helpers import entries, in_days, save_fields
 
 
 class Clock:
@@ -96,7 +96,8 @@ def test_a_shown_edit_raises_sequence_last_modified_and_the_etag(client, clock, 
     assert refreshed.status_code == 200
 
 
-def test_a_posted_recording_reaches_the_entry(client, clock, event):
+def test_a_posted_recording_reaches_the_entry(client, clock, make_event):
+    event = make_event(title="Supply chains and due diligence", starts_at=in_days(-2))
     before = snapshot(client, event)
     clock.tick()
 

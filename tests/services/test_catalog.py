@@ -1,14 +1,17 @@
 """Organisations, people, series and tags are found by name, or created once."""
 
+from sqlalchemy import select
+
 from eventsvc.extensions import db
-from eventsvc.models import Organization, Person, Series, Tag
+from eventsvc.inputs import CreditInput
+from eventsvc.models import AuditEntry, Organization, Person, Series, Tag
 from eventsvc.services.catalog import (
     find_or_add_organization,
     find_or_add_person,
     find_or_add_series,
     find_or_add_tags,
 )
-from tests.helpers import row_count
+from tests.helpers import changed_fields, row_count, save_fields
 
 
 def test_an_organisation_is_found_whatever_the_case_and_spaces(any_db_app):
@@ -69,3 +72,38 @@ def test_a_series_is_found_by_name_and_none_means_no_series(any_db_app):
     assert find_or_add_series(None) is None
     assert find_or_add_series("   ") is None
     assert row_count(Series) == 1
+
+
+def test_values_given_for_someone_known_are_saved_and_audited(any_db_app, make_event):
+    event = make_event(
+        credits=[("co_host", "organization", "JustLabs"), ("moderator", "person", "Krizna Gomez")]
+    )
+    changed = changed_fields(
+        event,
+        credits=[
+            CreditInput("co_host", "organization", "justlabs", "https://justlabs.example.org"),
+            CreditInput("moderator", "person", "Krizna Gomez", None, "Director, JustLabs"),
+        ],
+    )
+
+    save_fields(event, changed)
+
+    organization, person = (
+        db.session.scalar(select(Organization)),
+        db.session.scalar(select(Person)),
+    )
+    assert (organization.url, person.affiliation, person.url) == (
+        "https://justlabs.example.org",
+        "Director, JustLabs",
+        None,
+    )
+    assert (row_count(Organization), row_count(Person)) == (1, 1)
+    details = db.session.execute(
+        select(AuditEntry.action, AuditEntry.target_label, AuditEntry.detail).where(
+            AuditEntry.action.in_(["organization.changed", "person.changed"])
+        )
+    ).all()
+    assert sorted(details) == [
+        ("organization.changed", "JustLabs", "web address given in an event's credits"),
+        ("person.changed", "Krizna Gomez", "affiliation given in an event's credits"),
+    ]

@@ -1,14 +1,26 @@
 """Event services on SQLite and PostgreSQL: every staff action and the calendar version rule."""
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import CreditInput, EventChanges, EventFields
-from eventsvc.models import Credit, Event, NewsItem, Organization, Person, Recording, Series, Tag
+from eventsvc.inputs import CreditInput, EventChanges, EventFields, NewsFields
+from eventsvc.models import (
+    Credit,
+    Event,
+    NewsItem,
+    Organization,
+    OutboxMessage,
+    Person,
+    Recording,
+    Series,
+    Tag,
+)
 from eventsvc.models.events import event_tags
+from eventsvc.services import news as news_service
 from eventsvc.services import notifications
 from eventsvc.services.events import (
     EventError,
@@ -263,7 +275,11 @@ def test_a_postponed_event_rescheduled_keeps_the_previous_start(any_db_app, make
 
 def test_a_duplicate_is_a_new_draft_with_its_own_slug_and_uid(any_db_app, make_event):
     original = make_event(
-        credits=PARTNERS, tags=["Business"], series="#RethinkingMSIs", capacity=50
+        credits=PARTNERS,
+        tags=["Business"],
+        series="#RethinkingMSIs",
+        capacity=50,
+        starts_at=in_days(-3),
     )
     add_recording(original, "https://video.example.org/1", "WATCH: the webinar")
     cancel_event(original, "Moved online")
@@ -291,7 +307,7 @@ def test_a_duplicate_is_a_new_draft_with_its_own_slug_and_uid(any_db_app, make_e
 def test_a_draft_is_deleted_with_its_credits_tags_recordings_and_news_links(
     any_db_app, make_event, make_news
 ):
-    event = make_event(publish=False, credits=PARTNERS, tags=["Business"])
+    event = make_event(publish=False, credits=PARTNERS, tags=["Business"], starts_at=in_days(-3))
     kept = make_event(publish=False, title="Another event")
     add_recording(event, "https://video.example.org/1")
     news_id = make_news(events=[event, kept]).id
@@ -313,6 +329,13 @@ def test_a_published_event_cannot_be_deleted_until_unpublished(any_db_app, make_
     set_visibility(event, False)
     delete_event(event)
     assert row_count(Event) == 0
+
+
+def test_a_recording_is_refused_before_the_event_starts(any_db_app, make_event):
+    upcoming = make_event(starts_at=datetime(2031, 7, 30, 14, tzinfo=UTC))
+    with pytest.raises(EventError, match="from Wednesday 30 July 2031, 10:00 EDT"):
+        add_recording(upcoming, "https://video.example.org/1")
+    assert (reloaded(upcoming).recordings, row_count(OutboxMessage)) == ([], 0)
 
 
 def test_recordings_are_added_edited_and_removed(any_db_app, make_event):
@@ -366,8 +389,9 @@ CALENDAR_CHANGES = {
     "series": lambda e: save_fields(e, fields_of(e, series="Another series")),
     "cancelled": lambda e: cancel_event(e, "Unwell"),
     "postponed": lambda e: postpone_event(e, ""),
+    # Moved to two days ago, so that the recording that follows is accepted.
     "rescheduled": lambda e: reschedule_event(
-        e, Schedule(e.timezone, in_days(12), in_days(12, hour=17))
+        e, Schedule(e.timezone, in_days(-2), in_days(-2, hour=17))
     ),
     "recording": lambda e: add_recording(e, "https://video.example.org/1"),
 }
@@ -491,3 +515,30 @@ def test_a_save_that_fails_while_telling_registrants_queues_nothing(
     assert len(outbox_messages()) == queued
     kept = reloaded(event)
     assert (kept.join_url, kept.sequence) == ("https://meet.example.org/1", 0)
+
+
+def test_an_event_and_its_announcement_are_saved_together_or_not_at_all(
+    any_db_app, make_event, monkeypatch
+):
+    event = make_event(publish=True, title="Beyond Business-as-Usual", timezone="America/New_York",
+                       starts_at=datetime(2031, 7, 31, 1, 30, tzinfo=UTC))  # fmt: skip
+
+    def refuse(values):
+        raise RuntimeError("the news item could not be written")
+
+    monkeypatch.setattr(news_service, "create_news", refuse)
+    values = replace(fields_of(event), title="Another webinar")
+    with pytest.raises(RuntimeError):
+        save_event(None, EventChanges(fields=values, announcement=NewsFields(title="")))
+    assert (row_count(Event), row_count(NewsItem)) == (1, 0)
+    monkeypatch.undo()
+
+    announced = save_event(
+        None, EventChanges(fields=values, publish=True, announcement=NewsFields(title=""))
+    )
+
+    item = db.session.scalar(select(NewsItem))
+    # The date is the event's own, in its zone: 21:30 on July 30 in New York.
+    assert item.title == "July 30 Virtual Event: Another webinar"
+    assert (item.label, [e.id for e in item.events]) == ("event", [announced.id])
+    assert item.published_at is not None

@@ -13,7 +13,14 @@ from eventsvc.models import Event, Registration
 from eventsvc.services import registration as reg
 from eventsvc.services.registration_settings import add_question, remove_question
 from eventsvc.timezones import Schedule, describe, now
-from tests.helpers import in_days, open_registration, outbox_messages, row_count, save_fields
+from tests.helpers import (
+    in_days,
+    open_registration,
+    outbox_messages,
+    row_count,
+    save_fields,
+    under_way,
+)
 
 pytestmark = pytest.mark.usefixtures("any_db_app")  # each test on SQLite, then PostgreSQL
 
@@ -317,7 +324,8 @@ def test_registrants_hear_of_a_new_time_with_an_updated_invitation(open_event, s
 def test_cancelling_the_event_sends_a_cancel_and_recordings_reach_attendees(open_event, sign_up):
     from eventsvc.services.events import add_recording, cancel_event
 
-    event = open_event(capacity=5)
+    # Under way, and registration open until it ends: a recording may be posted.
+    event = open_event(capacity=5, **under_way())
     sign_up(event, "a@example.org")
     add_recording(event, "https://video.example.org/1", "Full session")
     [recording] = outbox_messages("recording_posted")

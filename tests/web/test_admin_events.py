@@ -4,13 +4,24 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.models import Event
-from tests.helpers import ATTRIBUTE, PNG, SCRIPT, error_of, form_values, in_days, only, page_text
+from eventsvc.models import Event, NewsItem, Organization, Person
+from tests.helpers import (
+    ATTRIBUTE,
+    PNG,
+    SCRIPT,
+    error_of,
+    form_values,
+    in_days,
+    only,
+    page_text,
+    row_count,
+)
 
 
 def event_data(**overrides) -> dict:
@@ -36,15 +47,16 @@ def event_data(**overrides) -> dict:
 
 
 def credit_rows(*rows) -> dict:
-    """Form fields for credit rows given as (role, kind, name, url)."""
+    """Form fields for credit rows given as (role, kind, name, url[, affiliation])."""
     data = {}
-    for index, (role, kind, name, url) in enumerate(rows):
+    for index, (role, kind, name, url, *affiliation) in enumerate(rows):
         data.update(
             {
                 f"credits-{index}-role": role,
                 f"credits-{index}-kind": kind,
                 f"credits-{index}-name": name,
                 f"credits-{index}-url": url,
+                f"credits-{index}-affiliation": "".join(affiliation),
             }
         )
     return data
@@ -318,13 +330,92 @@ class TestCreditsEditor:
         assert 'formaction="/admin/events/new#credits"' in page
         assert 'name="credit_action" value="add"' in page
 
-    def test_existing_names_are_suggested(self, client, editor, make_event):
-        make_event(credits=[("co_host", "organization", "MSI Integrity")])
+    def test_existing_names_are_suggested_with_what_tells_them_apart(
+        self, client, editor, make_event
+    ):
+        make_event(
+            credits=[
+                ("co_host", "organization", "MSI Integrity", "https://msi.example.org"),
+                ("moderator", "person", "Krizna Gomez", None, "Director of Programs, JustLabs"),
+            ]
+        )
 
         page = client.get("/admin/events/new").text
 
-        assert '<datalist id="credit-names"><option value="MSI Integrity"></datalist>' in page
+        assert (
+            '<option value="Krizna Gomez" label="Person · Director of Programs, JustLabs" '
+            'data-kind="person" data-url="" data-affiliation="Director of Programs, JustLabs">'
+        ) in page
+        assert (
+            '<option value="MSI Integrity" label="Organisation · https://msi.example.org" '
+            'data-kind="organization" data-url="https://msi.example.org" data-affiliation="">'
+        ) in page
         assert 'list="credit-names"' in page
+        assert "credits.js" in page
+
+    def test_a_person_is_credited_with_name_affiliation_and_web_address(self, client, editor):
+        data = event_data() | credit_rows(
+            ("moderator", "person", "Krizna Gomez", "https://justlabs.example.org",
+             "Director of Programs, JustLabs"),
+        )  # fmt: skip
+
+        assert client.post("/admin/events/new", data=data).status_code == 302
+
+        [credit] = only(Event).credits
+        assert (credit.name, credit.person.affiliation, credit.person.url) == (
+            "Krizna Gomez",
+            "Director of Programs, JustLabs",
+            "https://justlabs.example.org",
+        )
+        values = form_values(client.get(f"/admin/events/{only(Event).id}/edit").text)
+        assert values["credits-0-affiliation"] == "Director of Programs, JustLabs"
+
+    def test_a_known_name_is_reused_and_what_is_typed_for_it_is_saved_and_said(
+        self, client, editor, make_event
+    ):
+        make_event(credits=[("moderator", "person", "Krizna Gomez")])
+        data = event_data(title="Second webinar") | credit_rows(
+            ("moderator", "person", " krizna gomez ", "https://justlabs.example.org",
+             "Director of Programs, JustLabs"),
+        )  # fmt: skip
+
+        response = client.post("/admin/events/new", data=data, follow_redirects=True)
+
+        [person] = db.session.scalars(select(Person)).all()
+        assert (person.name, person.url, person.affiliation) == (
+            "Krizna Gomez",
+            "https://justlabs.example.org",
+            "Director of Programs, JustLabs",
+        )
+        text = page_text(response.text)
+        assert "The web address of “Krizna Gomez” is now https://justlabs.example.org." in text
+        assert "The affiliation of “Krizna Gomez” is now Director of Programs, JustLabs." in text
+
+    def test_a_known_name_keeps_its_details_when_none_are_typed(self, client, editor, make_event):
+        make_event(credits=[("co_host", "organization", "MSI Integrity", "https://msi.example")])
+        data = event_data() | credit_rows(("co_host", "organization", "MSI Integrity", ""))
+
+        client.post("/admin/events/new", data=data)
+
+        assert db.session.scalars(select(Organization.url)).all() == ["https://msi.example"]
+
+    def test_a_known_name_of_the_other_kind_is_refused(self, client, editor, make_event):
+        make_event(credits=[("moderator", "person", "Krizna Gomez")])
+        data = event_data(title="Another") | credit_rows(
+            ("co_host", "organization", "Krizna Gomez", ""),
+            ("co_host", "organization", "JustLabs", "", "Lab"),
+        )
+
+        response = client.post("/admin/events/new", data=data)
+
+        assert response.status_code == 400
+        assert error_of(response.text, "credits-0-name") == (
+            "“Krizna Gomez” is a person here: choose Person, or give the organisation’s name"
+        )
+        assert error_of(response.text, "credits-1-affiliation") == (
+            "Only people have an affiliation: leave it empty, or choose Person"
+        )
+        assert row_count(Organization) == 0
 
 
 class TestImage:
@@ -360,6 +451,33 @@ class TestImage:
             "Describe the image for people who cannot see it"
         )
 
+    def test_a_chosen_image_is_kept_through_an_error_and_a_credit_change(self, client, editor, app):
+        data = event_data(title="", image_alt="Panelists on a stage")
+        data["image"] = (BytesIO(PNG), "panel.png")
+
+        refused = client.post("/admin/events/new", data=data, content_type="multipart/form-data")
+        values = form_values(refused.text)
+        rearranged = client.post(
+            "/admin/events/new", data=values | {"title": "Kept", "credit_action": "add"}
+        )
+        saved = client.post("/admin/events/new", data=form_values(rearranged.text))
+
+        assert refused.status_code == 400 and saved.status_code == 302
+        assert "The image you chose is kept" in page_text(refused.text)
+        assert "The image you chose is kept" in page_text(rearranged.text)
+        event = only(Event)
+        assert (Path(app.config["UPLOAD_DIR"]) / event.image_path).read_bytes() == PNG
+        assert event.image_alt == "Panelists on a stage"
+
+    def test_a_forged_image_reference_is_ignored(self, client, editor, app):
+        stored = Path(app.config["UPLOAD_DIR"])
+        stored.mkdir(parents=True, exist_ok=True)
+        (stored / "someone-elses.png").write_bytes(PNG)
+
+        client.post("/admin/events/new", data=event_data(chosen_image="someone-elses.png"))
+
+        assert only(Event).image_path is None
+
     def test_the_uploaded_image_can_be_removed(self, client, editor, make_event):
         event = make_event(image_path="abc.png", image_alt="A stage")
 
@@ -386,7 +504,7 @@ def test_an_edit_registrants_will_hear_of_shows_as_a_waiting_update(
     event = open_event(title="Rights at work")
     sign_up(event, "ana@example.org")
     shown = f"/admin/events/{event.id}"
-    assert "Registrants' update None waiting" in page_text(client.get(shown).text)
+    assert "Registrants' update Nothing waiting" in page_text(client.get(shown).text)
 
     form = form_values(client.get(f"{shown}/edit").text)
     client.post(f"{shown}/edit", data=form | {"title": "Rights at work: the directive"})
@@ -498,7 +616,7 @@ def test_only_drafts_can_be_deleted(client, editor, make_event):
 
 class TestRecordings:
     def test_add_edit_and_remove_a_recording(self, client, editor, make_event):
-        event = make_event()
+        event = make_event(starts_at=in_days(-1))
 
         client.post(
             f"/admin/events/{event.id}/recordings",
@@ -529,8 +647,48 @@ class TestRecordings:
         )
         assert event.recordings == []
 
+    def test_a_recording_and_its_watch_news_item_are_posted_together(
+        self, client, editor, make_event
+    ):
+        event = make_event(title="Beyond Business-as-Usual", starts_at=in_days(-30))
+
+        response = client.post(
+            f"/admin/events/{event.id}/recordings",
+            data={"url": "https://youtu.be/dQw4w9WgXcQ", "title": "Full webinar", "post_news": "y"},
+            follow_redirects=True,
+        )
+
+        item = only(NewsItem)
+        assert (item.title, item.label, item.body) == (
+            "WATCH: “Beyond Business-as-Usual”",
+            "recording",
+            "A discussion about accountable governance.",
+        )
+        assert [linked.id for linked in item.events] == [event.id]
+        assert "and its news item is published" in page_text(response.text)
+        public = client.get(f"/news/{item.slug}")
+        assert "Watch on YouTube: Full webinar" in page_text(public.text)
+
+    def test_a_recording_waits_for_the_event_to_start_and_the_page_says_from_when(
+        self, client, editor, make_event
+    ):
+        event = make_event(starts_at=datetime(2031, 7, 30, 14, tzinfo=UTC))
+        when = "Wednesday 30 July 2031, 10:00 EDT (UTC−04:00)"
+
+        page = page_text(client.get(f"/admin/events/{event.id}").text)
+        response = client.post(
+            f"/admin/events/{event.id}/recordings", data={"url": "https://video.example.org/1"}
+        )
+
+        assert f"You can post the recording from {when}, when the event starts." in page
+        assert response.status_code == 400
+        assert error_of(response.text, "url") == (
+            f"A recording can be posted once the event has started: from {when}"
+        )
+        assert event.recordings == []
+
     def test_a_recording_of_another_event_is_not_found(self, client, editor, make_event):
-        event, other = make_event(), make_event(title="Other")
+        event, other = make_event(starts_at=in_days(-1)), make_event(title="Other")
         client.post(f"/admin/events/{event.id}/recordings", data={"url": "https://v.example.org"})
         recording = event.recordings[0]
 
@@ -638,3 +796,79 @@ def test_a_long_list_pages_with_its_filters_kept(client, editor, make_event):
     assert 'href="/admin/events?visibility=draft&amp;page=2">Earlier events' in first.text
     second = client.get("/admin/events?visibility=draft&page=2")
     assert "Page 2 of 2" in page_text(second.text) and "Later events" in second.text
+
+
+class TestAnnouncement:
+    """A new event and the news item announcing it, in one submission."""
+
+    def test_a_published_webinar_and_its_announcement_in_one_submission(self, client, editor):
+        data = event_data(announce="y", publish="yes")
+
+        response = client.post("/admin/events/new", data=data, follow_redirects=True)
+
+        event = only(Event)
+        item = only(NewsItem)
+        assert event.visibility == "published"
+        assert (item.title, item.body, item.label) == (
+            "July 30 Virtual Event: Beyond Business as Usual",
+            "A discussion about accountable governance.",
+            "event",
+        )
+        assert [linked.id for linked in item.events] == [event.id]
+        assert item.published_at is not None
+        assert (
+            "Published “Beyond Business as Usual” and its announcement "
+            "“July 30 Virtual Event: Beyond Business as Usual”."
+        ) in page_text(response.text)
+
+    def test_a_draft_announcement_is_published_with_its_event(self, client, editor):
+        data = event_data(announce="y", news_title="Join us", news_body="Register now.")
+
+        saved = client.post("/admin/events/new", data=data, follow_redirects=True)
+        event = only(Event)
+        assert only(NewsItem).published_at is None
+        assert "with its announcement “Join us”: both are published when you publish" in (
+            page_text(saved.text)
+        )
+
+        client.post(f"/admin/events/{event.id}/publish")
+
+        assert only(NewsItem).published_at is not None
+        assert client.get(f"/news/{only(NewsItem).slug}").status_code == 200
+
+    def test_an_announcement_timed_in_the_site_zone_is_scheduled(self, client, editor):
+        later = in_days(20)
+        local = later.astimezone(ZoneInfo("America/New_York")).replace(tzinfo=None)
+        data = event_data(
+            announce="y", publish="yes", news_published_at=local.strftime("%Y-%m-%dT%H:%M")
+        )
+
+        response = client.post("/admin/events/new", data=data, follow_redirects=True)
+
+        assert only(NewsItem).published_at == later
+        assert "is scheduled for" in page_text(response.text)
+        assert "Scheduled" in page_text(client.get("/admin/news").text)
+        assert only(NewsItem).title not in page_text(client.get("/").text)
+
+    def test_no_announcement_when_it_is_not_wanted(self, client, editor):
+        client.post("/admin/events/new", data=event_data(publish="yes"))
+
+        assert (only(Event).visibility, row_count(NewsItem)) == ("published", 0)
+
+    def test_the_form_offers_the_site_zone_and_the_announcement(self, client, editor):
+        page = client.get("/admin/events/new").text
+        values = form_values(page)
+
+        assert values["timezone"] == "America/New_York"
+        assert values["announce"] == "y"
+        assert "Announcement publication time (America/New_York)" in page_text(page)
+        assert "announcement.js" in page
+
+    def test_an_announcement_time_that_does_not_exist_is_refused(self, client, editor):
+        data = event_data(announce="y", news_published_at="2031-03-09T02:30")
+
+        response = client.post("/admin/events/new", data=data)
+
+        assert response.status_code == 400
+        assert "does not exist" in error_of(response.text, "news_published_at")
+        assert (row_count(Event), row_count(NewsItem)) == (0, 0)

@@ -34,7 +34,9 @@ def test_a_news_item_without_a_date_is_a_draft(client, editor):
     assert client.get(f"/news/{item.slug}").status_code == 404
 
 
-def test_a_news_item_links_events_and_is_published_at_its_utc_time(client, editor, make_event):
+def test_a_news_item_links_events_and_is_published_at_a_time_in_the_site_zone(
+    client, editor, make_event
+):
     first, second = make_event(title="First"), make_event(title="Second")
     data = news_data(published_at="2026-05-01T09:30")
     data["events"] = [str(second.id), str(first.id)]
@@ -42,10 +44,49 @@ def test_a_news_item_links_events_and_is_published_at_its_utc_time(client, edito
     client.post("/admin/news/new", data=data)
 
     item = only(NewsItem)
-    assert item.published_at == datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    assert item.published_at == datetime(2026, 5, 1, 13, 30, tzinfo=UTC)  # 09:30 EDT
     assert {event.title for event in item.events} == {"First", "Second"}
-    values = form_values(client.get(f"/admin/news/{item.id}/edit").text)
-    assert values["published_at"] == "2026-05-01T09:30"
+    page = client.get(f"/admin/news/{item.id}/edit").text
+    assert form_values(page)["published_at"] == "2026-05-01T09:30"
+    assert "Publication time (America/New_York)" in page_text(page)
+    assert "Fri 1 May 2026, 09:30 EDT" in page_text(client.get("/admin/news").text)
+
+
+def test_linked_events_are_offered_with_their_whole_title_and_date(client, editor, make_event):
+    event = make_event(
+        title="The Struggle for Human Rights in Bolivia During the Áñez Government",
+        starts_at=datetime(2026, 8, 20, 18, tzinfo=UTC),
+    )
+
+    page = client.get("/admin/news/new").text
+
+    assert (
+        f'<option value="{event.id}">The Struggle for Human Rights in Bolivia During the '
+        "Áñez Government — Thu 20 Aug 2026</option>"
+    ) in page
+    assert "data-picker" in page and "picker.js" in page
+
+
+def test_a_scheduled_item_is_marked_and_hidden_from_the_public_until_its_time(
+    client, editor, make_news
+):
+    item = make_news(title="Coming soon", published_at=datetime(2031, 1, 1, 17, tzinfo=UTC))
+
+    listing = page_text(client.get("/admin/news").text)
+    public = [
+        client.get("/"),
+        client.get(f"/news/{item.slug}"),
+        client.get("/search?q=Coming"),
+        client.get("/news.atom"),
+        client.get("/sitemap.xml"),
+        client.get("/api/v1/news"),
+        client.get(f"/api/v1/news/{item.slug}"),
+    ]
+
+    assert "Coming soon News Scheduled for Wed 1 Jan 2031, 12:00 EST" in listing
+    assert public[1].status_code == 404 and public[6].status_code == 404
+    for response in public:
+        assert "Coming soon" not in response.get_data(as_text=True), response.request.path
 
 
 def test_edit_keeps_the_slug_and_changes_the_text(client, editor, make_news):
@@ -122,3 +163,14 @@ def test_script_in_every_text_field_comes_out_escaped(client, editor, make_event
         markup = client.get(url).text
         assert "<script>alert" not in markup, url
         assert "<img src=x" not in markup, url
+
+
+def test_save_and_publish_now_publishes_an_undated_item_at_once(client, editor):
+    response = client.post(
+        "/admin/news/new", data=news_data(title="Clinic urges review", publish="yes")
+    )
+
+    item = only(NewsItem)
+    assert response.status_code == 302
+    assert item.published_at is not None and not item.is_scheduled
+    assert client.get(f"/news/{item.slug}").status_code == 200

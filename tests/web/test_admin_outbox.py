@@ -68,7 +68,7 @@ def test_a_message_whose_reason_is_gone_says_so_before_and_after_the_worker(
 
     assert "As things are now, it would not be sent: The registration is now: cancelled." in before
     assert "Not sent: The registration is now: cancelled." in after
-    assert "Status Dropped" in after and "Calendar invitation None" in after
+    assert "Status Dropped" in after and "Calendar invitation No invitation attached" in after
     assert f"#{message.id}" in dropped and "1 dropped message," in dropped
 
 
@@ -123,3 +123,63 @@ def test_failed_messages_stand_out_and_retry_now_queues_them_again(client, edito
 def test_an_unknown_message_is_not_found(client, editor):
     assert client.get("/admin/outbox/999").status_code == 404
     assert client.post("/admin/outbox/999/retry").status_code == 404
+
+
+def test_staff_cancel_one_queued_message_from_its_page(client, editor, open_event, sign_up):
+    event = open_event()
+    sign_up(event, "ana@example.org")
+    message = db.session.scalars(select(OutboxMessage)).one()
+
+    page = page_text(client.get(f"/admin/outbox/{message.id}").text)
+    response = client.post(f"/admin/outbox/{message.id}/cancel")
+    again = client.post(f"/admin/outbox/{message.id}/cancel", follow_redirects=True)
+
+    assert "Cancel this message" in page
+    assert response.headers["Location"] == f"/admin/outbox/{message.id}"
+    assert "Only a queued message can be cancelled" in page_text(again.text)
+    assert "Cancelled: this message will not be sent." in page_text(again.text)
+    assert db.session.get(OutboxMessage, message.id).status == "cancelled"
+
+
+def test_staff_cancel_every_queued_message_of_an_event_after_seeing_what_waits(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Beyond business as usual")
+    other = open_event(title="Rights at work")
+    sign_up(event, "ana@example.org")
+    sign_up(event, "bo@example.org", name="Bo Chen")
+    sign_up(other, "cy@example.org", name="Cy Diallo")
+
+    shown = page_text(client.get(f"/admin/events/{event.id}").text)
+    listing = page_text(client.get(f"/admin/outbox?event={event.id}").text)
+    confirm = page_text(client.get(f"/admin/events/{event.id}/outbox/cancel").text)
+    done = client.post(f"/admin/events/{event.id}/outbox/cancel", follow_redirects=True)
+
+    assert "2 emails are waiting to be sent about this event." in shown
+    assert "Outbox: Beyond business as usual" in listing and "Queued (2)" in listing
+    assert "Cancel every queued message of this event (2)" in listing
+    assert "2 × confirmed" in confirm
+    assert "2 queued messages of “Beyond business as usual” cancelled." in page_text(done.text)
+    statuses = dict(
+        db.session.execute(select(OutboxMessage.to_address, OutboxMessage.status)).all()
+    )
+    assert statuses == {
+        "ana@example.org": "cancelled",
+        "bo@example.org": "cancelled",
+        "cy@example.org": "queued",
+    }
+
+
+def test_the_list_cancels_a_row_and_returns_to_the_same_filter(client, editor, open_event, sign_up):
+    event = open_event()
+    sign_up(event, "ana@example.org")
+    message = db.session.scalars(select(OutboxMessage)).one()
+
+    listing = client.get(f"/admin/outbox?event={event.id}&status=queued").text
+    response = client.post(
+        f"/admin/outbox/{message.id}/cancel?status=queued&event={event.id}&back=list"
+    )
+
+    assert f"/admin/outbox/{message.id}/cancel?" in listing
+    assert response.headers["Location"] == f"/admin/outbox?status=queued&event={event.id}"
+    assert client.get("/admin/outbox?event=999").status_code == 404

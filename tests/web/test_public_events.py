@@ -466,12 +466,21 @@ def test_published_page_has_no_preview_banner(client, make_event):
 
 
 def test_event_page_runs_the_same_queries_however_much_there_is(make_event, statements_to_get):
-    small = make_event(title="Small", credits=[("host", "organization", "Clinic")], tags=["One"])
+    small = make_event(
+        title="Small",
+        credits=[("host", "organization", "Clinic")],
+        tags=["One"],
+        **_at(in_days(-3)),
+    )
     add_recording(small, "https://video.example.org/1")
     credits = [("co_host", "organization", f"Partner {n}") for n in range(6)]
     credits += [("speaker", "person", f"Speaker {n}") for n in range(4)]
     large = make_event(
-        title="Large", series="Series", credits=credits, tags=[f"Tag {n}" for n in range(5)]
+        title="Large",
+        series="Series",
+        credits=credits,
+        tags=[f"Tag {n}" for n in range(5)],
+        **_at(in_days(-3)),
     )
     for n in range(3):
         add_recording(large, f"https://video.example.org/{n}")

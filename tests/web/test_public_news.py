@@ -4,11 +4,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from eventsvc.services.events import cancel_event
+from eventsvc.services.events import cancel_event, postpone_event, reschedule_event
+from eventsvc.timezones import Schedule
 from tests.helpers import in_days, page_text
 
 SUMMER_START = datetime(2026, 7, 30, 14, 0, tzinfo=UTC)
 SUMMER_WHEN = "Thursday 30 July 2026, 10:00 EDT (UTC\u221204:00) \u2013 11:30"
+
+
+def replace_start(event, days: int) -> Schedule:
+    """The event's schedule moved `days` later, its duration kept."""
+    later = timedelta(days=days)
+    return Schedule(event.timezone, event.starts_at + later, event.ends_at + later)
 
 
 def _hours_ago(hours: float) -> datetime:
@@ -184,3 +191,55 @@ def test_news_listing_runs_the_same_queries_however_much_there_is(
         make_news(title=f"Story {number}", events=events)
 
     assert statements_to_get("/") == few
+
+
+def test_a_cancelled_event_is_marked_on_every_teaser_that_shows_it(client, make_event, make_news):
+    workshop = make_event(
+        title="Amsterdam workshop on responsible business",
+        kind="in_person",
+        venue="Pakhuis",
+        credits=[("co_host", "organization", "MSI Integrity")],
+    )
+    item = make_news(
+        title="Join our Amsterdam workshop",
+        excerpt="Places are limited, so please register early.",
+        label="event",
+        events=[workshop],
+    )
+    cancel_event(workshop, "The venue closed.")
+    cancelled = "Cancelled: “Amsterdam workshop on responsible business” will not take place."
+
+    home = page_text(client.get("/").text)
+    news = page_text(client.get(f"/news/{item.slug}").text)
+    search = page_text(client.get("/search?q=Amsterdam").text)
+    listing = page_text(client.get("/events?organization=msi-integrity").text)
+
+    assert "Places are limited, so please register early." in home
+    assert cancelled in home
+    assert news.index("Published") < news.index(cancelled) < news.index("The clinic made")
+    assert cancelled in search
+    assert "Event · In person Cancelled Amsterdam workshop" in search
+    assert "In person Cancelled Amsterdam workshop" in listing
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda event: postpone_event(event, "Speaker ill"), "is postponed; a new date"),
+        (
+            lambda event: reschedule_event(event, replace_start(event, days=3)),
+            "has a new time:",
+        ),
+    ],
+)
+def test_postponed_and_rescheduled_events_are_marked_on_the_home_page(
+    client, make_event, make_news, change, words
+):
+    webinar = make_event(title="Beyond business as usual")
+    make_news(title="July 30 Virtual Event: Beyond business as usual", events=[webinar])
+    change(webinar)
+
+    home = page_text(client.get("/").text)
+
+    status = "Postponed" if "postponed" in words else "Rescheduled"
+    assert f"{status}: “Beyond business as usual” {words}" in home

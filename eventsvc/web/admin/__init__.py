@@ -44,6 +44,7 @@ def no_store(view):
 
 
 from eventsvc.web.admin import (  # noqa: E402, F401  (routes attach to bp)
+    attendance,
     audit,
     dashboard,
     events,

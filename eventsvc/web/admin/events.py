@@ -1,20 +1,22 @@
 """Admin pages for events: list, edit, preview, publish, status changes and recordings."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.forms.events import (
     EventFilterForm,
     EventForm,
+    NewEventForm,
     RecordingForm,
     RescheduleForm,
     StatusReasonForm,
-    credit_names,
     event_form_data,
+    known_names,
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
-from eventsvc.models import Event, Recording
+from eventsvc.models import Event, NewsItem, OutboxMessage, Recording
 from eventsvc.search import matching_ids
 from eventsvc.services.events import (
     EventError,
@@ -31,8 +33,15 @@ from eventsvc.services.events import (
     update_recording,
 )
 from eventsvc.services.notifications import pending_updates
-from eventsvc.services.uploads import UploadError, store_uploaded_image
+from eventsvc.services.uploads import (
+    UploadError,
+    image_reference,
+    referenced_image,
+    store_uploaded_image,
+)
+from eventsvc.timezones import now
 from eventsvc.web.admin import bp, render_form
+from eventsvc.web.presenters import site_time
 
 EVENTS_PER_PAGE = 50
 
@@ -73,30 +82,79 @@ def events_list():
 
 
 def _form_page(form: EventForm, event: Event | None = None, status: int | None = None):
-    context = {"form": form, "event": event, "credit_names": credit_names()}
+    context = {"form": form, "event": event, "known_names": known_names()}
     if status is not None:
         return render_template("admin/events/form.html", **context), status
     return render_form("admin/events/form.html", **context)
 
 
-def _saved_fields(form: EventForm):
-    """The form's fields with a newly uploaded image stored; None when the upload is refused."""
-    try:
-        uploaded = store_uploaded_image(form.image.data) if form.image.data else None
-    except UploadError as error:
-        form.image.errors.append(str(error))
-        return None
-    return form.to_fields(uploaded)
+def _keep_chosen_image(form: EventForm) -> str | None:
+    """Store a file chosen now at once, so it outlives errors and credit-row changes, or take
+    back the one chosen before; returns why a file is refused, if it is."""
+    if form.image.data:
+        try:
+            name = store_uploaded_image(form.image.data)
+        except UploadError as error:
+            return str(error)
+        form.chosen_image.data = image_reference(name)
+    form.chosen_upload = referenced_image(form.chosen_image.data)
+    return None
+
+
+def _accepted(form: EventForm) -> bool:
+    """Whether the posted form is valid, its chosen image kept either way."""
+    refused = _keep_chosen_image(form) if form.is_submitted() else None
+    valid = form.validate_on_submit()
+    if refused:
+        form.image.errors.append(refused)
+    return valid and not refused
+
+
+def _profile_changes(form: EventForm) -> list[str]:
+    """What the credits change on organisations and people already known, for the flash."""
+    return [change for row in form.credits for change in row.form.profile_changes()]
+
+
+def _flash_all(messages: list[str]) -> None:
+    for message in messages:
+        flash(message[0].upper() + message[1:] + ".")
+
+
+def _publishing() -> bool | None:
+    """True when "Save and publish" was pressed, else None (the visibility stays)."""
+    return True if request.form.get("publish") == "yes" else None
+
+
+def _saved_message(event: Event) -> str:
+    announcement = next(iter(_news_about(event)), None)
+    done = (
+        f"Published “{event.title}”" if event.is_published else f"Saved “{event.title}” as a draft"
+    )
+    if announcement is None:
+        return f"{done}."
+    news = f"its announcement “{announcement.title}”"
+    if announcement.published_at is None:
+        return f"{done}, with {news}: both are published when you publish the event."
+    if announcement.published_at > now():
+        return f"{done}; {news} is scheduled for {site_time(announcement.published_at)}."
+    return f"{done} and {news}."
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def events_new():
-    form = EventForm()
+    zone_name = site_timezone()
+    form = NewEventForm(data={"timezone": zone_name}, site_zone=zone_name)
     if form.rearrange_credits(request.form.get("credit_action")):
+        _keep_chosen_image(form)
         return _form_page(form, status=200)
-    if form.validate_on_submit() and (fields := _saved_fields(form)):
-        event = save_event(None, EventChanges(fields=fields))
-        flash(f"Saved “{event.title}” as a draft.")
+    if _accepted(form):
+        changes = _profile_changes(form)
+        new = EventChanges(
+            fields=form.to_fields(), publish=_publishing(), announcement=form.to_announcement()
+        )
+        event = save_event(None, new)
+        flash(_saved_message(event))
+        _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form)
 
@@ -106,12 +164,29 @@ def events_edit(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm(data=event_form_data(event), stored_image=event.image_path)
     if form.rearrange_credits(request.form.get("credit_action")):
+        _keep_chosen_image(form)
         return _form_page(form, event, status=200)
-    if form.validate_on_submit() and (fields := _saved_fields(form)):
-        save_event(event, EventChanges(fields=fields))
-        flash(f"Saved “{event.title}”.")
+    if _accepted(form):
+        changes = _profile_changes(form)
+        published = event.is_published
+        save_event(event, EventChanges(fields=form.to_fields(), publish=_publishing()))
+        flash(f"Saved “{event.title}”." if published else _saved_message(event))
+        _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form, event)
+
+
+def _queued_emails(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "queued")
+    )
+
+
+def _news_about(event: Event) -> list[NewsItem]:
+    statement = select(NewsItem).where(NewsItem.events.any(Event.id == event.id))
+    return list(db.session.scalars(statement.order_by(NewsItem.id)))
 
 
 def _show_page(event: Event, recording_form: RecordingForm):
@@ -121,6 +196,8 @@ def _show_page(event: Event, recording_form: RecordingForm):
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
         pending_updates=pending_updates(event),
+        queued_emails=_queued_emails(event),
+        news_items=_news_about(event),
     )
 
 
@@ -223,9 +300,14 @@ def events_add_recording(event_id: int):
     event = _event_or_404(event_id)
     form = RecordingForm()
     if form.validate_on_submit():
-        add_recording(event, form.url.data, form.title.data)
-        flash("The recording is posted on the event page and in calendars.")
-        return redirect(url_for(".events_show", event_id=event.id))
+        try:
+            add_recording(event, form.url.data, form.title.data, form.to_news())
+        except EventError as error:
+            form.url.errors.append(error.message)
+        else:
+            news = " and its news item is published" if form.post_news.data else ""
+            flash(f"The recording is posted on the event page and in calendars{news}.")
+            return redirect(url_for(".events_show", event_id=event.id))
     return _show_page(event, form)
 
 

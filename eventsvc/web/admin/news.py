@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.forms.news import NewsForm, news_form_data
 from eventsvc.models import NewsItem
@@ -14,6 +15,11 @@ NEWS_PER_PAGE = 50
 
 def _item_or_404(item_id: int) -> NewsItem:
     return db.get_or_404(NewsItem, item_id)
+
+
+def _publishing() -> bool:
+    """Whether "Save and publish now" was pressed: an undated item is then published now."""
+    return request.form.get("publish") == "yes"
 
 
 @bp.route("/news")
@@ -28,9 +34,9 @@ def news_list():
 
 @bp.route("/news/new", methods=["GET", "POST"])
 def news_new():
-    form = NewsForm()
+    form = NewsForm(site_zone=site_timezone())
     if form.validate_on_submit():
-        item = create_news(form.to_fields())
+        item = create_news(form.to_fields(publish_now=_publishing()))
         flash(f"Saved “{item.title}”.")
         return redirect(url_for(".news_list"))
     return render_form("admin/news/form.html", form=form, item=None)
@@ -39,9 +45,10 @@ def news_new():
 @bp.route("/news/<int:item_id>/edit", methods=["GET", "POST"])
 def news_edit(item_id: int):
     item = _item_or_404(item_id)
-    form = NewsForm(data=news_form_data(item))
+    zone_name = site_timezone()
+    form = NewsForm(data=news_form_data(item, zone_name), site_zone=zone_name)
     if form.validate_on_submit():
-        update_news(item, form.to_fields())
+        update_news(item, form.to_fields(publish_now=_publishing()))
         flash(f"Saved “{item.title}”.")
         return redirect(url_for(".news_list"))
     return render_form("admin/news/form.html", form=form, item=item)

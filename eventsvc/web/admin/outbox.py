@@ -1,30 +1,44 @@
-"""Admin pages for the outbox: every email, its delivery state, and a retry for failed ones."""
+"""Admin pages for the outbox: every email, its delivery state, a retry for failed ones,
+and cancelling what is still queued (one message, or all of one event's)."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
-from eventsvc.models import OutboxMessage
-from eventsvc.models.outbox import OUTBOX_STATES
+from eventsvc.models import Event, OutboxMessage
+from eventsvc.models.outbox import NEVER_SENT, OUTBOX_STATES
 from eventsvc.services.mailer import retry_message
 from eventsvc.services.notifications import NotSent, preview
+from eventsvc.services.outbox import cancel_event_messages, cancel_message
 from eventsvc.web.admin import bp, no_store
 
 MESSAGES_PER_PAGE = 50
 
 
-def _listing(status: str | None):
+def _listing(status: str | None, event: Event | None):
     statement = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status:
         statement = statement.where(OutboxMessage.status == status)
+    if event:
+        statement = statement.where(OutboxMessage.event_id == event.id)
     return db.paginate(statement, per_page=MESSAGES_PER_PAGE, max_per_page=MESSAGES_PER_PAGE)
 
 
-def _status_counts() -> dict[str, int]:
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    )
-    return dict(rows.all())
+def _status_counts(event: Event | None) -> dict[str, int]:
+    statement = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    if event:
+        statement = statement.where(OutboxMessage.event_id == event.id)
+    return dict(db.session.execute(statement).all())
+
+
+def _event_arg() -> Event | None:
+    """The event named by ?event=, or None for every message."""
+    value = request.args.get("event", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        abort(404)
+    return db.get_or_404(Event, int(value))
 
 
 @bp.route("/outbox")
@@ -32,12 +46,14 @@ def _status_counts() -> dict[str, int]:
 def outbox_list():
     status = request.args.get("status", "")
     status = status if status in OUTBOX_STATES else None
+    event = _event_arg()
     return render_template(
         "admin/outbox/list.html",
-        page=_listing(status),
+        page=_listing(status, event),
         status=status,
+        event=event,
         statuses=OUTBOX_STATES,
-        counts=_status_counts(),
+        counts=_status_counts(event),
         smtp_configured=bool(current_app.config["SMTP_URL"]),
     )
 
@@ -47,7 +63,7 @@ def outbox_list():
 def outbox_show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     shown, not_sent = message, message.last_error if message.status == "dropped" else ""
-    if not (message.is_written or not_sent):
+    if not (message.is_written or message.status in NEVER_SENT):
         # A message not yet sent is written when it is: show what it would say now.
         try:
             shown = preview(message)
@@ -66,3 +82,43 @@ def outbox_retry(message_id: int):
     else:
         flash("Only a failed message can be retried.", "error")
     return redirect(url_for(".outbox_show", message_id=message_id))
+
+
+def _back_to_list():
+    """Back to the list the button was pressed on, keeping its filters."""
+    kept = {
+        name: request.args[name] for name in ("status", "event", "page") if request.args.get(name)
+    }
+    return redirect(url_for(".outbox_list", **kept))
+
+
+@bp.route("/outbox/<int:message_id>/cancel", methods=["POST"])
+def outbox_cancel(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if cancel_message(message):
+        flash(f"Message #{message_id} is cancelled: it will not be sent.")
+    else:
+        flash(
+            "Only a queued message can be cancelled: this one is already sent or on its way.",
+            "error",
+        )
+    if request.args.get("back") == "list":
+        return _back_to_list()
+    return redirect(url_for(".outbox_show", message_id=message_id))
+
+
+@bp.route("/events/<int:event_id>/outbox/cancel", methods=["GET", "POST"])
+@no_store
+def events_outbox_cancel(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if request.method == "POST":
+        count = cancel_event_messages(event)
+        flash(f"{count} queued message{'' if count == 1 else 's'} of “{event.title}” cancelled.")
+        return redirect(url_for(".outbox_list", event=event.id))
+    waiting = db.session.execute(
+        select(OutboxMessage.kind, func.count())
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "queued")
+        .group_by(OutboxMessage.kind)
+        .order_by(OutboxMessage.kind)
+    ).all()
+    return render_template("admin/outbox/cancel_event.html", event=event, waiting=waiting)

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
 from eventsvc.extensions import db
+from eventsvc.forms.registration import registration_form
 from eventsvc.forms.registration_admin import (
     MessageForm,
     QuestionForm,
@@ -16,6 +17,7 @@ from eventsvc.inputs import EventChanges
 from eventsvc.models import Event, Question, Registration
 from eventsvc.models.registrations import STATES
 from eventsvc.services.answers import labelled_answers
+from eventsvc.services.attendance import attendance_counts
 from eventsvc.services.events import save_event
 from eventsvc.services.registrants import (
     message_registrants,
@@ -26,8 +28,10 @@ from eventsvc.services.registrants import (
 from eventsvc.services.registration import (
     RegistrationError,
     active_questions,
+    add_registrant,
     approve_registration,
     cancel_registration,
+    change_registrant,
     decline_registration,
     promote_registration,
     resend_details,
@@ -51,7 +55,8 @@ _ACTIONS = {
 }
 
 
-def _event_or_404(event_id: int) -> Event:
+def event_or_404(event_id: int) -> Event:
+    """The event of an address, or a 404."""
     return db.get_or_404(Event, event_id)
 
 
@@ -62,7 +67,8 @@ def _question_or_404(event: Event, question_id: int) -> Question:
     return question
 
 
-def _registration_or_404(event: Event, registration_id: int) -> Registration:
+def registration_or_404(event: Event, registration_id: int) -> Registration:
+    """The event's registration of an address, or a 404 (another event's is not found)."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id:
         abort(404)
@@ -71,7 +77,7 @@ def _registration_or_404(event: Event, registration_id: int) -> Registration:
 
 @bp.route("/events/<int:event_id>/registration", methods=["GET", "POST"])
 def events_registration(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
     if form.validate_on_submit():
         save_event(event, EventChanges(registration=form.to_settings()))
@@ -91,12 +97,12 @@ def _questions_page(event: Event, form: QuestionForm):
 
 @bp.route("/events/<int:event_id>/questions")
 def events_questions(event_id: int):
-    return _questions_page(_event_or_404(event_id), QuestionForm(formdata=None))
+    return _questions_page(event_or_404(event_id), QuestionForm(formdata=None))
 
 
 @bp.route("/events/<int:event_id>/questions", methods=["POST"])
 def events_question_add(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = QuestionForm()
     if form.validate_on_submit():
         add_question(event, form.to_fields())
@@ -107,7 +113,7 @@ def events_question_add(event_id: int):
 
 @bp.route("/events/<int:event_id>/questions/<int:question_id>", methods=["GET", "POST"])
 def events_question_edit(event_id: int, question_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     question = _question_or_404(event, question_id)
     form = QuestionForm(data=question_form_data(question))
     if form.validate_on_submit():
@@ -121,7 +127,7 @@ def events_question_edit(event_id: int, question_id: int):
 
 @bp.route("/events/<int:event_id>/questions/<int:question_id>/move", methods=["POST"])
 def events_question_move(event_id: int, question_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         abort(400)
@@ -131,7 +137,7 @@ def events_question_move(event_id: int, question_id: int):
 
 @bp.route("/events/<int:event_id>/questions/<int:question_id>/remove", methods=["POST"])
 def events_question_remove(event_id: int, question_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     remove_question(_question_or_404(event, question_id))
     flash("The question is removed from the form; past answers stay in the export.")
     return redirect(url_for(".events_questions", event_id=event.id))
@@ -145,7 +151,7 @@ def events_registrants(event_id: int):
     Search words are often a person's name or address: posted, they stay out of URLs,
     browser history and the access logs of any proxy in front of the site.
     """
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     if request.method == "POST":
         filters = RegistrantFilterForm(request.form)
     else:
@@ -156,6 +162,7 @@ def events_registrants(event_id: int):
         event=event,
         filters=filters,
         counts=state_counts(event),
+        attendance=attendance_counts(event),
         registrations=registrants(event, filters.chosen_state(), search or ""),
     )
 
@@ -163,7 +170,7 @@ def events_registrants(event_id: int):
 @bp.route("/events/<int:event_id>/registrants.csv")
 @no_store
 def events_registrants_csv(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     filename = secure_filename(f"registrants-{event.slug}.csv") or "registrants.csv"
     # The byte order mark makes spreadsheet apps read the file as UTF-8.
     body = "\ufeff" + registrants_csv(event)
@@ -174,8 +181,8 @@ def events_registrants_csv(event_id: int):
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>")
 @no_store
 def events_registrant(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     return render_template(
         "admin/registrations/registrant.html",
         event=event,
@@ -203,8 +210,8 @@ _ACTION_NAMES = "any(" + ", ".join(_ACTIONS) + ")"
     methods=["POST"],
 )
 def events_registrant_action(event_id: int, registration_id: int, action: str):
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     change, message = _ACTIONS[action]
     try:
         change(registration)
@@ -220,8 +227,8 @@ def events_registrant_action(event_id: int, registration_id: int, action: str):
 )
 @no_store
 def events_registrant_cancel(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
-    registration = _registration_or_404(event, registration_id)
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
     if not registration.is_active:
         flash("This registration is not active: there is nothing to cancel.", "error")
         return _back(event, registration)
@@ -239,7 +246,7 @@ def events_registrant_cancel(event_id: int, registration_id: int):
 
 @bp.route("/events/<int:event_id>/message", methods=["GET", "POST"])
 def events_message(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     counts = state_counts(event)
     form = MessageForm(counts=counts)
     if form.validate_on_submit():
@@ -247,3 +254,78 @@ def events_message(event_id: int):
         flash(f"{queued} message{'' if queued == 1 else 's'} queued in the outbox.")
         return redirect(url_for(".events_registrants", event_id=event.id))
     return render_form("admin/registrations/message.html", form=form, event=event, counts=counts)
+
+
+_NO_CONSENT_TEXT = "the use of their details"
+_ADDED = {
+    "confirmed": "{name} is registered and is emailed a confirmation with the invitation.",
+    "waitlisted": "The event is full: {name} is on the waiting list, and is emailed.",
+    "pending": "{name} is registered and awaits approval (a seat is held); they are emailed.",
+    "unverified": "{name} is emailed a link to confirm their address: until then, no seat.",
+    "already_registered": "{name} was registered already; they are sent their details again.",
+}
+
+
+def _for_staff(form, event: Event):
+    """The public registration form, worded for staff who fill it in for someone."""
+    form.name.label.text, form.email.label.text = "Their name", "Their email address"
+    form.consent.label.text = f"They agreed to: {event.consent_text or _NO_CONSENT_TEXT}"
+    return form
+
+
+def _registrant_form_page(event: Event, form, registration: Registration | None = None):
+    return render_form(
+        "admin/registrations/registrant_form.html",
+        event=event,
+        form=form,
+        registration=registration,
+    )
+
+
+@bp.route("/events/<int:event_id>/registrants/new", methods=["GET", "POST"])
+@no_store
+def events_registrant_new(event_id: int):
+    """Staff register someone by hand, by the rules of the public form (seats, emails)."""
+    event = event_or_404(event_id)
+    questions = active_questions(event)
+    form = _for_staff(registration_form(event, questions), event)
+    if form.validate_on_submit():
+        try:
+            outcome = add_registrant(
+                event, form.name.data, form.email.data, form.answers(), form.consent.data
+            )
+        except RegistrationError as error:
+            fields = error.fields or {"email": [error.message]}
+            if "consent" in fields:
+                fields["consent"] = ["Tick this once the person has agreed to it"]
+            form.take_errors(fields)
+        else:
+            flash(_ADDED[outcome.state].format(name=form.name.data))
+            return redirect(url_for(".events_registrants", event_id=event.id))
+    return _registrant_form_page(event, form)
+
+
+def _answer_data(registration: Registration) -> dict:
+    answers = {f"q_{key}": value for key, value in registration.answers.items()}
+    return {"name": registration.name, **answers}
+
+
+@bp.route("/events/<int:event_id>/registrants/<int:registration_id>/edit", methods=["GET", "POST"])
+@no_store
+def events_registrant_edit(event_id: int, registration_id: int):
+    """Staff correct a registrant's name and answers; the address stays theirs."""
+    event = event_or_404(event_id)
+    registration = registration_or_404(event, registration_id)
+    form = registration_form(event, active_questions(event), data=_answer_data(registration))
+    form = _for_staff(form, event)
+    if form.validate_on_submit():
+        try:
+            change_registrant(registration, form.name.data, form.answers())
+        except RegistrationError as error:
+            form.take_errors(error.fields)
+        else:
+            flash(f"Saved the name and answers of {registration.name}.")
+            return redirect(
+                url_for(".events_registrant", event_id=event.id, registration_id=registration.id)
+            )
+    return _registrant_form_page(event, form, registration)

@@ -182,10 +182,14 @@ def reschedule(slug: str, json: RescheduleIn):
 @bp.post("/events/<slug>/recordings")
 @staff("write")
 @spec.validate(
-    resp=statuses(401, 403, 404, 413, HTTP_201=EventOut), tags=["events"], security=WRITE
+    resp=statuses(401, 403, 404, 409, 413, HTTP_201=EventOut), tags=["events"], security=WRITE
 )
 def post_recording(slug: str, json: RecordingIn):
-    """Post a recording; the page, the calendar entry and registrants hear of it."""
+    """Post a recording once the event has started (409 `event_not_started` before);
+    the page, the calendar entry and registrants hear of it."""
     event = find_event(slug, drafts=True)
-    add_recording(event, json.url, json.title)
+    try:
+        add_recording(event, json.url, json.title)
+    except EventError as error:
+        raise ApiError(409, error.code, error.message) from error
     return _event_answer(event, 201)

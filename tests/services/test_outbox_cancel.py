@@ -1,0 +1,64 @@
+"""Staff cancel queued email: one message, or every queued message of an event."""
+
+from flask import current_app
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.models import AuditEntry, OutboxMessage
+from eventsvc.services import mailer
+from eventsvc.services.outbox import cancel_event_messages, cancel_message
+
+
+def messages() -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_a_cancelled_message_is_never_sent(any_db_app, open_event, sign_up, smtp_server):
+    event = open_event()
+    sign_up(event, "ana@example.org")
+    sign_up(event, "bo@example.org", name="Bo Chen")
+    to_ana, to_bo = messages()
+
+    assert cancel_message(to_ana)
+    current_app.config["SMTP_URL"] = smtp_server.url
+    assert mailer.send_due() == {"sent": 1, "failed": 0}
+    assert mailer.send_due() == {"sent": 0, "failed": 0}
+
+    assert [message["To"] for message in smtp_server.received] == ["bo@example.org"]
+    assert [message.status for message in messages()] == ["cancelled", "sent"]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox.cancelled"))
+    assert entry.target_label == f"Message #{to_ana.id} (confirmed) about “{event.title}”"
+    assert "ana@example.org" not in entry.target_label + entry.detail
+
+
+def test_a_message_already_sent_or_being_sent_cannot_be_cancelled(any_db_app, open_event, sign_up):
+    event = open_event()
+    sign_up(event, "ana@example.org")
+    [message] = messages()
+    mailer._claim(10)
+
+    assert not cancel_message(message)
+    assert messages()[0].status == "sending"
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action.like("outbox.%"))) is None
+
+
+def test_every_queued_message_of_one_event_is_cancelled_and_no_other(
+    any_db_app, open_event, sign_up, smtp_server
+):
+    event = open_event(title="Beyond business as usual")
+    other = open_event(title="Rights at work")
+    for address in ("ana@example.org", "bo@example.org", "cy@example.org"):
+        sign_up(event, address)
+    sign_up(other, "dee@example.org")
+    current_app.config["SMTP_URL"] = smtp_server.url
+    mailer._claim(1)  # a worker is sending the first one already
+
+    assert cancel_event_messages(event) == 2
+    assert mailer.send_due() == {"sent": 1, "failed": 0}
+
+    assert [message["To"] for message in smtp_server.received] == ["dee@example.org"]
+    assert [m.status for m in messages()] == ["sending", "cancelled", "cancelled", "sent"]
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "outbox.event_cancelled")
+    )
+    assert (entry.target_label, entry.detail) == ("Beyond business as usual", "2 messages")
