@@ -26,6 +26,7 @@ from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.inputs import EventChanges, EventFields, RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
+from eventsvc.models.outbox import NEVER_SENT
 from eventsvc.services.events import fields_of, save_event, schedule_of
 from eventsvc.services.notifications import write_message
 
@@ -283,10 +284,10 @@ def outbox_messages(kind: str | None = None) -> list[OutboxMessage]:
     """The outbox's messages (of one kind, if given) that are sent, in order.
 
     Every message is written first, in the order the worker takes them up; the dropped
-    ones are left out.
+    and cancelled ones, never sent, are left out.
     """
     every = written_messages(select(OutboxMessage).order_by(OutboxMessage.id))
-    return [m for m in every if m.status != "dropped" and kind in (None, m.kind)]
+    return [m for m in every if m.status not in NEVER_SENT and kind in (None, m.kind)]
 
 
 def outbox_kinds(registration: Registration | None = None) -> list[str]:

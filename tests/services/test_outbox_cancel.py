@@ -6,7 +6,9 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, OutboxMessage
 from eventsvc.services import mailer
+from eventsvc.services.notifications import write_message
 from eventsvc.services.outbox import cancel_event_messages, cancel_message
+from eventsvc.services.registration import cancel_registration
 
 
 def messages() -> list[OutboxMessage]:
@@ -62,3 +64,19 @@ def test_every_queued_message_of_one_event_is_cancelled_and_no_other(
         select(AuditEntry).where(AuditEntry.action == "outbox.event_cancelled")
     )
     assert (entry.target_label, entry.detail) == ("Beyond business as usual", "2 messages")
+
+
+def test_cancelled_and_dropped_messages_stay_as_they_are(any_db_app, open_event, sign_up):
+    event = open_event()
+    sign_up(event, "ana@example.org")
+    bo = sign_up(event, "bo@example.org").registration
+    to_ana, to_bo = messages()
+
+    assert cancel_message(to_ana)
+    cancel_registration(bo)
+    written = [write_message(to_ana.id), write_message(to_bo.id)]  # as the worker would
+
+    assert written == [False, False]
+    assert not cancel_message(to_bo)  # dropped, as its registration was cancelled
+    to_ana, to_bo, _bo_cancelled = messages()
+    assert (to_ana.status, to_ana.body_text, to_bo.status) == ("cancelled", None, "dropped")
