@@ -233,6 +233,8 @@ def _reason(message: OutboxMessage, registration: Registration | None) -> None:
         raise NotSent("The address registered for the event again.")
     if kind.startswith("reminder_") and event.starts_at <= now():
         raise NotSent("The event has started.")
+    if kind == "recording_posted" and not event.recordings:
+        raise NotSent("The recording was removed meanwhile.")
 
 
 def _registered_again(registration: Registration) -> bool:

@@ -10,11 +10,17 @@ from sqlalchemy import select, update
 
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage, Registration
-from eventsvc.services.events import cancel_event, fields_of, schedule_of
+from eventsvc.services.events import (
+    add_recording,
+    cancel_event,
+    fields_of,
+    remove_recording,
+    schedule_of,
+)
 from eventsvc.services.notifications import pending_updates
 from eventsvc.services.registration import cancel_registration
 from eventsvc.timezones import now
-from tests.helpers import in_days, outbox_messages, save_fields
+from tests.helpers import in_days, outbox_messages, save_fields, under_way
 
 
 def due_now() -> None:
@@ -97,6 +103,21 @@ def test_a_registration_cancelled_before_its_email_is_written_gets_no_invitation
         "dropped",
         "The registration is now: cancelled.",
     )
+
+
+def test_a_recording_removed_before_its_email_is_written_is_not_announced(
+    any_db_app, open_event, sign_up
+):
+    event = open_event(**under_way())
+    sign_up(event, "ana@example.org")
+    outbox_messages()
+    remove_recording(add_recording(event, "https://video.example.org/1"))
+
+    assert outbox_messages("recording_posted") == []
+    dropped = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == "recording_posted")
+    )
+    assert dropped.last_error == "The recording was removed meanwhile."
 
 
 def test_a_persons_invitations_rise_through_the_waitlist_and_registering_again(
