@@ -213,6 +213,7 @@ def test_a_cancelled_event_is_marked_on_every_teaser_that_shows_it(client, make_
     news = page_text(client.get(f"/news/{item.slug}").text)
     search = page_text(client.get("/search?q=Amsterdam").text)
     listing = page_text(client.get("/events?organization=msi-integrity").text)
+    embedded = page_text(client.get(f"/embed/news/{item.slug}").text)
 
     assert "Places are limited, so please register early." in home
     assert cancelled in home
@@ -220,6 +221,7 @@ def test_a_cancelled_event_is_marked_on_every_teaser_that_shows_it(client, make_
     assert cancelled in search
     assert "Event · In person Cancelled Amsterdam workshop" in search
     assert "In person Cancelled Amsterdam workshop" in listing
+    assert cancelled in embedded
 
 
 @pytest.mark.parametrize(
