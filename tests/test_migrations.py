@@ -8,12 +8,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from eventsvc import create_app
 from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import bind_migrations, db
-from eventsvc.models import Event
+from eventsvc.models import Event, Registration, StaffUser
 from eventsvc.services.changes import current_version
 from eventsvc.services.events import add_recording, fields_of, postpone_event
 from eventsvc.services.mailer import send_due
@@ -129,3 +129,56 @@ def test_the_shown_values_are_filled_for_events_made_before_they_were_kept(empty
     assert db.session.get(Event, event_id).sequence == sequence
     save_fields(event, replace(fields_of(event), venue="Hall 3"))
     assert db.session.get(Event, event_id).sequence == sequence + 1
+
+
+def test_email_keys_are_recomputed_merged_mailboxes_split_and_doubles_joined(
+    empty_app, open_event, sign_up, make_staff
+):
+    upgrade()
+    webinar, clinic = open_event(title="Webinar"), open_event(title="Clinic", capacity=5)
+    victim = sign_up(webinar, "alice@strasse.org").registration
+    attacker = sign_up(clinic, "alice@straße.org").registration
+    ana = sign_up(clinic, "ana@bücher.de").registration
+    double = sign_up(clinic, "bo@example.org").registration
+    make_staff("josé@bücher.de")
+    ids = victim.id, attacker.id, ana.id, double.id
+    merged = victim.attendee.feed_token
+    db.session.remove()
+    downgrade(revision="b7c41e9d2a10")
+    with db.engine.begin() as old:  # as the case-folding key left them
+        old.execute(text("DELETE FROM attendees WHERE email LIKE '%xn--%' OR email LIKE 'bo@%'"))
+        old.execute(
+            text(
+                "UPDATE registrations SET email_key = 'alice@strasse.org', attendee_id ="
+                " (SELECT id FROM attendees WHERE email = 'alice@strasse.org') WHERE id = :id"
+            ),
+            {"id": attacker.id},
+        )
+        old.execute(
+            text("UPDATE registrations SET email_key = 'ana@bücher.de' WHERE id = :id"),
+            {"id": ana.id},
+        )
+        old.execute(
+            text(
+                "UPDATE registrations SET email = 'Ana@xn--bcher-kva.de',"
+                " email_key = 'ana@xn--bcher-kva.de', attendee_id = NULL WHERE id = :id"
+            ),
+            {"id": double.id},
+        )
+        old.execute(text("UPDATE staff_users SET email = 'josé@bücher.de'"))
+
+    upgrade()
+
+    victim, attacker, ana, double = (db.session.get(Registration, id_) for id_ in ids)
+    assert attacker.email_key == "alice@xn--strae-oqa.org"
+    assert victim.attendee_id != attacker.attendee_id
+    tokens = {victim.attendee.feed_token, attacker.attendee.feed_token}
+    assert merged not in tokens and len(tokens) == 2
+    feeds = empty_app.test_client()
+    assert feeds.get(f"/calendar/personal/{merged}.ics").status_code == 410
+    for token in tokens:
+        assert feeds.get(f"/calendar/personal/{token}.ics").status_code == 200
+    assert (ana.state, double.state) == ("confirmed", "cancelled")
+    assert double.email_key == ana.email_key == "ana@xn--bcher-kva.de"
+    assert ana.event.seats_taken == 2  # the attacker's seat and Ana's
+    assert db.session.scalar(select(StaffUser.email)) == "josé@xn--bcher-kva.de"

@@ -108,6 +108,10 @@ class Registration(Timestamped, db.Model):
     reminded_24h_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_1h_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The form or the API sent again for an address registered already: how often, and
+    # when its details were last emailed again (at most once an hour, DESIGN §5).
+    repeat_submissions: Mapped[int] = mapped_column(default=0, server_default="0")
+    details_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(lazy="joined")
     attendee: Mapped[Attendee | None] = relationship()
@@ -119,6 +123,11 @@ class Registration(Timestamped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def is_erased(self) -> bool:
+        """Anonymised (erased or purged): its manage link answers 410 Gone."""
+        return self.anonymised_at is not None
 
     @property
     def state_label(self) -> str:

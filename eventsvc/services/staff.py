@@ -5,7 +5,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import MIN_PASSWORD_LENGTH, STAFF_ROLES
@@ -34,9 +34,7 @@ class StaffError(ValueError):
 
 def find_staff(email: str) -> StaffUser | None:
     """Return the staff account for an address, if any."""
-    return db.session.scalar(
-        select(StaffUser).where(func.lower(StaffUser.email) == normalise_email(email))
-    )
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
 
 
 def generate_password() -> str:
