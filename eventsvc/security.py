@@ -1,6 +1,8 @@
 """Security headers on every response, and session cookie flags that follow BASE_URL."""
 
-from flask import Flask, Response, request
+from functools import wraps
+
+from flask import Flask, Response, make_response, request
 
 # No inline script or style anywhere: pages load /static files only. JSON-LD data
 # blocks are not scripts a browser runs, so they need no exception.
@@ -23,6 +25,26 @@ _HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+
+# Pages and feeds a private token opens (DESIGN §5): the token leaves in no Referer, no
+# cache keeps the page, and no search engine lists it.
+TOKEN_PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def token_page(view):
+    """Send the wrapped view's answers with TOKEN_PAGE_HEADERS."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers.update(TOKEN_PAGE_HEADERS)
+        return response
+
+    return wrapper
 
 
 def add_security_headers(response: Response) -> Response:

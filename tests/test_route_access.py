@@ -51,6 +51,7 @@ PUBLIC = {
     "GET /events/<slug>.ics",
     "GET /events/<slug>/register",
     "POST /events/<slug>/register",
+    "GET /events/<slug>/register/received",
     "GET /calendar",
     "GET /calendar.ics",
     "GET /calendar/series/<slug>.ics",

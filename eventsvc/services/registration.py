@@ -6,7 +6,7 @@ PostgreSQL. Waitlist positions run 1..N without gaps.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, or_, select, update
@@ -22,6 +22,7 @@ from eventsvc.text import normalise_email
 from eventsvc.timezones import LocalTimeError, now, zone
 
 NAME_LIMIT = 200
+DETAILS_RESENT_EVERY = timedelta(hours=1)  # at most one "already registered" email per hour
 
 
 class RegistrationError(ValueError):
@@ -34,15 +35,16 @@ class RegistrationError(ValueError):
 
 @dataclass
 class Outcome:
-    """What a submission led to: the state to tell the person, and the row if one is new.
-
-    `manage_token` is the new row's, kept from before the commit expires the row, so the
-    page can link to it without loading the row again.
+    """What a submission led to, for staff and tests only: the registration it touched,
+    and whether it is new. What the person sees never depends on it (DESIGN §5).
     """
 
-    state: str
-    registration: Registration | None = None
-    manage_token: str | None = None
+    registration: Registration
+    created: bool
+
+    @property
+    def state(self) -> str:
+        return self.registration.state
 
 
 def active_questions(event: Event) -> list[Question]:
@@ -109,17 +111,6 @@ def validate_submission(event, name, email, answers, consent, timezone, question
     return name, address, clean, timezone
 
 
-def _active(event_id: int, email_key: str) -> int | None:
-    """The id of the address's active registration for the event, if it has one."""
-    return db.session.scalar(
-        select(Registration.id).where(
-            Registration.event_id == event_id,
-            Registration.email_key == email_key,
-            Registration.state.in_(ACTIVE_STATES),
-        )
-    )
-
-
 @dataclass(frozen=True)
 class EventTerms:
     """What a new registration takes from its event, read before the write lock.
@@ -170,6 +161,18 @@ _JOIN_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length + 1).retu
     Event.waitlist_length
 )
 _LEAVE_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length - 1)
+_SEAT_FREE_NOW = (
+    select(Event.id)
+    .where(Event.id == bindparam("event_id"), _SEAT_FREE, Event.waitlist_length == 0)
+    .with_for_update()
+)
+
+
+def _seat_free(event_id: int) -> bool:
+    """Whether a newcomer would get a seat (one is free, nobody waits), the event's row
+    locked until the commit (PostgreSQL)."""
+    found = db.session.execute(_SEAT_FREE_NOW, {"event_id": event_id})
+    return found.first() is not None
 
 
 def _take_seat(event_id: int, jump_queue: bool = False) -> bool:
@@ -193,49 +196,59 @@ def _place(event: Event | EventTerms, registration: Registration) -> None:
 
 
 def register(event: Event, name, email, answers, consent, timezone=None, questions=None) -> Outcome:
-    """Register someone; see DESIGN §5 for duplicates and 'confirm email first'.
+    """Take a submission: a new registration, or the details sent again (DESIGN §5).
 
-    Everything that only reads (the checks, a registration already there, the attendee)
-    happens before the write lock; under it, one query confirms the event is as read,
-    and the unique index on active registrations catches an address registered meanwhile.
+    Refusals that depend on the event alone come first, the same for every address. Past
+    them, a new address and one registered already take one path: the same reads before
+    and under the write lock, a write and a commit each, and an answer that does not say
+    which it was. What differs reaches the address's mailbox only.
     """
     name, address, clean, timezone = validate_submission(
         event, name, email, answers, consent, timezone, questions
     )
-    key = normalise_email(address)
+    problem = refusal(event)
+    if problem:
+        raise problem
+    terms = EventTerms.of(event)
+    person = (name, address, normalise_email(address), clean, timezone)
     for _attempt in range(3):
-        problem = refusal(event)
-        if problem:
-            raise problem
-        existing = _active(event.id, key)
-        if existing:
-            outcome = _registered_already(event, existing)
-            if outcome:
-                return outcome
-            continue  # cancelled meanwhile: the address may register again
-        terms = EventTerms.of(event)
-        attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
-        person = (name, address, key, clean, timezone)
         try:
             with write_transaction():
-                return _register_locked(terms, attendee_id, *person)
+                return _take_submission(terms, *person)
         except IntegrityError:
-            continue  # an address registered, or an attendee erased, meanwhile: look again
-    raise RegistrationError("already_registered", "This address is already registered.")
+            continue  # the address registered, or its attendee erased, meanwhile: look again
+    raise RegistrationError("busy", "Many people are registering at once: send the form again.")
 
 
-def _registered_already(event: Event, registration_id: int) -> Outcome | None:
-    """Send the details again, or None if the registration ended before the lock.
+def _take_submission(terms, name, address, key, answers, timezone) -> Outcome:
+    """Under the write lock: the event as read, then the address's registration or a new one."""
+    terms = _as_read(terms)
+    if not terms.waitlist_enabled and not _seat_free(terms.id):
+        raise RegistrationError("event_full", "This event is full.")
+    existing = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == terms.id,
+            Registration.email_key == key,
+            Registration.state.in_(ACTIVE_STATES),
+        )
+    )
+    attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
+    if existing is not None:
+        return Outcome(_submitted_again(existing), created=False)
+    registration = _new_registration(terms, attendee_id, name, address, key, answers, timezone)
+    return Outcome(registration, created=True)
 
-    The answer tells the person no more than a new registration would.
-    """
-    state = "unverified" if event.confirm_email else "already_registered"
-    with write_transaction():
-        registration = db.session.get(Registration, registration_id)
-        if registration is None or not registration.is_active:
-            return None
+
+def _submitted_again(registration: Registration) -> Registration:
+    """Count a repeated submission; send the details again at most once an hour."""
+    moment = now()
+    registration.repeat_submissions += 1
+    last = registration.details_resent_at
+    if last is None or moment - last >= DETAILS_RESENT_EVERY:
+        registration.details_resent_at = moment
         notifications.resend_details(registration)
-    return Outcome(state)
+    db.session.flush()
+    return registration
 
 
 def _as_read(terms: EventTerms) -> EventTerms:
@@ -252,8 +265,7 @@ def _as_read(terms: EventTerms) -> EventTerms:
     return EventTerms.of(event)
 
 
-def _register_locked(terms, attendee_id, name, address, key, answers, timezone) -> Outcome:
-    terms = _as_read(terms)
+def _new_registration(terms, attendee_id, name, address, key, answers, timezone) -> Registration:
     if attendee_id is None:
         attendee = Attendee(email=key)
         db.session.add(attendee)
@@ -276,7 +288,7 @@ def _register_locked(terms, attendee_id, name, address, key, answers, timezone) 
     db.session.add(registration)
     db.session.flush()
     notifications.state_email(registration)
-    return Outcome(registration.state, registration, registration.manage_token)
+    return registration
 
 
 def find_by_token(token: str) -> Registration | None:

@@ -152,7 +152,7 @@ def test_each_reader_gets_their_own_working_token(site, open_event):
             f"/events/{open_event.slug}/register",
             data={"name": "Reader", "email": email, "consent": "y", "csrf_token": token},
         )
-        assert response.status_code == 302, response.text
+        assert response.status_code == 303, response.text
     crossed = first.post(
         f"/events/{open_event.slug}/register",
         data={"name": "C", "email": "c@example.org", "consent": "y", "csrf_token": second_token},

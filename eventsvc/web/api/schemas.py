@@ -603,18 +603,10 @@ class RegistrationOut(Output):
     created_at: str
 
 
-class Registered(Output):
-    """A new registration: its state, its place in line, and the person's private link."""
+class Received(Output):
+    """Every accepted submission's answer, whatever the address's history."""
 
-    state: Literal["confirmed", "pending", "waitlisted"]
-    waitlist_position: int | None
-    manage_url: str
-
-
-class CheckInbox(Output):
-    """Confirm-email-first events answer every submission this way."""
-
-    state: Literal["unverified"]
+    status: Literal["received"]
 
 
 def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:

@@ -5,7 +5,7 @@ from flask import current_app, url_for
 from eventsvc.calendar.events import page_url
 from eventsvc.calendar.links import google_calendar_url, outlook_calendar_url, webcal_url
 from eventsvc.models import Event, NewsItem, Organization, Registration, Series, Tag
-from eventsvc.services.registration import Outcome, active_questions, refusal
+from eventsvc.services.registration import active_questions, refusal
 from eventsvc.text import excerpt_of, render_markdown
 from eventsvc.web.feeds import feed_url
 from eventsvc.web.presenters import absolute_url, http_url, image_src, iso_local, iso_utc
@@ -172,15 +172,4 @@ def registration_json(registration: Registration) -> dict:
         "answers": registration.answers,
         "timezone": registration.timezone,
         "created_at": iso_utc(registration.created_at),
-    }
-
-
-def outcome_json(outcome: Outcome) -> dict:
-    """A new registration's answer to the person: state, place in line, private link."""
-    registration = outcome.registration
-    manage = url_for("public.manage_registration", token=registration.manage_token)
-    return {
-        "state": outcome.state,
-        "waitlist_position": registration.waitlist_position,
-        "manage_url": f"{_base_url()}{manage}",
     }
