@@ -14,11 +14,12 @@ from eventsvc.extensions import db
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.timezones import now
 
-OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+# "held": written for the record, never sent (a repeat within the hour, DESIGN §5).
+OUTBOX_STATES = ("queued", "sending", "sent", "held", "failed")
 
 
 class OutboxMessage(Timestamped, db.Model):
-    """One email: queued, being sent, sent, or failed after its last attempt."""
+    """One email: queued, being sent, sent, held back, or failed after its last attempt."""
 
     __tablename__ = "outbox_messages"
 

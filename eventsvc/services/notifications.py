@@ -49,13 +49,13 @@ def _calendar_method(registration: Registration, kind: str) -> str | None:
     return None
 
 
-def registration_email(registration: Registration, kind: str, **details) -> None:
+def registration_email(registration: Registration, kind: str, **details) -> OutboxMessage:
     """Queue one email about a registration; the outbox worker writes it when it sends it.
 
     `details` are what the email says beyond the registration and its event, as text.
     """
     unsubscribe = manage_url(registration) + "/unsubscribe" if kind in OPT_OUT_KINDS else None
-    queue_email(
+    return queue_email(
         kind,
         registration,
         calendar_method=_calendar_method(registration, kind),
@@ -99,12 +99,10 @@ def state_email(registration: Registration, kind: str | None = None) -> None:
     registration_email(registration, kind or registration.state)
 
 
-def resend_details(registration: Registration) -> None:
+def resend_details(registration: Registration) -> OutboxMessage:
     """Send the details again: the confirmation link while unverified, else the state."""
-    if registration.state == "unverified":
-        registration_email(registration, "unverified")
-    else:
-        registration_email(registration, "already_registered")
+    kind = "unverified" if registration.state == "unverified" else "already_registered"
+    return registration_email(registration, kind)
 
 
 def _recipients(event: Event, states: tuple[str, ...]) -> list[Registration]:

@@ -23,6 +23,7 @@ from eventsvc.timezones import LocalTimeError, now, zone
 
 NAME_LIMIT = 200
 DETAILS_RESENT_EVERY = timedelta(hours=1)  # at most one "already registered" email per hour
+HELD_BACK = "Held back: this address was sent its details again less than an hour ago."
 
 
 class RegistrationError(ValueError):
@@ -161,6 +162,14 @@ _JOIN_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length + 1).retu
     Event.waitlist_length
 )
 _LEAVE_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length - 1)
+# A repeated submission writes the rows a new one writes (DESIGN §5: the same cost).
+_KEEP_COUNTERS = _counter_update(seats_taken=Event.seats_taken)
+_SEEN_AGAIN = (
+    update(Attendee)
+    .where(Attendee.id == bindparam("attendee_id"))
+    .values(updated_at=bindparam("moment"))
+    .execution_options(synchronize_session=False)
+)
 _SEAT_FREE_NOW = (
     select(Event.id)
     .where(Event.id == bindparam("event_id"), _SEAT_FREE, Event.waitlist_length == 0)
@@ -234,19 +243,28 @@ def _take_submission(terms, name, address, key, answers, timezone) -> Outcome:
     )
     attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
     if existing is not None:
-        return Outcome(_submitted_again(existing), created=False)
+        return Outcome(_submitted_again(existing, attendee_id), created=False)
     registration = _new_registration(terms, attendee_id, name, address, key, answers, timezone)
     return Outcome(registration, created=True)
 
 
-def _submitted_again(registration: Registration) -> Registration:
-    """Count a repeated submission; send the details again at most once an hour."""
+def _submitted_again(registration: Registration, attendee_id: int | None) -> Registration:
+    """Count a repeated submission and queue its details again, held back if they went
+    out less than an hour ago: one email an hour at most.
+
+    It writes what a new registration writes (the attendee's row, the event's counters,
+    a registration, a message), so that both answers take the same time.
+    """
     moment = now()
+    db.session.execute(_SEEN_AGAIN, {"attendee_id": attendee_id, "moment": moment})
+    db.session.execute(_KEEP_COUNTERS, {"event_id": registration.event_id})
     registration.repeat_submissions += 1
+    message = notifications.resend_details(registration)
     last = registration.details_resent_at
-    if last is None or moment - last >= DETAILS_RESENT_EVERY:
+    if last is not None and moment - last < DETAILS_RESENT_EVERY:
+        message.status, message.last_error = "held", HELD_BACK
+    else:
         registration.details_resent_at = moment
-        notifications.resend_details(registration)
     db.session.flush()
     return registration
 
