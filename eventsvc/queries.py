@@ -77,6 +77,16 @@ class EventFilters:
         return {name: value for name, value in values.items() if value}
 
 
+def filters_exist(filters: EventFilters) -> bool:
+    """Whether every slug the filters name belongs to a series, tag or organisation."""
+    asked = ((Series, filters.series), (Tag, filters.tag), (Organization, filters.organization))
+    return all(
+        db.session.scalar(select(model.id).where(model.slug == slug)) is not None
+        for model, slug in asked
+        if slug
+    )
+
+
 @dataclass
 class EventListing:
     """The events page: upcoming events, a page of past ones, and the filter choices."""

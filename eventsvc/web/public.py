@@ -69,11 +69,19 @@ def _news_item(slug: str) -> tuple[str, list]:
     return render_template("public/news.html", item=item), _milestones(item.events)
 
 
+def _event_filters() -> queries.EventFilters:
+    """The listing's filters as parsed values: a slug that names nothing is a missing page."""
+    filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
+    if not queries.filters_exist(filters):
+        abort(404)
+    return filters
+
+
 @bp.route("/events")
 def events():
-    filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
-    number = _page_number()
-    key = f"events:{number}:{filters.series}:{filters.tag}:{filters.organization}"
+    filters, number = _event_filters(), _page_number()
+    # Kept by the values the page is built from (slugs that exist), never by the query's text.
+    key = f"events:{number}:{filters.series or ''}:{filters.tag or ''}:{filters.organization or ''}"
     return cached_page(key, lambda: _event_listing(filters, number))
 
 
