@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.extensions import db
+from eventsvc.inputs import single_line_error
 from eventsvc.models import Attendee, Event, Question, Registration
 from eventsvc.models.registrations import ACTIVE_STATES
 from eventsvc.services import audit, notifications
@@ -78,11 +79,14 @@ def refusal(event: Event) -> RegistrationError | None:
 
 def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str | None]:
     errors: dict[str, list[str]] = {}
+    line_error = single_line_error(name)
     name = name.strip() if isinstance(name, str) else ""
     if not name:
         errors["name"] = ["Enter your name"]
     elif len(name) > NAME_LIMIT or "\x00" in name:
         errors["name"] = [f"Keep your name under {NAME_LIMIT} characters"]
+    elif line_error:
+        errors["name"] = [line_error]
     address = email.strip() if isinstance(email, str) else ""
     try:
         address = validate_email(address, check_deliverability=False).normalized
