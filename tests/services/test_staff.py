@@ -29,7 +29,7 @@ def test_an_account_is_found_however_its_address_is_typed(any_db_app):
     assert user.last_login_at is not None
     set_staff_role(user, "admin")
     db.session.expire_all()
-    assert db.session.get(StaffUser, user.id).is_admin
+    assert db.session.get(StaffUser, user.id).role == "admin"
 
 
 def test_a_generated_password_is_long_enough_and_works(any_db_app):

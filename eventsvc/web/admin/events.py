@@ -28,7 +28,7 @@ from eventsvc.services.events import (
     update_recording,
 )
 from eventsvc.services.uploads import UploadError, store_uploaded_image
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 EVENTS_PER_PAGE = 50
 
@@ -191,6 +191,7 @@ def events_reschedule(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def events_delete(event_id: int):
     event = _event_or_404(event_id)
     if event.is_published:

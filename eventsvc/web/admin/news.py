@@ -7,7 +7,7 @@ from eventsvc.extensions import db
 from eventsvc.forms.news import NewsForm, news_form_data
 from eventsvc.models import NewsItem
 from eventsvc.services.news import create_news, delete_news, set_news_published, update_news
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 NEWS_PER_PAGE = 50
 
@@ -62,6 +62,7 @@ def news_unpublish(item_id: int):
 
 
 @bp.route("/news/<int:item_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def news_delete(item_id: int):
     item = _item_or_404(item_id)
     if request.method == "POST":

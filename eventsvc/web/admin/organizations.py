@@ -13,7 +13,7 @@ from eventsvc.services.organizations import (
     update_organization,
 )
 from eventsvc.services.uploads import UploadError
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 
 def _organization_or_404(organization_id: int) -> Organization:
@@ -62,6 +62,7 @@ def organizations_edit(organization_id: int):
 
 
 @bp.route("/organizations/<int:organization_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def organizations_delete(organization_id: int):
     organization = _organization_or_404(organization_id)
     if request.method == "POST":

@@ -12,7 +12,7 @@ from eventsvc.services.organizations import (
     delete_person,
     update_person,
 )
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 
 def _person_or_404(person_id: int) -> Person:
@@ -56,6 +56,7 @@ def people_edit(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def people_delete(person_id: int):
     person = _person_or_404(person_id)
     if request.method == "POST":
