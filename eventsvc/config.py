@@ -5,6 +5,9 @@ import secrets
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Seconds a form's CSRF token holds: long enough to write a news item, short enough that a
+# copied token soon stops working. A form sent later comes back with what was typed.
+CSRF_TIME_LIMIT = 4 * 3600
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -58,6 +61,6 @@ def load_settings() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_PROTECTION": "strong",
-        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_TIME_LIMIT": CSRF_TIME_LIMIT,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }

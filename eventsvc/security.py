@@ -4,6 +4,8 @@ from functools import wraps
 
 from flask import Flask, Response, make_response, request
 
+from eventsvc.extensions import csrf
+
 # No inline script or style anywhere: pages load /static files only. JSON-LD data
 # blocks are not scripts a browser runs, so they need no exception.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -45,6 +47,16 @@ def token_page(view):
         return response
 
     return wrapper
+
+
+def form_keeps_input(view):
+    """Let the view's form check its own CSRF token instead of the site-wide check.
+
+    A token that expired (or is missing) then fails the form's validation like any other
+    field: the page comes back with everything typed and a message (forms.BaseForm), not
+    a bare error. Only for views that validate their form before they do anything else.
+    """
+    return csrf.exempt(view)
 
 
 def add_security_headers(response: Response) -> Response:

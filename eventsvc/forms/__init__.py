@@ -26,6 +26,10 @@ def _text_fields(fields):
 
 # What arrives where a browser sent bytes that are not UTF-8 (decoded as U+FFFD).
 _UNREADABLE = "\ufffd"
+FORM_EXPIRED = (
+    "Nothing was saved: this page was open too long, so its security check ran out. "
+    "Everything you typed is kept below: check it and send the form again."
+)
 
 
 def _text_problem(field) -> str | None:
@@ -46,6 +50,8 @@ class BaseForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.meta.csrf and self.csrf_token.errors:
+            self.csrf_token.errors = [FORM_EXPIRED]
         for field in _text_fields(self):
             problem = _text_problem(field)
             if problem:

@@ -112,6 +112,12 @@ def _set_password(user: StaffUser, password: str, action: str | None = None) -> 
 
 
 @write_transaction()
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account, on every device (signing out, a new password)."""
+    user.session_version += 1
+
+
+@write_transaction()
 def set_staff_active(user: StaffUser, active: bool) -> None:
     """Enable or disable an account; disabling signs it out everywhere."""
     user.active = active

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from eventsvc import queries
 from eventsvc.extensions import csrf, limiter
 from eventsvc.forms.registration import registration_form
-from eventsvc.security import token_page
+from eventsvc.security import form_keeps_input, token_page
 from eventsvc.services import registration as service
 from eventsvc.services.answers import labelled_answers
 from eventsvc.services.attendees import reset_feed_token, set_reminders_opt_out
@@ -57,6 +57,7 @@ def form_for(event, **kwargs):
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@form_keeps_input
 @limiter.limit(_register_limit, methods=["POST"])
 def register(slug: str):
     event = _registerable_event(slug)

@@ -15,6 +15,7 @@ from eventsvc.forms.events import (
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, Recording
+from eventsvc.security import form_keeps_input
 from eventsvc.services.events import (
     add_recording,
     cancel_event,
@@ -86,6 +87,7 @@ def _saved_fields(form: EventForm):
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
+@form_keeps_input
 def events_new():
     form = EventForm()
     if form.rearrange_credits(request.form.get("credit_action")):
@@ -98,6 +100,7 @@ def events_new():
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def events_edit(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm(data=event_form_data(event), stored_image=event.image_path)

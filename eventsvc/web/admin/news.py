@@ -6,6 +6,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.forms.news import NewsForm, news_form_data
 from eventsvc.models import NewsItem
+from eventsvc.security import form_keeps_input
 from eventsvc.services.news import create_news, delete_news, set_news_published, update_news
 from eventsvc.web.admin import bp, render_form, requires
 
@@ -27,6 +28,7 @@ def news_list():
 
 
 @bp.route("/news/new", methods=["GET", "POST"])
+@form_keeps_input
 def news_new():
     form = NewsForm()
     if form.validate_on_submit():
@@ -37,6 +39,7 @@ def news_new():
 
 
 @bp.route("/news/<int:item_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def news_edit(item_id: int):
     item = _item_or_404(item_id)
     form = NewsForm(data=news_form_data(item))

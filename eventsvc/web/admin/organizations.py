@@ -6,6 +6,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.forms.organizations import OrganizationForm, organization_form_data
 from eventsvc.models import Organization
+from eventsvc.security import form_keeps_input
 from eventsvc.services.organizations import (
     CatalogError,
     create_organization,
@@ -41,6 +42,7 @@ def organizations_list():
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
+@form_keeps_input
 def organizations_new():
     form = OrganizationForm()
     if form.validate_on_submit() and (organization := _save(form, None)):
@@ -50,6 +52,7 @@ def organizations_new():
 
 
 @bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def organizations_edit(organization_id: int):
     organization = _organization_or_404(organization_id)
     form = OrganizationForm(

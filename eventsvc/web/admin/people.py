@@ -6,6 +6,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.forms.organizations import PersonForm, person_form_data
 from eventsvc.models import Person
+from eventsvc.security import form_keeps_input
 from eventsvc.services.organizations import (
     CatalogError,
     create_person,
@@ -37,6 +38,7 @@ def people_list():
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
+@form_keeps_input
 def people_new():
     form = PersonForm()
     if form.validate_on_submit() and (person := _save(form, None)):
@@ -46,6 +48,7 @@ def people_new():
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def people_edit(person_id: int):
     person = _person_or_404(person_id)
     form = PersonForm(data=person_form_data(person))

@@ -15,6 +15,7 @@ from eventsvc.forms.registration_admin import (
 from eventsvc.inputs import EventChanges
 from eventsvc.models import Event, Question, Registration
 from eventsvc.models.registrations import STATES
+from eventsvc.security import form_keeps_input
 from eventsvc.services.answers import labelled_answers
 from eventsvc.services.events import save_event
 from eventsvc.services.registrants import (
@@ -70,6 +71,7 @@ def _registration_or_404(event: Event, registration_id: int) -> Registration:
 
 
 @bp.route("/events/<int:event_id>/registration", methods=["GET", "POST"])
+@form_keeps_input
 def events_registration(event_id: int):
     event = _event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
@@ -238,6 +240,7 @@ def events_registrant_cancel(event_id: int, registration_id: int):
 
 
 @bp.route("/events/<int:event_id>/message", methods=["GET", "POST"])
+@form_keeps_input
 def events_message(event_id: int):
     event = _event_or_404(event_id)
     counts = state_counts(event)
