@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from eventsvc.private_files import private_folder, write_private
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Seconds a form's CSRF token holds: long enough to write a news item, short enough that a
 # copied token soon stops working. A form sent later comes back with what was typed.
@@ -24,10 +26,9 @@ def _secret_key(instance_path: Path) -> str:
         return key
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
+        write_private(
+            private_folder(instance_path) / "secret_key", secrets.token_urlsafe(48).encode()
+        )
     return key_file.read_text().strip()
 
 

@@ -80,7 +80,8 @@ def registrants_csv(event: Event) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     header = ["Name", "Email", "State", "Waitlist position", "Time zone", "Registered at"]
-    writer.writerow(header + [q.label + (" (removed)" if q.removed_at else "") for q in questions])
+    header += [q.label + (" (removed)" if q.removed_at else "") for q in questions]
+    writer.writerow([_safe_cell(cell) for cell in header])
     for registration in registrants(event):
         row = [
             registration.name,
