@@ -14,7 +14,7 @@ from eventsvc.services.attendees import retire_feed_token
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
 from eventsvc.services.registration import cancel_registration
-from eventsvc.text import normalise_email
+from eventsvc.text import ascii_lower, normalise_email
 from eventsvc.timezones import now
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,10 +26,10 @@ def registrants(event: Event, state: str | None = None, search: str = "") -> lis
     if state:
         query = query.where(Registration.state == state)
     for word in search.split():
-        pattern = f"%{word.lower()}%"
         query = query.where(
             or_(
-                db.func.lower(Registration.name).like(pattern), Registration.email_key.like(pattern)
+                db.func.lower(Registration.name).like(f"%{word.lower()}%"),
+                Registration.email_key.like(f"%{ascii_lower(word)}%"),  # as keys fold (§3)
             )
         )
     order = (
