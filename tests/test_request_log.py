@@ -45,7 +45,7 @@ def test_one_structured_line_per_request(client, logs, capsys):
     assert {k: fields[k] for k in ("method", "path", "status")} == {
         "method": "GET",
         "path": "/events",
-        "status": 200,
+        "status": 404,  # a series that does not exist
     }
     assert isinstance(fields["duration_ms"], float) and fields["duration_ms"] >= 0
     (line,) = [entry for entry in json_lines(capsys.readouterr().err) if entry.get("status")]
