@@ -17,6 +17,7 @@ from eventsvc.models.registrations import ACTIVE_STATES, STATE_LABELS
 from eventsvc.services import registration as service
 from eventsvc.services.events import cancel_event
 from eventsvc.services.locking import write_transaction
+from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import now
 from tests.helpers import CSRF_TOKEN, Api, emailed_manage_path
 
@@ -236,3 +237,18 @@ def test_after_erasure_every_link_of_the_person_answers_410(client, admin, open_
         assert client.get(path.format(token=token, feed=feed)).status_code == 410, path
     for action in ("cancel", "confirm", "unsubscribe", "feed"):
         assert client.post(f"/registrations/{token}/{action}").status_code == 410, action
+
+
+def test_no_public_count_moves_when_someone_registers(client, open_event, make_staff):
+    """Registering a victim's address must not show, in any public answer, whether a seat
+    was taken: that would tell a new address from one registered already."""
+    event = open_event(capacity=10, waitlist=True)
+    _sign_up(event, "victim@example.org")
+    public = ("/api/v1/events", f"/api/v1/events/{event.slug}", f"/events/{event.slug}", "/events")
+    before = {path: client.get(path).data for path in public}
+    _api_answer(client, event, "someone-new@example.org")
+    _api_answer(client, event, "victim@example.org")
+    assert {path: client.get(path).data for path in public} == before
+    user, _password = make_staff("editor@example.org")
+    staff = Api(client, issue_token(user, "tests", "read")[1])
+    assert staff.get(f"/events/{event.slug}").get_json()["seats_left"] == 8

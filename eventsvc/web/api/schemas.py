@@ -548,7 +548,10 @@ class EventOut(Output):
     venue: VenueOut | None
     image: ImageOut | None
     capacity: int | None
-    seats_left: int | None
+    seats_left: int | None = Field(
+        description="Seats free now, for staff tokens; null to the public, since a count "
+        "that moves would tell who registered whether an address was new."
+    )
     registration: RegistrationInfo
     recordings: list[RecordingOut]
     sequence: int

@@ -7,6 +7,7 @@ from eventsvc.calendar.links import google_calendar_url, outlook_calendar_url, w
 from eventsvc.models import Event, NewsItem, Organization, Registration, Series, Tag
 from eventsvc.services.registration import active_questions, refusal
 from eventsvc.text import excerpt_of, render_markdown
+from eventsvc.web.api.auth import caller
 from eventsvc.web.feeds import feed_url
 from eventsvc.web.presenters import absolute_url, http_url, image_src, iso_local, iso_utc
 
@@ -66,7 +67,8 @@ def _named(item) -> dict:
 
 
 def event_json(event: Event) -> dict:
-    """An event as EventOut: no join link, no internal note, no registrant."""
+    """An event as EventOut: no join link, no internal note, no registrant; seats left for
+    staff only."""
     venue = {"name": event.venue, "address": event.address}
     return {
         "slug": event.slug,
@@ -90,7 +92,8 @@ def event_json(event: Event) -> dict:
         "venue": venue if any(venue.values()) else None,
         "image": _image(event.image_path, event.image_url, event.image_alt),
         "capacity": event.capacity,
-        "seats_left": event.seats_left,
+        # A live count would tell whoever registers someone whether they were new (§5).
+        "seats_left": event.seats_left if caller() is not None else None,
         "registration": _registration_info(event),
         "recordings": [
             {"url": r.url, "title": r.title, "published_at": iso_utc(r.published_at)}
