@@ -1,5 +1,6 @@
 # make run: set up and serve the demo site; make test: set up and run every test.
-# make serve: production, gunicorn with gunicorn.conf.py on EVENTSVC_DATABASE_URL.
+# make serve: production, gunicorn with gunicorn.conf.py on EVENTSVC_DATABASE_URL, after
+# the migrations and `eventsvc timezones refresh` (instants from the installed tz data).
 PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,12 +27,14 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 run: $(VENV)/.installed
 	$(BIN)/eventsvc db upgrade
+	$(BIN)/eventsvc timezones refresh
 	PORT=$(PORT) $(BIN)/eventsvc demo
 	PORT=$(PORT) $(BIN)/eventsvc run --host 127.0.0.1 --port $(PORT)
 
 serve: require-secret-key $(VENV)/.installed
 	@test -n "$$EVENTSVC_DATABASE_URL" || echo "EVENTSVC_DATABASE_URL is not set: serving SQLite in instance/ (use PostgreSQL in production)." >&2
 	$(BIN)/eventsvc db upgrade
+	$(BIN)/eventsvc timezones refresh
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 require-secret-key:

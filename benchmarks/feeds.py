@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eventsvc import create_app  # noqa: E402
 from eventsvc.calendar.events import public_vevent  # noqa: E402
-from eventsvc.calendar.feeds import listed, site_feed  # noqa: E402
+from eventsvc.calendar.feeds import feed_header  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
 from eventsvc.models import (  # noqa: E402
     Credit,
@@ -50,6 +50,8 @@ from eventsvc.models import (  # noqa: E402
     Tag,
     event_tags,
 )
+from eventsvc.queries import listed, site_feed  # noqa: E402
+from eventsvc.timezones import TZDATA_VERSION, to_local  # noqa: E402
 
 BASE_URL = "https://events.example.org"
 SUMMARY = (
@@ -84,6 +86,7 @@ def _catalog(rows: int) -> None:
 
 def _event_row(number: int, moment: datetime) -> dict:
     start = moment - timedelta(days=170) + timedelta(hours=13 * number)
+    zone = ("America/New_York", "Europe/London", "Australia/Sydney")[number % 3]
     return {
         "id": number,
         "uid": f"{uuid.uuid4()}@eventsvc",
@@ -91,9 +94,12 @@ def _event_row(number: int, moment: datetime) -> dict:
         "title": f"Webinar {number}: accountability, remedy; and “voice” — ¿qué sigue? 🌍",
         "kind": ("webinar", "in_person", "hybrid")[number % 3],
         "summary": SUMMARY,
-        "timezone": ("America/New_York", "Europe/London", "Australia/Sydney")[number % 3],
+        "timezone": zone,
         "starts_at": start,
         "ends_at": start + timedelta(minutes=90),
+        "local_start": to_local(start, zone).replace(tzinfo=None),
+        "local_end": to_local(start + timedelta(minutes=90), zone).replace(tzinfo=None),
+        "tz_version": TZDATA_VERSION,
         "venue": "Faculty of Law, Room 101",
         "address": "1 University Avenue, Bogotá",
         "join_url": f"https://zoom.example/j/{number}",
@@ -149,7 +155,8 @@ def naive_feed(site_name: str) -> bytes:
             selectinload(Event.credits),
         )
     ).all()
-    calendar = Calendar.from_ical(feed.header(site_name) + b"END:VCALENDAR\r\n")
+    header = feed_header(feed.name, feed.description, site_name)
+    calendar = Calendar.from_ical(header + b"END:VCALENDAR\r\n")
     for event in events:
         calendar.add_component(public_vevent(event, BASE_URL))
     body = calendar.to_ical()

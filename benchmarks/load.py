@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select, update
 
@@ -45,10 +46,10 @@ sys.path.insert(0, str(REPO))
 
 from feeds import insert_events, machine  # noqa: E402
 
-from eventsvc.calendar.stored import rebuild_entries  # noqa: E402
 from eventsvc.extensions import db  # noqa: E402
+from eventsvc.inputs import DEFAULT_CONSENT  # noqa: E402
 from eventsvc.models import Attendee, Event, NewsItem, Registration, news_events  # noqa: E402
-from eventsvc.services.registration_settings import DEFAULT_CONSENT  # noqa: E402
+from eventsvc.services.changes import store_stale_entries  # noqa: E402
 from eventsvc.web import page_cache  # noqa: E402
 from tests.live import CSRF_TOKEN, LiveServer, database_app  # noqa: E402
 
@@ -183,7 +184,8 @@ def load_data(events: int, base_url: str) -> tuple[str, str]:
     _reset_sequences()
     slugs = _benchmark_events(events)
     db.session.commit()
-    rebuild_entries(list(db.session.scalars(select(Event.id))), base_url)
+    current_app.config["BASE_URL"] = base_url  # entries are stored for the served address
+    store_stale_entries()
     return slugs
 
 

@@ -8,10 +8,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsvc.config import load_settings
 from eventsvc.extensions import csrf, db, limiter, login_manager, migration_commands
+from eventsvc.models.search import FOLD_FUNCTION
 from eventsvc.private_files import private_folder, touch_private
 from eventsvc.request_log import register_request_log
 from eventsvc.security import register_security
 from eventsvc.services.changes import watch_changes
+from eventsvc.text import fold
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -70,10 +72,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
     # SQLite's lower() only folds ASCII; match PostgreSQL so "Ñandú" finds "ñandú".
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    # PostgreSQL has it from the search index's migration (models/search.py), on unaccent.
+    dbapi_connection.create_function(FOLD_FUNCTION, 1, _fold, deterministic=True)
 
 
 def _lower(text: str | None) -> str | None:
     return text.lower() if isinstance(text, str) else text
+
+
+def _fold(text: str | None) -> str | None:
+    return fold(text) if isinstance(text, str) else text
 
 
 @sa_event.listens_for(Engine, "begin")
@@ -87,11 +95,12 @@ def _sqlite_begin(connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
-    from eventsvc.web import admin, api, auth, errors, feeds, page_cache, public
+    from eventsvc.web import admin, api, auth, embed, errors, feeds, page_cache, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(embed.bp, url_prefix="/embed")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     errors.register(app)

@@ -15,11 +15,13 @@ from eventsvc.inputs import STAFF_ROLES, TOKEN_SCOPES
 from eventsvc.services.backup import BackupError, read_export, save_export, write_export
 from eventsvc.services.changes import store_stale_entries
 from eventsvc.services.demo import ensure_demo_login, load_demo
+from eventsvc.services.events import refresh_time_zone_rules
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registrants import purge_before
 from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.services.staff import StaffError, create_staff, find_staff
 from eventsvc.services.tokens import TokenError, issue_token
+from eventsvc.timezones import TZDATA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,30 @@ def demo() -> None:
 
 
 @main.group()
+def timezones() -> None:
+    """The time-zone database."""
+
+
+@timezones.command("refresh")
+def timezones_refresh() -> None:
+    """Derive again the instants of events not yet over that older tz data made.
+
+    Idempotent: run it after upgrading (make serve and the outbox worker run it at start).
+    Each moved event gets SEQUENCE + 1, an update to its registrants and an audit entry.
+    """
+    refreshed = refresh_time_zone_rules()
+    moved = [event for event in refreshed if event.moved]
+    click.echo(
+        f"Time-zone data {TZDATA_VERSION}: {len(refreshed)} event(s) checked, {len(moved)} moved.",
+        err=True,
+    )
+    for event in moved:
+        click.echo(f"Moved: {event.title}", err=True)
+        for note in event.notes:
+            click.echo(f"  {note}", err=True)
+
+
+@main.group()
 def outbox() -> None:
     """The outgoing email queue."""
 
@@ -107,9 +133,11 @@ def outbox_send() -> None:
 def outbox_worker(interval: float, rounds: int | None) -> None:
     """Queue due reminders and send due messages, in a loop.
 
-    It starts by storing again the calendar entries that older builders or another base
+    It starts by deriving again the instants that older tz data made (`timezones
+    refresh`) and storing again the calendar entries that older builders or another base
     URL made, which feeds otherwise rebuild in every answer (services/changes.py).
     """
+    refresh_time_zone_rules()
     store_stale_entries()
     done = 0
     while rounds is None or done < rounds:

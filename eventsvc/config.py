@@ -57,6 +57,8 @@ def load_settings() -> dict:
         ],
         "UPLOAD_DIR": os.environ.get("EVENTSVC_UPLOAD_DIR", str(instance_path / "uploads")),
         "SITE_NAME": os.environ.get("EVENTSVC_SITE_NAME", "Human Rights Clinic"),
+        "TIMEZONE": os.environ.get("EVENTSVC_TIMEZONE", "America/New_York"),
+        "NOTIFY_DELAY": float(os.environ.get("EVENTSVC_NOTIFY_DELAY", "5")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "MAX_UPLOAD_BYTES": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,20 +11,31 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.extensions import db
-from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.models import (
+    Credit,
+    Event,
+    NewsItem,
+    Organization,
+    RetiredEventSlug,
+    Series,
+    Tag,
+    event_tags,
+)
+from eventsvc.search import ranked, search_words
 from eventsvc.timezones import now
 
 NEWS_PER_PAGE = 10
 PAST_EVENTS_PER_PAGE = 20
-SEARCH_LIMIT = 50
-SEARCH_MAX_WORDS = 10
+SEARCH_PER_PAGE = 20
 
 _PUBLISHED_EVENT = Event.visibility == "published"
 # A news item's linked events as the public may see them: published ones, with credits.
@@ -71,6 +82,11 @@ class EventFilters:
     def active(self) -> bool:
         return any((self.series, self.tag, self.organization))
 
+    @property
+    def key(self) -> str:
+        """The filters as a kept page's key: slugs are never empty, so '' means none."""
+        return f"{self.series or ''}:{self.tag or ''}:{self.organization or ''}"
+
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments, for links that keep them."""
         values = {"series": self.series, "tag": self.tag, "organization": self.organization}
@@ -100,7 +116,7 @@ class EventListing:
 
 @dataclass
 class SearchHit:
-    """One search result: a news item or an event, dated for sorting and display."""
+    """One search result: a news item or an event, with the date it shows."""
 
     kind: str
     item: NewsItem | Event
@@ -153,6 +169,17 @@ def published_event(slug: str, details: bool = True) -> Event | None:
     if details:
         statement = statement.options(*_EVENT_DETAILS)
     return db.session.scalars(statement).unique().first()
+
+
+def event_gone(slug: str) -> bool:
+    """Whether an event once published at this address was unpublished or deleted (410)."""
+    unpublished = select(Event.id).where(
+        Event.slug == slug, Event.published_at.is_not(None), ~_PUBLISHED_EVENT
+    )
+    return (
+        db.session.scalar(unpublished.limit(1)) is not None
+        or db.session.get(RetiredEventSlug, slug[:200]) is not None
+    )
 
 
 def _filtered_events(filters: EventFilters) -> Select:
@@ -234,6 +261,48 @@ def listed_events(
     return statement.order_by(Event.starts_at, Event.id)
 
 
+def events_during(filters: EventFilters, start: datetime, end: datetime) -> list[Event]:
+    """Published events matching `filters` that take place at some time from start to end."""
+    statement = _filtered_events(filters).where(Event.starts_at < end, Event.ends_at > start)
+    return list(db.session.scalars(statement.order_by(Event.starts_at, Event.id)))
+
+
+def upcoming_events(filters: EventFilters, limit: int | None = None) -> list[Event]:
+    """Published events matching `filters` that have not ended, soonest first."""
+    return list(db.session.scalars(listed_events(filters).limit(limit)))
+
+
+def by_slug(model, slug: str):
+    """The organisation, series or tag with this slug, or None."""
+    return db.session.scalar(select(model).where(model.slug == slug))
+
+
+def _with_counts(model, *joins, moment: datetime, where=()) -> list:
+    """Rows of `model` that have events in feeds, each with how many, by name."""
+    query = select(model, func.count(func.distinct(Event.id))).select_from(model)
+    for target, condition in joins:
+        query = query.join(target, condition)
+    query = query.where(listed(moment), *where).group_by(model.id).order_by(model.name)
+    return db.session.execute(query).all()
+
+
+def feeds_with_events(moment: datetime) -> dict[str, list]:
+    """Every series, topic and organisation feed that has events, with event counts."""
+    tagged = (event_tags, event_tags.c.tag_id == Tag.id), (Event, Event.id == event_tags.c.event_id)
+    hosted = (
+        (Credit, Credit.organization_id == Organization.id),
+        (Event, Event.id == Credit.event_id),
+    )
+    return {
+        "total": db.session.scalar(select(func.count(Event.id)).where(listed(moment))),
+        "series": _with_counts(Series, (Event, Event.series_id == Series.id), moment=moment),
+        "tags": _with_counts(Tag, *tagged, moment=moment),
+        "organizations": _with_counts(
+            Organization, *hosted, moment=moment, where=[Credit.role.in_(HOST_ROLES)]
+        ),
+    }
+
+
 def news_listing() -> Select:
     """The published news, newest first, with their published events."""
     return (
@@ -243,32 +312,120 @@ def news_listing() -> Select:
     )
 
 
-def _matches_every_word(words: list[str], columns: tuple) -> list:
-    return [or_(*(column.icontains(word, autoescape=True) for column in columns)) for word in words]
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search: its words, which kind of item, and when (a range of UTC days, inclusive)."""
+
+    text: str
+    kind: str = "all"  # "all", "news" or "event"
+    when: str = "any"  # "any", "upcoming", "past" or "range"
+    first_day: date | None = None
+    last_day: date | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return search_words(self.text)
+
+    def as_args(self) -> dict[str, str]:
+        """The search as query-string arguments, for links to its other pages."""
+        values = {
+            "q": self.text,
+            "kind": self.kind if self.kind != "all" else None,
+            "when": self.when if self.when != "any" else None,
+            "from": self.first_day.isoformat() if self.first_day else None,
+            "to": self.last_day.isoformat() if self.last_day else None,
+        }
+        return {name: value for name, value in values.items() if value}
 
 
-def search(text: str) -> list[SearchHit]:
-    """Published news and events whose title, summary or body hold every word of `text`."""
-    words = text.split()[:SEARCH_MAX_WORDS]
-    if not words:
+@dataclass
+class SearchResults:
+    """A page of search hits, best first, and how many there are in all."""
+
+    page: Page
+    total: int
+
+    @property
+    def first_position(self) -> int:
+        return (self.page.number - 1) * SEARCH_PER_PAGE + 1
+
+
+def _news_matches(query: SearchQuery, moment: datetime) -> Select | None:
+    if query.kind == "event" or query.when == "upcoming":
+        return None
+    listed = select(NewsItem.id).where(NewsItem.published_at <= moment)
+    return _matches("news", query, _within_days(listed, NewsItem.published_at, query))
+
+
+def _event_matches(query: SearchQuery, moment: datetime) -> Select | None:
+    if query.kind == "news":
+        return None
+    listed = select(Event.id).where(_PUBLISHED_EVENT)
+    if query.when == "upcoming":
+        listed = listed.where(Event.ends_at > moment)
+    elif query.when == "past":
+        listed = listed.where(Event.ends_at <= moment)
+    return _matches("event", query, _within_days(listed, Event.starts_at, query))
+
+
+def _matches(kind: str, query: SearchQuery, listed: Select) -> Select:
+    """(kind, item_id, rank) of the listed items of `kind` that match the query.
+
+    The listed ids are gathered once, from indexes, and the matches looked up among them:
+    looking up each match's row would read a long row (its body) per match.
+    """
+    found = ranked(kind, query.words)
+    listed_ids = listed.cte(f"{kind}_listed").prefix_with("MATERIALIZED")
+    return select(literal(kind).label("kind"), found.c.item_id, found.c.rank).where(
+        found.c.item_id.in_(select(listed_ids.c.id))
+    )
+
+
+def _within_days(statement: Select, instant, query: SearchQuery) -> Select:
+    if query.when == "range" and query.first_day:
+        statement = statement.where(instant >= _utc_midnight(query.first_day))
+    if query.when == "range" and query.last_day:
+        statement = statement.where(instant < _utc_midnight(query.last_day + timedelta(days=1)))
+    return statement
+
+
+def search(query: SearchQuery, number: int) -> SearchResults:
+    """Published news and events matching every word of the query, best match first."""
+    moment = now()
+    found = (_news_matches(query, moment), _event_matches(query, moment))
+    parts = [part for part in found if part is not None]
+    if not query.words or not parts:
+        return SearchResults(Page([], number, has_older=False), 0)
+    matches = union_all(*parts).subquery()
+    rows = db.session.execute(
+        select(matches.c.kind, matches.c.item_id, func.count().over().label("total"))
+        .order_by(matches.c.rank.desc(), matches.c.kind, matches.c.item_id.desc())
+        .limit(SEARCH_PER_PAGE)
+        .offset((number - 1) * SEARCH_PER_PAGE)
+    ).all()
+    total = rows[0].total if rows else 0
+    page = Page(_hits(rows), number, has_older=number * SEARCH_PER_PAGE < total)
+    return SearchResults(page, total)
+
+
+def _hits(rows) -> list[SearchHit]:
+    """The rows' items, loaded in two statements, in the rows' order."""
+    news_ids = [row.item_id for row in rows if row.kind == "news"]
+    event_ids = [row.item_id for row in rows if row.kind == "event"]
+    found = {("news", item.id): item for item in _by_ids(NewsItem, news_ids)}
+    found |= {("event", item.id): item for item in _by_ids(Event, event_ids)}
+    hits = []
+    for row in rows:
+        item = found[(row.kind, row.item_id)]
+        when = item.published_at if row.kind == "news" else item.starts_at
+        hits.append(SearchHit(row.kind, item, when))
+    return hits
+
+
+def _by_ids(model, ids: list[int]) -> list:
+    if not ids:
         return []
-    news = db.session.scalars(
-        _published_news()
-        .where(*_matches_every_word(words, (NewsItem.title, NewsItem.excerpt, NewsItem.body)))
-        .order_by(NewsItem.published_at.desc())
-        .limit(SEARCH_LIMIT)
-    )
-    events = db.session.scalars(
-        select(Event)
-        .where(
-            _PUBLISHED_EVENT, *_matches_every_word(words, (Event.title, Event.summary, Event.body))
-        )
-        .order_by(Event.starts_at.desc())
-        .limit(SEARCH_LIMIT)
-    )
-    hits = [SearchHit("news", item, item.published_at) for item in news]
-    hits += [SearchHit("event", event, event.starts_at) for event in events]
-    return sorted(hits, key=lambda hit: hit.when, reverse=True)[:SEARCH_LIMIT]
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
 
 
 def sitemap_entries() -> tuple[list, list]:
@@ -289,8 +446,9 @@ def sitemap_entries() -> tuple[list, list]:
 
 # Calendar feeds. A feed holds published events from 180 days ago onwards; a cancelled
 # one stays, marked cancelled, for 30 days after its cancellation, then drops
-# (ICAL-INTEROP item 13); drafts never appear. Every function here runs a fixed number of
-# SQL statements, whatever the feed's size.
+# (ICAL-INTEROP item 13), even if it was unpublished meanwhile: subscribers' calendars
+# must see it cancelled to drop it. Other drafts never appear. Every function here runs a
+# fixed number of SQL statements, whatever the feed's size.
 HISTORY = timedelta(days=180)
 CANCELLED_GRACE = timedelta(days=30)
 HOST_ROLES = ("host", "co_host")
@@ -300,21 +458,29 @@ NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Feed:
-    """One calendar feed: what it is called and which events (by SQL condition) it holds."""
+    """One calendar feed: what it is called and which events (by SQL condition) it holds.
+
+    A `download` is one event to import, whenever it took place, not a calendar to follow.
+    """
 
     name: str
     description: str
     filename: str
     scope: ColumnElement[bool]
-    windowed: bool = True
+    download: bool = False
 
 
 def listed(moment: datetime) -> ColumnElement[bool]:
-    """Events a feed lists at `moment`: published, recent or ahead, not long cancelled."""
+    """Events a feed lists at `moment`: recent or ahead, published, or once published and
+    cancelled within CANCELLED_GRACE."""
+    recently_cancelled = and_(
+        Event.status == "cancelled",
+        Event.cancelled_at >= moment - CANCELLED_GRACE,
+        Event.published_at.is_not(None),
+    )
     return and_(
-        _PUBLISHED_EVENT,
         Event.ends_at >= moment - HISTORY,
-        or_(Event.status != "cancelled", Event.cancelled_at >= moment - CANCELLED_GRACE),
+        or_(and_(_PUBLISHED_EVENT, Event.status != "cancelled"), recently_cancelled),
     )
 
 
@@ -370,12 +536,12 @@ def event_feed(slug: str) -> Feed | None:
     ).first()
     if found is None:
         return None
-    return Feed(found.title, found.title, f"{slug}.ics", Event.id == found.id, windowed=False)
+    return Feed(found.title, found.title, f"{slug}.ics", Event.id == found.id, download=True)
 
 
 def feed_rows(feed: Feed, moment: datetime) -> list:
     """The feed's events in order: id, sequence, stored entry and its key, when they leave."""
-    members = and_(feed.scope, listed(moment) if feed.windowed else _PUBLISHED_EVENT)
+    members = and_(feed.scope, _PUBLISHED_EVENT if feed.download else listed(moment))
     statement = (
         select(
             Event.id,
@@ -393,7 +559,7 @@ def feed_rows(feed: Feed, moment: datetime) -> list:
 
 def leaving_times(feed: Feed, rows) -> list[datetime]:
     """When the feed's events leave it by time alone: long ended, or long cancelled."""
-    if not feed.windowed:
+    if feed.download:
         return []
     ended = [row.ends_at + HISTORY for row in rows]
     return ended + [row.cancelled_at + CANCELLED_GRACE for row in rows if row.cancelled_at]

@@ -20,12 +20,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+# The embeddable pages (/embed/…) alone: any site may show them in a frame.
+FRAMEABLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 _HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
 }
 
 # Pages and feeds a private token opens (DESIGN §5): the token leaves in no Referer, no
@@ -59,10 +62,18 @@ def form_keeps_input(view):
     return csrf.exempt(view)
 
 
+def allow_framing(response: Response) -> Response:
+    """Let other sites show this response in a frame: for the embeddable pages only."""
+    response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
+    return response
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the site's security headers, keeping any a view chose itself."""
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
+    if response.headers["Content-Security-Policy"] != FRAMEABLE_CONTENT_SECURITY_POLICY:
+        response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response

@@ -3,14 +3,17 @@
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from html import unescape
 
 import nh3
 from email_validator import EmailNotValidError, validate_email
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 EXCERPT_WORDS = 55
+PASSAGE_WORDS = 40
+_WORD = re.compile(r"[^\W_]+")
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _ALLOWED_TAGS = {
     "a", "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
@@ -70,6 +73,43 @@ def excerpt_of(written: str, body: str) -> str:
     if written and written.strip():
         return written.strip()
     return trim_words(plain_text(body))
+
+
+def fold(text: str) -> str:
+    """The text without case or accents, for comparing words: 'Áñez' becomes 'anez'."""
+    spelled = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    return "".join(char for char in spelled if not unicodedata.combining(char)).casefold()
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text, without the punctuation and spaces between them."""
+    return _WORD.findall(unicodedata.normalize("NFC", text))
+
+
+def highlight(text: str, matches: Callable[[str], bool]) -> Markup:
+    """The text, escaped, with each word that matches(word) in <mark>."""
+    text = unicodedata.normalize("NFC", text)
+    parts, done = [], 0
+    for found in _WORD.finditer(text):
+        if matches(found.group()):
+            parts += [escape(text[done : found.start()]), Markup("<mark>")]
+            parts += [escape(found.group()), Markup("</mark>")]
+            done = found.end()
+    parts.append(escape(text[done:]))
+    return Markup("").join(parts)
+
+
+def passage(text: str, matches: Callable[[str], bool], words: int = PASSAGE_WORDS) -> str:
+    """About `words` words of the text from shortly before its first matching word, or ''."""
+    parts = text.split()
+    first = next(
+        (i for i, part in enumerate(parts) if any(map(matches, _WORD.findall(part)))), None
+    )
+    if first is None:
+        return ""
+    start = max(first - words // 4, 0)
+    lead = "…" if start else ""
+    return lead + trim_words(" ".join(parts[start:]), words)
 
 
 def slugify(text: str, max_length: int = 80) -> str:

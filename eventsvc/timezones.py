@@ -1,5 +1,14 @@
-"""The one place that turns wall-clock times into UTC instants and back."""
+"""The one place that turns wall-clock times into UTC instants and back.
 
+One time-zone database (DESIGN §4): zoneinfo reads the `tzdata` package alone, never the
+host's /usr/share/zoneinfo, which is often older (Debian 12 ships 2025b, an hour off for
+Vancouver from March 2026 on); pytz's zone lists for pickers are the same release
+(tests/test_timezones.py holds them to it). An event keeps its wall-clock times and the
+version its instants were derived with, so a newer release re-derives them
+(`Schedule.rederived`, `eventsvc timezones refresh`).
+"""
+
+import zoneinfo
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -7,7 +16,12 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytz
+import tzdata
 
+zoneinfo.reset_tzpath(to=[])
+ZoneInfo.clear_cache()
+
+TZDATA_VERSION = tzdata.IANA_VERSION
 MAX_DURATION = timedelta(days=14)
 
 
@@ -182,6 +196,22 @@ def describe(instant: datetime, zone_name: str) -> str:
     )
 
 
+def describe_span(
+    local_start: datetime, local_end: datetime, starts_at: datetime, zone: str
+) -> str:
+    """Wall-clock times as their zone read them when told, with the offset they had then.
+
+    E.g. 'Friday 15 January 2027, 10:00–11:30 (America/Vancouver, UTC−08:00)'. The offset
+    is the wall clock's distance from the instant, so an older rule reads as it was.
+    """
+    offset = format_offset(local_start - as_utc(starts_at).replace(tzinfo=None))
+    until = f"{local_end:%H:%M}"
+    if local_end.date() != local_start.date():
+        until = f"{local_end:%A} {_day(local_end.date())}, {until}"
+    start = f"{local_start:%A} {_day(local_start.date())}, {local_start:%H:%M}"
+    return f"{start}–{until} ({zone}, {offset})"
+
+
 def zone_label(instant: datetime, zone_name: str) -> str:
     """Render the zone at an instant as 'America/New_York, EDT, UTC−04:00'."""
     local = to_local(instant, zone_name)
@@ -207,9 +237,12 @@ def zones_by_region() -> OrderedDict[str, list[str]]:
 class Schedule:
     """When an event takes place: its zone, its wall-clock times, and their UTC instants.
 
-    `local_start` and `local_end` are naive wall-clock times in `zone`; an all-day event
-    has `first_day` and `last_day` (inclusive) and runs from midnight to midnight. A
-    schedule that ends before it starts, or lasts too long, cannot be made.
+    `local_start` and `local_end` are naive wall-clock times in `zone`, the truth the
+    instants are derived from with tz data `tz_version`. Made with today's data, they are
+    read from the instants; a schedule kept from an older release keeps the wall clock it
+    was given, which its instants no longer tell (see `rederived`). An all-day event has
+    `first_day` and `last_day` (inclusive) and runs from midnight to midnight. A schedule
+    that ends before it starts, or lasts too long, cannot be made.
     """
 
     zone: str
@@ -218,17 +251,56 @@ class Schedule:
     all_day: bool = False
     first_day: date | None = None
     last_day: date | None = None
+    local_start: datetime | None = None
+    local_end: datetime | None = None
+    tz_version: str = TZDATA_VERSION
 
     def __post_init__(self) -> None:
         check_duration(self.starts_at, self.ends_at)
+        if self.is_current or self.local_start is None or self.local_end is None:
+            wall_clock = to_local(self.starts_at, self.zone), to_local(self.ends_at, self.zone)
+            object.__setattr__(self, "local_start", wall_clock[0].replace(tzinfo=None))
+            object.__setattr__(self, "local_end", wall_clock[1].replace(tzinfo=None))
 
     @property
-    def local_start(self) -> datetime:
-        return to_local(self.starts_at, self.zone).replace(tzinfo=None)
+    def is_current(self) -> bool:
+        """Whether its instants come from the tz data this app runs with."""
+        return self.tz_version == TZDATA_VERSION
 
-    @property
-    def local_end(self) -> datetime:
-        return to_local(self.ends_at, self.zone).replace(tzinfo=None)
+    def rederived(self) -> tuple["Schedule", list[str]]:
+        """The same wall clock with instants from today's tz data, and what had to move.
+
+        A time today's rules skip moves forward by the jump's length, as any gap does; an
+        ambiguous one keeps the occurrence it had. The list says, for staff, what moved.
+        """
+        if self.all_day:
+            starts_at, ends_at = day_bounds(self.first_day, self.last_day, self.zone)
+            return Schedule(self.zone, starts_at, ends_at, True, self.first_day, self.last_day), []
+        start, start_moved = _settled(self.local_start, self.starts_at, self.zone)
+        end, end_moved = _settled(self.local_end, self.ends_at, self.zone)
+        if not start < end <= start + MAX_DURATION:
+            end = start + (self.ends_at - self.starts_at)
+        moved = [note for note in (start_moved, end_moved) if note]
+        return Schedule(self.zone, start, end), moved
+
+
+def _settled(local: datetime, instant: datetime, zone_name: str) -> tuple[datetime, str]:
+    """The instant of a wall-clock time under today's rules, and a note if it had to move.
+
+    The offset it had (`local` minus `instant`) picks between the two occurrences of a
+    repeated hour; a skipped time moves forward by the jump, as zoneinfo's fold=0 reads it.
+    """
+    offsets = offsets_at(local, zone_name)
+    if offsets:
+        had = local - as_utc(instant).replace(tzinfo=None)
+        return (local - (had if had in offsets else offsets[0])).replace(tzinfo=UTC), ""
+    moved = local.replace(tzinfo=zone(zone_name), fold=0).astimezone(UTC)
+    now_reads = to_local(moved, zone_name)
+    note = (
+        f"{_clock(local)} on {_day(local.date())} does not exist in {zone_name} under tz data "
+        f"{TZDATA_VERSION}: moved to {_clock(now_reads)}"
+    )
+    return moved, note
 
 
 @dataclass(frozen=True)
@@ -287,6 +359,8 @@ def read_schedule(asked: TimesAsked, current: Schedule | None = None) -> Schedul
     Left out of a change: the start stays, and so does the duration; a new zone alone
     keeps the wall-clock times. Raises TimeInputError naming the field at fault.
     """
+    if current is not None and not current.is_current:
+        current = current.rederived()[0]
     zone_name = asked.zone or (current.zone if current else None)
     if not zone_name:
         raise _refuse("zone", "Choose the time zone the event is timed in")

@@ -27,7 +27,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import EventChanges, EventFields, RegistrationSettings
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services.events import fields_of, save_event, schedule_of
-from eventsvc.services.mailer import write_message
+from eventsvc.services.notifications import write_message
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -137,7 +137,7 @@ class SmtpServer:
 
 # Pages
 
-_INLINE_TAGS = re.compile(r"</?(a|abbr|del|em|ins|span|strong|time)\b[^>]*>")
+_INLINE_TAGS = re.compile(r"</?(a|abbr|del|em|ins|mark|span|strong|time)\b[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]+>")
 _JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -264,19 +264,22 @@ def reloaded(*rows):
 
 
 def written_messages(statement: Select) -> list[OutboxMessage]:
-    """The outbox messages the statement selects, each written (subject, text, invitation)."""
+    """The outbox messages the statement selects, in its order, each written as the worker
+    writes it (subject, text, invitation), or dropped when its reason no longer holds."""
     ids = [message.id for message in db.session.scalars(statement)]
     for message_id in ids:
-        assert write_message(message_id)
+        write_message(message_id)
     return [db.session.get(OutboxMessage, message_id) for message_id in ids]
 
 
 def outbox_messages(kind: str | None = None) -> list[OutboxMessage]:
-    """The outbox's messages (of one kind, if given) in order, written as sent."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    return written_messages(query)
+    """The outbox's messages (of one kind, if given) that are sent, in order.
+
+    Every message is written first, in the order the worker takes them up; the dropped
+    ones are left out.
+    """
+    every = written_messages(select(OutboxMessage).order_by(OutboxMessage.id))
+    return [m for m in every if m.status != "dropped" and kind in (None, m.kind)]
 
 
 _MANAGE_LINK = re.compile(r"/registrations/([\w-]+)")

@@ -20,10 +20,19 @@ from eventsvc.services.attendees import reset_feed_token
 from eventsvc.services.backup import BackupError, data_tables, import_document, write_export
 from eventsvc.services.changes import current_version
 from eventsvc.services.demo import ensure_demo_login, load_demo
+from eventsvc.services.events import delete_event, set_visibility
 from eventsvc.services.staff import find_staff
 from eventsvc.services.tokens import issue_token
 from eventsvc.timezones import to_utc
-from tests.helpers import app_settings, dispose, in_days, new_app, row_counts, signs_in
+from tests.helpers import (
+    app_settings,
+    dispose,
+    in_days,
+    new_app,
+    row_counts,
+    signs_in,
+    written_messages,
+)
 
 
 def exported() -> bytes:
@@ -33,8 +42,13 @@ def exported() -> bytes:
 
 
 def fill_every_table(make_event) -> str:
-    """Give every table rows (demo, login, API token, retired feed token, all-day event)."""
+    """Give every table rows (demo, login, API token, retired feed token, all-day event,
+    emails written, a deleted event's address)."""
     load_demo()
+    written_messages(select(OutboxMessage))
+    withdrawn = make_event(title="Withdrawn briefing")
+    set_visibility(withdrawn, False)
+    delete_event(withdrawn)
     email, password = ensure_demo_login(current_app.instance_path)
     issue_token(find_staff(email), "Newsletter sync", "read", 30)
     reset_feed_token(db.session.scalars(select(Registration)).first())

@@ -2,6 +2,8 @@
 
 import logging
 from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,12 +15,27 @@ from sqlalchemy import inspect, select, text
 from eventsvc import create_app
 from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import bind_migrations, db
-from eventsvc.models import Event, Registration, StaffUser
+from eventsvc.models import Event, InvitationStream, Registration, StaffUser
+from eventsvc.models.search import is_search_table
+from eventsvc.search import ranked
 from eventsvc.services.changes import current_version
-from eventsvc.services.events import add_recording, fields_of, postpone_event
+from eventsvc.services.events import (
+    add_recording,
+    fields_of,
+    postpone_event,
+    refresh_time_zone_rules,
+)
 from eventsvc.services.mailer import send_due
-from eventsvc.timezones import now
-from tests.helpers import app_settings, save_fields
+from eventsvc.services.registration import cancel_registration
+from eventsvc.timezones import TZDATA_VERSION, now
+from tests.helpers import app_settings, open_registration, outbox_messages, save_fields
+
+OLDER_ZONE_FILES = Path(__file__).resolve().parent / "zoneinfo-2025b"
+
+
+def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
+    """As migrations/env.py: the search index is no model."""
+    return not (type_ == "table" and is_search_table(name))
 
 
 @pytest.fixture
@@ -54,12 +71,17 @@ def empty_app(database_url, tmp_path, logging_kept):
 
 
 def table_names() -> set[str]:
-    return set(inspect(db.engine).get_table_names())
+    """The tables of the models (the search index's own are compared apart, below)."""
+    return {name for name in inspect(db.engine).get_table_names() if not is_search_table(name)}
 
 
 def differences() -> list:
     """What Alembic's autogenerate would still add to the migrations for the models."""
-    configure = {"compare_type": True, "compare_server_default": True}
+    configure = {
+        "compare_type": True,
+        "compare_server_default": True,
+        "include_object": include_object,
+    }
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts=configure)
         return compare_metadata(context, db.metadata)
@@ -131,11 +153,109 @@ def test_the_shown_values_are_filled_for_events_made_before_they_were_kept(empty
     assert db.session.get(Event, event_id).sequence == sequence + 1
 
 
+def search_objects() -> set[tuple]:
+    """The search index's tables, indexes, triggers and functions, as the database lists them."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.execute(
+                text(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master"
+                    " WHERE name LIKE '%search%' OR tbl_name LIKE '%search%'"
+                )
+            )
+        else:
+            rows = connection.execute(
+                text(
+                    "SELECT 'table', tablename, indexdef FROM pg_indexes"
+                    " WHERE tablename LIKE '%search%'"
+                    " UNION ALL SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger"
+                    " WHERE tgname LIKE '%search%'"
+                    " UNION ALL SELECT 'function', proname, prosrc FROM pg_proc"
+                    " WHERE pronamespace = 'public'::regnamespace AND proname LIKE '%search%'"
+                    " OR proname LIKE 'eventsvc%'"
+                    " UNION ALL SELECT 'configuration', cfgname, '' FROM pg_ts_config"
+                    " WHERE cfgname LIKE 'eventsvc%'"
+                )
+            )
+        return {tuple(" ".join(str(value).split()) for value in row) for row in rows}
+
+
+def test_the_migration_and_create_all_build_the_same_search_index(empty_app):
+    upgrade()
+    migrated = search_objects()
+    downgrade(revision="base")
+    assert search_objects() == set()
+    db.drop_all()  # the version table stays; create_all() starts from no model tables
+
+    db.create_all()
+
+    assert migrated and search_objects() == migrated
+
+
+def test_the_search_index_migration_indexes_what_is_there(empty_app):
+    upgrade(revision="8d2137d65aeb")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO news_items (slug, title, body, excerpt, language, label,"
+                " published_at, created_at, updated_at) VALUES ('old', 'La Clínica y Áñez',"
+                " '', '', 'es', 'news', :moment, :moment, :moment)"
+            ),
+            {"moment": now()},
+        )
+    upgrade()
+
+    found = db.session.execute(select(ranked("news", ["clinica", "ANEZ"]).c.item_id)).all()
+    assert len(found) == 1
+
+
+@pytest.mark.parametrize(
+    ("host_files", "read_as"),
+    [(OLDER_ZONE_FILES, (10, "2025b")), (None, (11, TZDATA_VERSION))],
+    ids=["host zone files 2025b", "no host zone files"],
+)
+def test_events_stored_before_keep_the_wall_clock_the_rules_of_then_gave_them(
+    empty_app, make_event, sign_up, monkeypatch, tmp_path, host_files, read_as
+):
+    """The app used to read the host's zone files: 10:00 in Vancouver next January went in
+    as 18:00 UTC (2025b). The migration reads it back with those files, and the refresh
+    moves it to today's rules, which keep 10:00; a registrant's stream goes on rising."""
+    upgrade()
+    eighteen = datetime(date.today().year + 1, 1, 15, 18, tzinfo=UTC)
+    event = make_event(
+        timezone="America/Vancouver", starts_at=eighteen, ends_at=eighteen + timedelta(hours=1)
+    )
+    open_registration(event)
+    registration = sign_up(event, "ana@example.org").registration
+    outbox_messages()
+    ids = event.id, registration.id
+    db.session.remove()  # its read transaction would hold PostgreSQL's ALTER TABLE back
+    downgrade(revision="b7c41e9d2a10")
+    monkeypatch.setenv("TZDIR", str(host_files or tmp_path))
+
+    upgrade()
+
+    event = db.session.get(Event, ids[0])
+    assert (event.local_start.hour, event.tz_version) == read_as
+    assert event.starts_at == eighteen
+    stream = db.session.scalar(select(InvitationStream))
+    last_sent = stream.last_sequence
+    assert (last_sent, stream.holds_entry) == (event.sequence + 1, True)
+    refresh_time_zone_rules()
+    event = db.session.get(Event, ids[0])
+    assert event.local_start.hour == read_as[0]
+    assert event.starts_at == eighteen - timedelta(hours=11 - read_as[0])
+    cancel_registration(db.session.get(type(registration), ids[1]))
+    [cancel] = outbox_messages("cancelled")
+    assert f"SEQUENCE:{last_sent + 1}\r\n" in cancel.calendar
+
+
 def test_email_keys_are_recomputed_merged_mailboxes_split_and_doubles_joined(
     empty_app, open_event, sign_up, make_staff
 ):
     upgrade()
     webinar, clinic = open_event(title="Webinar"), open_event(title="Clinic", capacity=5)
+    clinic_id = clinic.id
     victim = sign_up(webinar, "alice@strasse.org").registration
     attacker = sign_up(clinic, "alice@straße.org").registration
     ana = sign_up(clinic, "ana@bücher.de").registration
@@ -144,7 +264,7 @@ def test_email_keys_are_recomputed_merged_mailboxes_split_and_doubles_joined(
     ids = victim.id, attacker.id, ana.id, double.id
     merged = victim.attendee.feed_token
     db.session.remove()
-    downgrade(revision="b7c41e9d2a10")
+    downgrade(revision="3f9c2b7d41e6")
     with db.engine.begin() as old:  # as the case-folding key left them
         old.execute(text("DELETE FROM attendees WHERE email LIKE '%xn--%' OR email LIKE 'bo@%'"))
         old.execute(
@@ -166,6 +286,15 @@ def test_email_keys_are_recomputed_merged_mailboxes_split_and_doubles_joined(
             {"id": double.id},
         )
         old.execute(text("UPDATE staff_users SET email = 'josé@bücher.de'"))
+        old.execute(text("DELETE FROM invitation_streams"))
+        old.execute(
+            text(
+                "INSERT INTO invitation_streams (event_id, email_key, last_sequence, holds_entry)"
+                " VALUES (:clinic, 'alice@strasse.org', 2, true),"
+                " (:clinic, 'ana@bücher.de', 3, true), (:clinic, 'ana@xn--bcher-kva.de', 5, false)"
+            ),
+            {"clinic": clinic_id},
+        )
 
     upgrade()
 
@@ -182,3 +311,9 @@ def test_email_keys_are_recomputed_merged_mailboxes_split_and_doubles_joined(
     assert double.email_key == ana.email_key == "ana@xn--bcher-kva.de"
     assert ana.event.seats_taken == 2  # the attacker's seat and Ana's
     assert db.session.scalar(select(StaffUser.email)) == "josé@xn--bcher-kva.de"
+    told = db.session.execute(
+        select(InvitationStream.email_key, InvitationStream.last_sequence).order_by(
+            InvitationStream.email_key
+        )
+    )
+    assert list(told) == [("alice@xn--strae-oqa.org", 2), ("ana@xn--bcher-kva.de", 5)]

@@ -54,15 +54,24 @@ PUBLIC = {
     "POST /events/<slug>/register",
     "GET /events/<slug>/register/received",
     "GET /calendar",
+    "GET /calendar/feeds",
     "GET /calendar.ics",
     "GET /calendar/series/<slug>.ics",
     "GET /calendar/tags/<slug>.ics",
     "GET /calendar/organizations/<slug>.ics",
     "GET /news.atom",
     "GET /search",
+    "GET /oembed",
+    "GET /embed/events",
+    "GET /embed/events/<slug>",
+    "GET /embed/news/<slug>",
+    "GET /embed/organizations/<slug>",
+    "GET /embed/series/<slug>",
+    "GET /embed/tags/<slug>",
     "GET /sitemap.xml",
     "GET /robots.txt",
     "GET /healthz",
+    "GET /favicon.ico",
     "GET /uploads/<name>",
     "GET /login",
     "POST /login",
@@ -227,6 +236,10 @@ class Site:
             ("/calendar/series/", "series"),
             ("/calendar/tags/", "tag"),
             ("/calendar/organizations/", "organization"),
+            ("/embed/series/", "series"),
+            ("/embed/tags/", "tag"),
+            ("/embed/organizations/", "organization"),
+            ("/embed/news/", "news"),
             ("/news/", "news"),
             ("/api/v1/news/", "news"),
         ):
@@ -485,7 +498,7 @@ def public_urls(app, site: Site) -> list[tuple[str, str]]:
     urls = [
         (route.key, site.url(app, route))
         for route in routes_of(app, "public")
-        if route.method == "GET"
+        if route.method == "GET" and route.key != "GET /oembed"  # asked about a link, below
     ]
     # Parts of secrets: a search that matched would show the whole, the echo only the part.
     for probe in ("Wrenhaven", "zofia.wrenhaven", "detentions in", "Vexmoor", "quillon", "fee"):
@@ -493,6 +506,11 @@ def public_urls(app, site: Site) -> list[tuple[str, str]]:
         urls.append(("API search", f"/api/v1/events?q={quote(probe)}"))
     for kind in ("series", "tag", "organization"):
         urls.append(("filter", f"/events?{kind}={site.slugs[kind]}"))
+        urls.append(("calendar filter", f"/calendar?{kind}={site.slugs[kind]}"))
+        urls.append(("agenda filter", f"/calendar?view=agenda&{kind}={site.slugs[kind]}"))
+    for kind, path in (("event", "events"), ("news", "news")):
+        page = quote(f"http://localhost/{path}/{site.slugs[kind]}")
+        urls.append(("oembed", f"/oembed?url={page}"))
     return urls
 
 

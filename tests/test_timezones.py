@@ -1,13 +1,17 @@
 """The time module across the DST weeks of 2026 in both hemispheres and a zone without DST."""
 
+import zoneinfo
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import pytz
+import tzdata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventsvc.timezones import (
+    TZDATA_VERSION,
     LocalTimeError,
     Schedule,
     TimeInputError,
@@ -15,6 +19,7 @@ from eventsvc.timezones import (
     check_duration,
     day_bounds,
     describe,
+    describe_span,
     end_after,
     format_offset,
     is_ambiguous,
@@ -28,6 +33,63 @@ from eventsvc.timezones import (
     zone_label,
     zones_by_region,
 )
+
+
+def test_one_tz_database_the_package_with_pytz_of_the_same_release():
+    assert zoneinfo.TZPATH == ()  # the host's /usr/share/zoneinfo is never read
+    assert TZDATA_VERSION == tzdata.IANA_VERSION == pytz.OLSON_VERSION
+    vancouver = to_utc(datetime(2027, 1, 15, 10), "America/Vancouver")
+    assert vancouver == datetime(2027, 1, 15, 17, tzinfo=UTC)
+    assert describe(vancouver, "America/Vancouver").endswith("10:00 MST (UTC−07:00)")
+
+
+def test_a_schedule_from_older_tz_data_keeps_its_wall_clock_and_rederives_its_instants():
+    # 10:00 in Vancouver as tz 2025b made it (UTC−08:00, before BC stopped changing clocks).
+    older = Schedule(
+        "America/Vancouver",
+        datetime(2027, 1, 15, 18, tzinfo=UTC),
+        datetime(2027, 1, 15, 19, 30, tzinfo=UTC),
+        local_start=datetime(2027, 1, 15, 10),
+        local_end=datetime(2027, 1, 15, 11, 30),
+        tz_version="2025b",
+    )
+    assert not older.is_current and older.local_start == datetime(2027, 1, 15, 10)
+
+    today, moved = older.rederived()
+
+    assert (today.starts_at, today.ends_at) == (
+        datetime(2027, 1, 15, 17, tzinfo=UTC),
+        datetime(2027, 1, 15, 18, 30, tzinfo=UTC),
+    )
+    assert (today.local_start, today.tz_version, moved) == (older.local_start, TZDATA_VERSION, [])
+    assert describe_span(older.local_start, older.local_end, older.starts_at, older.zone) == (
+        "Friday 15 January 2027, 10:00–11:30 (America/Vancouver, UTC−08:00)"
+    )
+
+
+def test_rederiving_keeps_the_occurrence_of_a_repeated_hour():
+    second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST, after falling back
+    older = Schedule(
+        "America/New_York",
+        second,
+        second + timedelta(hours=1),
+        local_start=datetime(2026, 11, 1, 1, 30),
+        local_end=datetime(2026, 11, 1, 2, 30),
+        tz_version="2025b",
+    )
+    assert older.rederived()[0].starts_at == second
+
+
+def test_a_schedule_made_today_reads_its_wall_clock_from_its_instants():
+    made = Schedule(
+        "Europe/London", datetime(2026, 7, 1, 9, tzinfo=UTC), datetime(2026, 7, 1, 10, tzinfo=UTC)
+    )
+    moved = replace(made, starts_at=datetime(2026, 7, 1, 8, tzinfo=UTC))
+    assert (made.local_start, moved.local_start) == (
+        datetime(2026, 7, 1, 10),
+        datetime(2026, 7, 1, 9),
+    )
+
 
 ZONES = (
     "America/New_York",

@@ -2,7 +2,9 @@
 
 The change tracker (services/changes.py) keeps these values with the event when it
 stores the entry, and compares them at every flush; nothing else decides whether an
-entry changed.
+entry changed. Registrants' updates say what was and what is now from the same values
+(services/notifications.py), so the wall clock is among them: with the instants it tells
+a new time from a time-zone rule that changed.
 """
 
 from datetime import date, datetime
@@ -24,6 +26,8 @@ def shown_fields(event: Event) -> dict:
         "all_day": bool(event.all_day),
         "starts_at": _text(event.starts_at),
         "ends_at": _text(event.ends_at),
+        "local_start": _text(event.local_start),
+        "local_end": _text(event.local_end),
         "start_date": _text(event.start_date),
         "end_date": _text(event.end_date),
         "previous_starts_at": _text(event.previous_starts_at),

@@ -10,13 +10,16 @@ from eventsvc.calendar.vcalendar import (
     assemble,
     calendar_header,
     calendar_title,
+    download_header,
     event_version,
     version_tag,
 )
 
 
-def feed_header(name: str, description: str, site_name: str) -> bytes:
-    """A feed's VCALENDAR header."""
+def feed_header(name: str, description: str, site_name: str, download: bool = False) -> bytes:
+    """A feed's VCALENDAR header; a download's has no calendar name or refresh hint."""
+    if download:
+        return download_header()
     return calendar_header(calendar_title(site_name, name), description)
 
 

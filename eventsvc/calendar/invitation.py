@@ -8,16 +8,23 @@ from eventsvc.timezones import now
 PRODID = "-//eventsvc//invitation//EN"
 
 
-def build_invitation(event, registration, method: str, organizer: str, base_url: str) -> bytes:
-    """Build the invitation a registrant's email carries (objects in, bytes out)."""
+def build_invitation(
+    event, registration, method: str, sequence: int, organizer: tuple[str, str], base_url: str
+) -> bytes:
+    """Build the invitation a registrant's email carries (objects in, bytes out).
+
+    `sequence` is the SEQUENCE this person's stream gives it (services/notifications.py),
+    above any they received before; `organizer` is the site's (name, email address).
+    """
     vevent = private_vevent(event, base_url, with_join_link=method == "REQUEST")
     if method == "CANCEL":
         vevent["STATUS"] = "CANCELLED"
-        vevent["SEQUENCE"] = event.sequence + 1
-    vevent.pop("DTSTAMP")
-    vevent.add("DTSTAMP", now())
-    organizer_address = vCalAddress(f"mailto:{organizer}")
-    organizer_address.params["CN"] = vText(base_url.split("//")[-1])
+    for name, value in (("SEQUENCE", sequence), ("DTSTAMP", now())):
+        vevent.pop(name)
+        vevent.add(name, value)
+    name, address = organizer
+    organizer_address = vCalAddress(f"mailto:{address}")
+    organizer_address.params["CN"] = vText(name)
     vevent.add("ORGANIZER", organizer_address)
     attendee = vCalAddress(f"mailto:{registration.email}")
     attendee.params["CN"] = vText(registration.name)

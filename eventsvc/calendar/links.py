@@ -13,7 +13,9 @@ from eventsvc.text import trim_words
 from eventsvc.timezones import as_utc
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+# Outlook.com (personal accounts) and Microsoft 365 (work and school accounts).
 OUTLOOK_COMPOSE = "https://outlook.live.com/calendar/0/deeplink/compose"
+OFFICE_COMPOSE = "https://outlook.office.com/calendar/0/deeplink/compose"
 
 
 def webcal_url(url: str) -> str:
@@ -48,8 +50,8 @@ def google_calendar_url(event: Event, base_url: str) -> str:
     return f"{GOOGLE_TEMPLATE}?{urlencode(query)}"
 
 
-def outlook_calendar_url(event: Event, base_url: str) -> str:
-    """Outlook on the web's 'new event' form, filled in."""
+def outlook_calendar_url(event: Event, base_url: str, compose: str = OUTLOOK_COMPOSE) -> str:
+    """Outlook on the web's 'new event' form, filled in: Outlook.com's, or `compose`'s."""
     start, end = _span(event)
     form = "%Y-%m-%d" if event.all_day else "%Y-%m-%dT%H:%M:%SZ"
     query = {
@@ -61,4 +63,9 @@ def outlook_calendar_url(event: Event, base_url: str) -> str:
     }
     if event.all_day:
         query["allday"] = "true"
-    return f"{OUTLOOK_COMPOSE}?{urlencode(query)}"
+    return f"{compose}?{urlencode(query)}"
+
+
+def office_calendar_url(event: Event, base_url: str) -> str:
+    """Microsoft 365's 'new event' form, filled in."""
+    return outlook_calendar_url(event, base_url, OFFICE_COMPOSE)

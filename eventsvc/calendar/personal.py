@@ -9,18 +9,16 @@ from eventsvc.calendar.stored import entry_stamp
 from eventsvc.calendar.vcalendar import (
     assemble,
     calendar_header,
-    calendar_title,
+    download_header,
     event_version,
     version_tag,
 )
 
-PERSONAL_FEED_NAME = "My events"
-
 
 def personal_header(site_name: str) -> bytes:
-    """The personal feed's VCALENDAR header."""
+    """The personal feed's VCALENDAR header: calendar apps name it '<site>: my events'."""
     return calendar_header(
-        calendar_title(site_name, PERSONAL_FEED_NAME),
+        f"{site_name}: my events",
         "The events you are registered for, with their join links. Keep this address private.",
     )
 
@@ -34,3 +32,14 @@ def personal_tag(events: list, site_name: str, base_url: str) -> str:
     """A strong ETag for the personal feed from its events' versions."""
     versions = sorted(event_version(event.id, event.sequence) for event in events)
     return version_tag(personal_header(site_name), f"personal:{entry_stamp(base_url)}", versions)
+
+
+def registration_download(event, base_url: str) -> bytes:
+    """One confirmed registrant's event as a download, join link included."""
+    return assemble(download_header(), [private_entry(event, base_url)])
+
+
+def download_tag(event, base_url: str) -> str:
+    """A strong ETag for that download."""
+    versions = [event_version(event.id, event.sequence)]
+    return version_tag(download_header(), f"download:{entry_stamp(base_url)}", versions)

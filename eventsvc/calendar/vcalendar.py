@@ -8,7 +8,7 @@ calendar with icalendar gives (tests/calendar/test_format.py holds it to that).
 import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from icalendar import Calendar, vDuration, vText
 
@@ -22,13 +22,25 @@ def calendar_title(site_name: str, feed_name: str) -> str:
     return f"{site_name} — {feed_name}"
 
 
-@lru_cache(maxsize=1024)
-def calendar_header(title: str, description: str) -> bytes:
-    """BEGIN:VCALENDAR and the calendar's properties, ready for entries (ICAL-INTEROP 4, 15, 16)."""
+def _calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+@cache
+def download_header() -> bytes:
+    """A single-event download's header: no calendar name or refresh hint, so calendar apps
+    import its event rather than make a calendar of it (ICAL-INTEROP 22)."""
+    return _calendar().to_ical().removesuffix(FOOTER)
+
+
+@lru_cache(maxsize=1024)
+def calendar_header(title: str, description: str) -> bytes:
+    """BEGIN:VCALENDAR and the calendar's properties, ready for entries (ICAL-INTEROP 4, 15, 16)."""
+    calendar = _calendar()
     # icalendar 7.3 writes plain strings unescaped here: vText escapes them (item 11).
     calendar.add("name", vText(title))
     calendar.add("x-wr-calname", vText(title))

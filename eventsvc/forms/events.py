@@ -444,7 +444,7 @@ class RecordingForm(BaseForm):
 class EventFilterForm(Form):
     """The events list's search and filters, read from the query string."""
 
-    q = SearchField("Title contains", filters=[stripped], validators=[Length(max=200)])
+    q = SearchField("Search", filters=[stripped], validators=[Length(max=200)])
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Any status")]

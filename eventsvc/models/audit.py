@@ -18,6 +18,7 @@ ACTIONS = {
     "event.postponed": "Event postponed",
     "event.rescheduled": "Event rescheduled",
     "event.deleted": "Event deleted",
+    "event.times_rederived": "Event moved by new time-zone rules",
     "news.created": "News item created",
     "news.changed": "News item changed",
     "news.published": "News item published",

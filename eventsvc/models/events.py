@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +22,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import KIND_LABELS, ROLES
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.models.organizations import Organization, Person
-from eventsvc.timezones import now, to_local
+from eventsvc.timezones import now
 
 ROLE_PHRASES = {
     "host": "Hosted by",
@@ -67,8 +68,23 @@ class Tag(db.Model):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
 
 
+def place_text(kind: str, venue: str, address: str) -> str:
+    """Where an event of this kind takes place, in words: 'Online', the venue, or both."""
+    if kind == "webinar":
+        return "Online"
+    place = ", ".join(part for part in (venue, address) if part)
+    if kind == "hybrid":
+        return f"{place} and online" if place else "Online"
+    return place
+
+
 class Event(Timestamped, db.Model):
-    """A webinar, in-person or hybrid event, timed in UTC with its own IANA zone."""
+    """A webinar, in-person or hybrid event: wall-clock times in its IANA zone, and instants.
+
+    The wall clock (`local_start`, `local_end`, or the days of an all-day event) is the
+    truth; `starts_at` and `ends_at` are derived from it with tz data `tz_version`, and
+    derived again when that data changes (DESIGN §3, §4).
+    """
 
     __tablename__ = "events"
     # Covers what calendar feeds ask on every request (which events, at which sequence,
@@ -99,6 +115,9 @@ class Event(Timestamped, db.Model):
     all_day: Mapped[bool] = mapped_column(default=False)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    local_start: Mapped[datetime] = mapped_column(DateTime)
+    local_end: Mapped[datetime] = mapped_column(DateTime)
+    tz_version: Mapped[str] = mapped_column(String(16))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     venue: Mapped[str] = mapped_column(String(300), default="")
@@ -168,14 +187,6 @@ class Event(Timestamped, db.Model):
         return KIND_LABELS[self.kind]
 
     @property
-    def local_start(self) -> datetime:
-        return to_local(self.starts_at, self.timezone)
-
-    @property
-    def local_end(self) -> datetime:
-        return to_local(self.ends_at, self.timezone)
-
-    @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
@@ -212,12 +223,7 @@ class Event(Timestamped, db.Model):
 
     @property
     def location_text(self) -> str:
-        if self.kind == "webinar":
-            return "Online"
-        place = ", ".join(part for part in (self.venue, self.address) if part)
-        if self.kind == "hybrid":
-            return f"{place} and online" if place else "Online"
-        return place
+        return place_text(self.kind, self.venue, self.address)
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
@@ -270,3 +276,12 @@ class Recording(Timestamped, db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     event: Mapped[Event] = relationship(back_populates="recordings")
+
+
+class RetiredEventSlug(db.Model):
+    """The address of a deleted event that was once published: it answers 410 Gone."""
+
+    __tablename__ = "retired_event_slugs"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

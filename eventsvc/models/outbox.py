@@ -1,25 +1,25 @@
 """Outgoing email, queued in the same transaction as the change that causes it.
 
-A queued message says what to tell whom (its kind, registration, invitation method and
-details); the outbox worker writes its subject, text, HTML and invitation when it first
-sends it (services/notifications.py), and keeps them for every retry.
+A queued message says what to tell whom and why (its kind, registration and details);
+the outbox worker writes its subject, text, HTML and invitation when it first takes it
+up, from the state then, or drops it when its reason no longer holds
+(services/notifications.py), and keeps what it wrote for every retry.
 """
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsvc.extensions import db
 from eventsvc.models.common import Timestamped, UTCDateTime
 from eventsvc.timezones import now
 
-# "held": written for the record, never sent (a repeat within the hour, DESIGN §5).
-OUTBOX_STATES = ("queued", "sending", "sent", "held", "failed")
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "dropped")
 
 
 class OutboxMessage(Timestamped, db.Model):
-    """One email: queued, being sent, sent, held back, or failed after its last attempt."""
+    """One email: queued, being sent, sent, failed after its last attempt, or dropped unsent."""
 
     __tablename__ = "outbox_messages"
 
@@ -52,3 +52,24 @@ class OutboxMessage(Timestamped, db.Model):
     @property
     def is_written(self) -> bool:
         return self.body_text is not None
+
+
+class InvitationStream(db.Model):
+    """What one address has been told about one event (DESIGN §5), kept per address key.
+
+    Every iTIP message to the address for the event's UID carries a SEQUENCE above
+    `last_sequence`, through re-registration, cancellations and coalesced updates;
+    `holds_entry` says whether the last one was a REQUEST (so a CANCEL has something to
+    remove); `told` is what the entry showed (calendar/entry.py) as it was last told, from
+    which an update says what was and what is now.
+    """
+
+    __tablename__ = "invitation_streams"
+    __table_args__ = (UniqueConstraint("event_id", "email_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    email_key: Mapped[str] = mapped_column(String(320))
+    last_sequence: Mapped[int | None] = mapped_column()
+    holds_entry: Mapped[bool] = mapped_column(default=False)
+    told: Mapped[dict | None] = mapped_column(JSON)

@@ -12,6 +12,7 @@ PRIVATE_TABLES = frozenset(
         "attendees",
         "audit_entries",
         "content_version",
+        "invitation_streams",
         "outbox_messages",
         "registrations",
         "retired_feed_tokens",

@@ -3,14 +3,19 @@
 Each public function is one user intention and one transaction: saving an event with its
 fields, registration settings, questions and publication is `save_event`, whoever asks
 (the admin form, the API, the demo). The calendar version follows by itself
-(services/changes.py); what registrants are told is decided here, from what changed.
+(services/changes.py); what registrants are told follows from what changed
+(notifications.tell_registrants), after every operation here.
 """
 
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
+
+from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import CreditInput, EventChanges, EventFields
-from eventsvc.models import Credit, Event, Recording
+from eventsvc.models import Credit, Event, Recording, Registration, RetiredEventSlug
+from eventsvc.models.registrations import ACTIVE_STATES
+from eventsvc.queries import CANCELLED_GRACE
 from eventsvc.services import audit, notifications
 from eventsvc.services.catalog import (
     find_or_add_organization,
@@ -18,21 +23,22 @@ from eventsvc.services.catalog import (
     find_or_add_series,
     find_or_add_tags,
 )
-from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
-from eventsvc.timezones import Schedule, now
+from eventsvc.timezones import TZDATA_VERSION, Schedule, now
 
 # EventFields that are not columns of the event, each set its own way.
 _RELATED = {"schedule", "series", "tags", "credits"}
-# What registrants are told has changed, by the entry's values that show it.
-_NOTICED = {
-    "new time": ("starts_at", "ends_at", "all_day", "start_date", "end_date"),
-    "new place": ("venue", "address"),
-    "new join link": ("join_url",),
-}
+
+
+class EventError(ValueError):
+    """A change that cannot be made as asked: a code for the API and a message for staff."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def _credit(position: int, credit: CreditInput) -> Credit:
@@ -51,6 +57,8 @@ def _set_schedule(event: Event, schedule: Schedule) -> None:
     event.timezone, event.all_day = schedule.zone, schedule.all_day
     event.starts_at, event.ends_at = schedule.starts_at, schedule.ends_at
     event.start_date, event.end_date = schedule.first_day, schedule.last_day
+    event.local_start, event.local_end = schedule.local_start, schedule.local_end
+    event.tz_version = schedule.tz_version
 
 
 def _apply(event: Event, values: EventFields) -> None:
@@ -63,40 +71,66 @@ def _apply(event: Event, values: EventFields) -> None:
     event.credits = [_credit(i, credit) for i, credit in enumerate(values.credits)]
 
 
+def _active_registrations(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.state.in_(ACTIVE_STATES))
+    )
+
+
+def takedown_refusal(event: Event) -> EventError | None:
+    """Why the event cannot be unpublished (or deleted) now, or None when it can.
+
+    Registrants of an event still to come hold it in their calendars: it is cancelled
+    first, which tells them and sends each invitation's CANCEL. Then it may go.
+    """
+    if event.is_cancelled or event.is_past or event.id is None:
+        return None
+    count = _active_registrations(event)
+    if not count:
+        return None
+    people = "1 registrant" if count == 1 else f"{count} registrants"
+    return EventError(
+        "event_has_registrants",
+        f"“{event.title}” has {people}. Cancel the event first: they are told, and it leaves "
+        "their calendars. Then it can be unpublished or deleted.",
+    )
+
+
+def deletion_refusal(event: Event) -> EventError | None:
+    """Why the event cannot be deleted now, or None when it can."""
+    if event.is_published:
+        message = "Only drafts can be deleted: unpublish the event first, or cancel it."
+        return EventError("event_published", message)
+    if event.is_cancelled and event.published_at and now() < event.cancelled_at + CANCELLED_GRACE:
+        until = event.cancelled_at + CANCELLED_GRACE
+        return EventError(
+            "event_in_feeds",
+            f"“{event.title}” stays in calendar feeds, marked cancelled, until "
+            f"{until:%d %B %Y} so subscribers' calendars drop it; delete it after then.",
+        )
+    return takedown_refusal(event)
+
+
 def _set_visibility(event: Event, published: bool) -> None:
     if published == event.is_published:
         return
+    if not published and (problem := takedown_refusal(event)):
+        raise problem
     event.visibility = "published" if published else "draft"
     if published and event.published_at is None:
         event.published_at = now()
     audit.record("event.published" if published else "event.unpublished", event)
 
 
-def _what_changed(change: tuple[dict, dict] | None) -> str:
-    """Name what registrants must hear about: the time, the place or the join link."""
-    if change is None:
-        return ""
-    before, after = change
-    return ", ".join(
-        words
-        for words, names in _NOTICED.items()
-        if any(before.get(name) != after[name] for name in names)
-    )
-
-
-def _tell_registrants(event: Event, kind: str, **details) -> None:
-    """Queue the email about this change to the event's registrants, if it is published."""
-    if event.is_published:
-        notifications.event_changed(event, kind, **details)
-
-
 @write_transaction()
 def save_event(event: Event | None, changes: EventChanges) -> Event:
     """Create (`event` None) or change an event: everything `changes` names, or nothing.
 
-    A new event is a draft unless `changes.publish`. Seats freed by a larger capacity or
-    a setting go to the waiting list, and registrants hear of a new time, place or join
-    link, in the same transaction.
+    A new event is a draft unless `changes.publish`; one with registrants still to come
+    is not unpublished (EventError). Seats freed by a larger capacity or a setting go to
+    the waiting list, and registrants are told what changed, in the same transaction.
     """
     created = event is None
     if created:
@@ -113,8 +147,7 @@ def save_event(event: Event | None, changes: EventChanges) -> Event:
         _set_visibility(event, changes.publish)
     db.session.flush()
     fill_free_seats(event)
-    if change := _what_changed(calendar_change(event)):
-        _tell_registrants(event, "event_changed", change=change)
+    notifications.tell_registrants(event)
     return event
 
 
@@ -128,7 +161,7 @@ def cancel_event(event: Event, reason: str) -> Event:
     """Mark an event cancelled with a reason; it stays listed as cancelled."""
     event.status, event.status_reason, event.cancelled_at = "cancelled", reason, now()
     audit.record("event.cancelled", event, reason)
-    _tell_registrants(event, "event_cancelled")
+    notifications.tell_registrants(event)
     return event
 
 
@@ -137,8 +170,7 @@ def postpone_event(event: Event, reason: str) -> Event:
     """Mark an event postponed until a new time is known."""
     event.status, event.status_reason = "postponed", reason
     audit.record("event.postponed", event, reason)
-    change = f"postponed: {reason}" if reason else "postponed until a new date is set"
-    _tell_registrants(event, "event_changed", change=change)
+    notifications.tell_registrants(event)
     return event
 
 
@@ -149,12 +181,12 @@ def reschedule_event(event: Event, schedule: Schedule, reason: str = "") -> Even
     _set_schedule(event, schedule)
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
     audit.record("event.rescheduled", event, reason)
-    _tell_registrants(event, "event_changed", change="new time")
+    notifications.tell_registrants(event)
     return event
 
 
 def schedule_of(event: Event) -> Schedule:
-    """An event's schedule as it stands."""
+    """An event's schedule as it stands: its wall clock, instants and their tz data."""
     return Schedule(
         event.timezone,
         event.starts_at,
@@ -162,7 +194,49 @@ def schedule_of(event: Event) -> Schedule:
         event.all_day,
         event.start_date,
         event.end_date,
+        event.local_start,
+        event.local_end,
+        event.tz_version,
     )
+
+
+@dataclass(frozen=True)
+class Rederived:
+    """An event whose instants were derived again: whether they moved, and gaps it fell in."""
+
+    title: str
+    moved: bool
+    notes: list[str]
+
+
+def refresh_time_zone_rules() -> list[Rederived]:
+    """Derive again the instants of events not yet over, made with older tz data.
+
+    Idempotent. Each event is its own transaction: its wall clock stays, its instants
+    follow today's rules; one that moved gets SEQUENCE + 1 (the change tracker), an
+    update to its registrants and an audit entry, as does a time in a new gap, which
+    moves forward by the gap's length.
+    """
+    stale = db.session.scalars(
+        select(Event.id).where(Event.tz_version != TZDATA_VERSION, Event.ends_at > now())
+    ).all()
+    return [_rederive(db.session.get(Event, event_id)) for event_id in stale]
+
+
+@write_transaction()
+def _rederive(event: Event) -> Rederived:
+    was = schedule_of(event)
+    schedule, notes = was.rederived()
+    moved = (schedule.starts_at, schedule.ends_at) != (was.starts_at, was.ends_at)
+    _set_schedule(event, schedule)
+    if moved:
+        detail = (
+            f"{event.timezone}: tz data {was.tz_version} → {schedule.tz_version}; starts "
+            f"{was.starts_at:%Y-%m-%d %H:%M} UTC → {schedule.starts_at:%Y-%m-%d %H:%M} UTC"
+        )
+        audit.record("event.times_rederived", event, "; ".join([detail, *notes]))
+    notifications.tell_registrants(event)
+    return Rederived(event.title, moved, notes)
 
 
 def fields_of(event: Event) -> EventFields:
@@ -188,10 +262,12 @@ def duplicate_event(event: Event) -> Event:
 
 @write_transaction()
 def delete_event(event: Event) -> None:
-    """Delete a draft event; published ones are cancelled instead."""
-    if event.is_published:
-        raise ValueError("Only drafts can be deleted; cancel a published event instead")
+    """Delete a draft (see deletion_refusal); a once-published one's address answers 410."""
+    if problem := deletion_refusal(event):
+        raise problem
     audit.record("event.deleted", event)
+    if event.published_at is not None:
+        db.session.merge(RetiredEventSlug(slug=event.slug, retired_at=now()))
     db.session.delete(event)
 
 
@@ -201,8 +277,7 @@ def add_recording(event: Event, url: str, title: str = "") -> Recording:
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)
     audit.record("event.changed", event, "recording added")
-    posted = {"url": url, "title": title}
-    _tell_registrants(event, "recording_posted", recording=posted)
+    notifications.tell_registrants(event)
     return recording
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services.locking import write_transaction
-from eventsvc.services.notifications import written
+from eventsvc.services.notifications import write_message
 from eventsvc.text import one_line
 from eventsvc.timezones import now
 
@@ -150,9 +150,8 @@ def send_due(limit: int = 100) -> dict[str, int]:
         )
         log.info("outbox: %d message(s) waiting; EVENTSVC_SMTP_URL is not set", waiting)
         return counts
-    claimed = _claim(limit)
-    ids = _write_claimed(claimed)
-    counts["failed"] = len(claimed) - len(ids)
+    # Each is written (or dropped, its reason gone) from the state at its first attempt.
+    ids, counts["failed"] = _write_claimed(_claim(limit))
     if not ids:
         return counts
     sender = current_app.config["MAIL_FROM"]
@@ -174,41 +173,18 @@ def send_due(limit: int = 100) -> dict[str, int]:
     return counts
 
 
-def write_message(message_id: int) -> bool:
-    """Write a message's text on its first attempt, and keep it for every retry.
-
-    Written outside the write lock, saved under it; False when its registration no longer
-    exists, so there is nothing to write.
-    """
-    message = db.session.get(OutboxMessage, message_id)
-    if message.is_written:
-        return True
-    columns = written(message)
-    if columns is None:
-        return False
-    with write_transaction():
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.body_text.is_(None))
-            .values(**columns)
-            .execution_options(synchronize_session=False)
-        )
-    return True
-
-
-def _write_claimed(ids: list[int]) -> list[int]:
-    """Write the claimed messages; one that cannot be written fails at once, with why."""
-    ready = []
+def _write_claimed(ids: list[int]) -> tuple[list[int], int]:
+    """Write the claimed messages: (those to send, how many failed). One dropped (its reason
+    gone) is not sent; one that cannot be written fails at once, with why."""
+    ready, failed = [], 0
     for message_id in ids:
         try:
             if write_message(message_id):
                 ready.append(message_id)
-                continue
-            reason = "Its registration no longer exists."
         except Exception as error:  # any error: one message must not stop the others
-            reason = f"Could not be written: {_described(error)}"
-        _fail(message_id, reason)
-    return ready
+            _fail(message_id, f"Could not be written: {_described(error)}")
+            failed += 1
+    return ready, failed
 
 
 def _described(error: Exception) -> str:

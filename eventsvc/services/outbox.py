@@ -1,5 +1,6 @@
-"""Queueing email in the outbox inside the caller's transaction, and writing it to send."""
+"""Queueing email in the outbox inside the caller's transaction, and its words when written."""
 
+from datetime import datetime
 from uuid import uuid4
 
 from flask import current_app, render_template
@@ -41,32 +42,43 @@ def queue_email(
     kind: str,
     registration: Registration,
     *,
-    calendar_method: str | None = None,
     unsubscribe_url: str | None = None,
     details: dict | None = None,
+    due: datetime | None = None,
 ) -> OutboxMessage:
-    """Add an email about a registration to the outbox (no commit); it is written when sent."""
+    """Add an email about a registration to the outbox (no commit), due now unless `due`.
+
+    It says whom to tell and why; what it says, with its invitation, is decided when the
+    outbox worker writes it (services/notifications.py).
+    """
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,
         to_address=registration.email,
         details=details or {},
-        calendar_method=calendar_method,
         unsubscribe_url=unsubscribe_url,
         event_id=registration.event_id,
         registration_id=registration.id,
     )
+    if due is not None:
+        message.next_attempt_at = due
     db.session.add(message)
     return message
 
 
-def written_email(kind: str, context: dict, calendar: bytes | None) -> dict:
-    """A message's subject, text, HTML (templates/email/<kind>) and invitation, as columns."""
+def written_email(kind: str, context: dict, calendar: bytes | None, method: str | None) -> dict:
+    """A message's subject, text and HTML (templates/email/<kind>) and invitation, as columns.
+
+    The templates read `calendar_method` from the context, so the words name the
+    invitation attached, or none.
+    """
     event = context.get("event")
     subject = SUBJECTS[kind].format(title=event.title if event else "", **context)
+    context = context | {"calendar_method": method}
     return {
         "subject": subject.replace("\n", " ").strip()[:500],
         "body_text": render_template(f"email/{kind}.txt", **context),
         "body_html": render_template(f"email/{kind}.html", **context),
         "calendar": calendar.decode() if calendar else None,
+        "calendar_method": method,
     }

@@ -4,17 +4,25 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Attendee, Event, OutboxMessage, Question, Registration
+from eventsvc.models import (
+    Attendee,
+    Event,
+    InvitationStream,
+    OutboxMessage,
+    Question,
+    Registration,
+)
+from eventsvc.search import folded
 from eventsvc.services import audit
 from eventsvc.services.answers import answer_text
 from eventsvc.services.attendees import retire_feed_token
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
 from eventsvc.services.registration import cancel_registration
-from eventsvc.text import ascii_lower, normalise_email
+from eventsvc.text import normalise_email, words_of
 from eventsvc.timezones import now
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,11 +33,13 @@ def registrants(event: Event, state: str | None = None, search: str = "") -> lis
     query = select(Registration).where(Registration.event_id == event.id)
     if state:
         query = query.where(Registration.state == state)
-    for word in search.split():
+    # Each word within the name or address, ignoring case and accents: "anez" finds "Áñez".
+    for word in words_of(search):
+        pattern = folded(literal(f"%{word}%"))
         query = query.where(
             or_(
-                db.func.lower(Registration.name).like(f"%{word.lower()}%"),
-                Registration.email_key.like(f"%{ascii_lower(word)}%"),  # as keys fold (§3)
+                folded(Registration.name).like(pattern),
+                folded(Registration.email_key).like(pattern),
             )
         )
     order = (
@@ -143,6 +153,12 @@ def _registration_count(count: int) -> str:
 def _anonymise(registration: Registration) -> None:
     db.session.execute(
         db.delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
+    )
+    db.session.execute(
+        db.delete(InvitationStream).where(
+            InvitationStream.event_id == registration.event_id,
+            InvitationStream.email_key == registration.email_key,
+        )
     )
     registration.name, registration.email = "(removed)", f"removed-{registration.id}@invalid"
     registration.email_key = registration.email

@@ -253,8 +253,8 @@ def _take_submission(terms, name, address, key, answers, timezone) -> Outcome:
 
 
 def _submitted_again(registration: Registration, attendee_id: int | None) -> Registration:
-    """Count a repeated submission and queue its details again, held back if they went
-    out less than an hour ago: one email an hour at most.
+    """Count a repeated submission and queue its details again, dropped (never sent) if they
+    went out less than an hour ago: one email an hour at most.
 
     It writes what a new registration writes (the attendee's row, the event's counters,
     a registration, a message), so that both answers take the same time.
@@ -266,7 +266,7 @@ def _submitted_again(registration: Registration, attendee_id: int | None) -> Reg
     message = notifications.resend_details(registration)
     last = registration.details_resent_at
     if last is not None and moment - last < DETAILS_RESENT_EVERY:
-        message.status, message.last_error = "held", HELD_BACK
+        message.status, message.last_error = "dropped", HELD_BACK
     else:
         registration.details_resent_at = moment
     db.session.flush()

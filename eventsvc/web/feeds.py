@@ -1,8 +1,9 @@
-"""Calendar feeds, the page that explains them, one event's .ics, and the news Atom feed.
+"""Calendar feeds, one event's .ics, and the news Atom feed.
 
 Feeds follow ICAL-INTEROP items 18-21: text/calendar with a filename, a strong ETag from
 the feed's membership and versions, Last-Modified, 304 on either validator, GET and HEAD
-only, 404 (never an empty 200) for an unknown feed, and no compression.
+only, 404 (never an empty 200) for an unknown feed, 410 for an event taken down, and no
+compression.
 """
 
 from collections.abc import Callable
@@ -10,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from sqlalchemy import func, select
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from sqlalchemy import select
 
 from eventsvc import queries
-from eventsvc.calendar import feeds, links, personal
+from eventsvc.calendar import feeds, links, personal, subscribe
 from eventsvc.calendar.events import public_entry
 from eventsvc.extensions import db
-from eventsvc.models import Credit, Event, NewsItem, Organization, Series, Tag, event_tags
+from eventsvc.models import Event, NewsItem
 from eventsvc.security import token_page
 from eventsvc.services import attendees
 from eventsvc.services.registration import find_by_token
@@ -29,10 +30,13 @@ bp = Blueprint("feeds", __name__)
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 NEWS_IN_ATOM = 50
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ET.register_namespace("", ATOM_NS)
+ET.register_namespace("html", XHTML_NS)
 
 
 def _settings() -> tuple[str, str]:
@@ -55,11 +59,10 @@ class FeedCopy:
     etag: str
     last_modified: datetime
     filename: str
+    download: bool
 
 
-def calendar_response(
-    find_feed: Callable[[], queries.Feed | None], attachment: bool = False
-) -> Response:
+def calendar_response(find_feed: Callable[[], queries.Feed | None]) -> Response:
     """Answer for one feed: 304 when the client's copy is current, else its bytes.
 
     The feed is built once per content version and kept (web/page_cache.py): a feed
@@ -69,7 +72,7 @@ def calendar_response(
     if _not_modified(copy.etag, copy.last_modified):
         return _validated(Response(status=304), copy.etag, copy.last_modified)
     response = Response(copy.body, content_type=CALENDAR_TYPE)
-    disposition = "attachment" if attachment else "inline"
+    disposition = "attachment" if copy.download else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{copy.filename}"'
     return _validated(response, copy.etag, copy.last_modified)
 
@@ -81,10 +84,11 @@ def _feed_copy(feed: queries.Feed) -> Built:
     stale = feeds.stale_ids(rows, base_url)
     built = queries.events_for_entries(stale) if stale else []
     rebuilt = {event.id: public_entry(event, base_url) for event in built}
-    header = feeds.feed_header(feed.name, feed.description, site_name)
+    header = feeds.feed_header(feed.name, feed.description, site_name, feed.download)
     body = feeds.feed_bytes(header, rows, rebuilt)
     etag = feeds.feed_etag(header, rows, base_url)
-    copy = FeedCopy(body, etag, queries.feed_last_change(moment), feed.filename)
+    last_change = queries.feed_last_change(moment)
+    copy = FeedCopy(body, etag, last_change, feed.filename, feed.download)
     return copy, len(body), queries.leaving_times(feed, rows)
 
 
@@ -129,8 +133,15 @@ def organization_calendar(slug: str):
 
 @bp.route("/events/<slug>.ics")
 def event_calendar(slug: str):
-    """One published event, as a download."""
-    return calendar_response(lambda: queries.event_feed(slug), attachment=True)
+    """One published event, as a download; 410 once it is taken down."""
+    return calendar_response(lambda: _event_feed(slug))
+
+
+def _event_feed(slug: str) -> queries.Feed:
+    feed = queries.event_feed(slug)
+    if feed is None and queries.event_gone(slug):
+        abort(410)
+    return feed
 
 
 def _private_calendar(body: bytes, etag: str, filename: str, disposition: str) -> Response:
@@ -168,12 +179,11 @@ def registration_ics(token: str):
         abort(410)
     if registration is None or registration.state != "confirmed":
         abort(404)
-    events = [registration.event]
-    site_name, base_url = _settings()
+    event, base_url = registration.event, current_app.config["BASE_URL"]
     return _private_calendar(
-        personal.personal_calendar(events, site_name, base_url),
-        personal.personal_tag(events, site_name, base_url),
-        f"{registration.event.slug}.ics",
+        personal.registration_download(event, base_url),
+        personal.download_tag(event, base_url),
+        f"{event.slug}.ics",
         "attachment",
     )
 
@@ -181,39 +191,6 @@ def registration_ics(token: str):
 def feed_url(endpoint: str, **values) -> str:
     """A feed's https:// address under BASE_URL (for Google Calendar's 'From URL')."""
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
-
-
-def _with_counts(model, *joins, moment: datetime, where=()) -> list:
-    """Rows of `model` that have listed events, each with how many, by name."""
-    query = select(model, func.count(func.distinct(Event.id))).select_from(model)
-    for target, condition in joins:
-        query = query.join(target, condition)
-    query = query.where(queries.listed(moment), *where).group_by(model.id).order_by(model.name)
-    return db.session.execute(query).all()
-
-
-def _subscriptions(moment: datetime) -> dict[str, list]:
-    """Every series, topic and organisation feed that has events, with event counts."""
-    tagged = (event_tags, event_tags.c.tag_id == Tag.id), (Event, Event.id == event_tags.c.event_id)
-    hosted = (
-        (Credit, Credit.organization_id == Organization.id),
-        (Event, Event.id == Credit.event_id),
-    )
-    return {
-        "series": _with_counts(Series, (Event, Event.series_id == Series.id), moment=moment),
-        "tags": _with_counts(Tag, *tagged, moment=moment),
-        "organizations": _with_counts(
-            Organization, *hosted, moment=moment, where=[Credit.role.in_(queries.HOST_ROLES)]
-        ),
-    }
-
-
-@bp.route("/calendar")
-def calendar_page():
-    """How to subscribe, and every feed that has events."""
-    moment = now()
-    total = db.session.scalar(select(func.count(Event.id)).where(queries.listed(moment)))
-    return render_template("public/calendar.html", total=total, **_subscriptions(moment))
 
 
 def _text(parent, tag: str, text: str, **attributes) -> ET.Element:
@@ -224,6 +201,13 @@ def _text(parent, tag: str, text: str, **attributes) -> ET.Element:
 
 def _stamp(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _xhtml(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
+    """An XHTML element inside the feed: readers skip it, browsers show it as a page."""
+    element = ET.SubElement(parent, f"{{{XHTML_NS}}}{tag}", attributes)
+    element.text = text
+    return element
 
 
 def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
@@ -237,11 +221,27 @@ def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
     _text(entry, "link", None, rel="alternate", type="text/html", href=url)
     _text(entry, "category", None, term=item.label, label=item.label_name)
     _text(entry, "summary", excerpt_of(item.excerpt, item.body))
+    _xhtml(entry, "a", "Read it on our site", href=url)
+
+
+def _about(feed: ET.Element, site_name: str, base_url: str) -> None:
+    """What a browser shows above the items: what this page is and how to follow it."""
+    _xhtml(feed, "meta", name="viewport", content="width=device-width, initial-scale=1")
+    about = _xhtml(feed, "div", **{"class": "about"})
+    _xhtml(about, "p", f"This is the news feed of {site_name}.", **{"class": "lead"})
+    _xhtml(
+        about,
+        "p",
+        "To follow our news, copy this page’s address into a feed reader: it shows you each "
+        "new item as it is published.",
+    )
+    _xhtml(_xhtml(about, "p"), "a", "Read the news on our site", href=f"{base_url}/")
 
 
 def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes:
-    """The Atom feed (RFC 4287) of these news items, newest first."""
+    """The Atom feed (RFC 4287) of these news items, newest first, readable in a browser."""
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _about(feed, site_name, base_url)
     _text(feed, "id", f"{base_url}/news.atom")
     _text(feed, "title", f"{site_name} — News")
     newest = max((max(i.published_at, i.updated_at) for i in items), default=None)
@@ -251,7 +251,15 @@ def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes
     _text(_text(feed, "author", None), "name", site_name)
     for item in items:
         _atom_entry(feed, item, base_url)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    stylesheet = f'<?xml-stylesheet type="text/css" href="{base_url}/static/atom.css"?>\n'
+    body = ET.tostring(feed, encoding="unicode")
+    return f"<?xml version='1.0' encoding='utf-8'?>\n{stylesheet}{body}".encode()
+
+
+def _atom_type() -> str:
+    """Atom for feed readers; XML for a browser, which then shows the feed as a page."""
+    preferred = request.accept_mimetypes.best_match(["application/atom+xml", "text/html"])
+    return XML_TYPE if preferred == "text/html" else ATOM_TYPE
 
 
 @bp.route("/news.atom")
@@ -264,7 +272,8 @@ def news_atom():
         .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
         .limit(NEWS_IN_ATOM)
     ).all()
-    response = Response(atom_document(items, site_name, base_url), content_type=ATOM_TYPE)
+    response = Response(atom_document(items, site_name, base_url), content_type=_atom_type())
+    response.vary.add("Accept")
     response.add_etag()
     return response.make_conditional(request)
 
@@ -290,10 +299,17 @@ def google_calendar_url(event: Event) -> str:
 
 @bp.app_template_global()
 def outlook_calendar_url(event: Event) -> str:
-    """Template global: the event's 'add to Outlook' link."""
+    """Template global: the event's 'add to Outlook.com' link."""
     return links.outlook_calendar_url(event, current_app.config["BASE_URL"])
 
 
+@bp.app_template_global()
+def office_calendar_url(event: Event) -> str:
+    """Template global: the event's 'add to Microsoft 365' link."""
+    return links.office_calendar_url(event, current_app.config["BASE_URL"])
+
+
 bp.add_app_template_global(feed_url)
+bp.add_app_template_global(subscribe.subscribe_links, "subscription_links")
 bp.add_app_template_global(subscribe_links, "calendar_subscriptions")
 bp.add_app_template_filter(links.webcal_url, "webcal")

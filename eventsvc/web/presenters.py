@@ -1,12 +1,23 @@
 """Template filters and globals: how instants, credits and text appear on pages."""
 
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, url_for
+from markupsafe import Markup
 
 from eventsvc import timezones
-from eventsvc.text import excerpt_of, join_names, render_markdown
+from eventsvc.text import (
+    excerpt_of,
+    highlight,
+    join_names,
+    passage,
+    plain_text,
+    render_markdown,
+    trim_words,
+    words_of,
+)
 
 
 def iso_utc(instant: datetime) -> str:
@@ -127,6 +138,16 @@ def event_json_ld(event, page_url: str) -> dict:
     return {key: value for key, value in data.items() if value}
 
 
+def search_excerpt(written: str, body: str, matches: Callable[[str], bool]) -> Markup:
+    """A search result's excerpt, from where the search words are, with them marked."""
+    written = (written or "").strip()
+    body_text = None if written else plain_text(body)  # rendered once: it is the slow part
+    excerpt = written or trim_words(body_text)
+    if not any(map(matches, words_of(excerpt))):
+        excerpt = passage(body_text or plain_text(body), matches) or excerpt
+    return highlight(excerpt, matches)
+
+
 def news_date(instant: datetime | None) -> str:
     """A publication date such as '19 August 2026'."""
     if instant is None:
@@ -148,6 +169,8 @@ def register(app: Flask) -> None:
     app.add_template_global(event_json_ld)
     app.add_template_filter(timezones.describe, "describe_time")
     app.add_template_global(excerpt_of)
+    app.add_template_global(search_excerpt)
+    app.add_template_filter(highlight)
     app.add_template_global(timezones.zone_label)
 
     @app.context_processor

@@ -1,12 +1,14 @@
 """Public pages: news, events, search, sitemap, robots, uploads and health."""
 
 import re
+from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from sqlalchemy import select
 
 from eventsvc import queries
 from eventsvc.extensions import db
+from eventsvc.search import word_matcher
 from eventsvc.services.registration import refusal as registration_refusal
 from eventsvc.web.page_cache import cached_page
 
@@ -15,6 +17,9 @@ bp = Blueprint("public", __name__)
 _SIMPLE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)?")
 _LAST_PAGE = 100_000
 _MAX_QUERY = 200
+_SEARCH_KINDS = ("all", "news", "event")
+_SEARCH_TIMES = ("any", "upcoming", "past", "range")
+_FIRST_SEARCH_DAY, _LAST_SEARCH_DAY = date(1900, 1, 1), date(2999, 12, 31)
 _MAX_SLUG = 200
 _ROBOTS = """User-agent: *
 Disallow: /admin
@@ -69,8 +74,12 @@ def _news_item(slug: str) -> tuple[str, list]:
     return render_template("public/news.html", item=item), _milestones(item.events)
 
 
-def _event_filters() -> queries.EventFilters:
-    """The listing's filters as parsed values: a slug that names nothing is a missing page."""
+def event_filters() -> queries.EventFilters:
+    """The series, tag and organisation (slugs) that the query string narrows events to.
+
+    Parsed values only: a slug that names nothing is a missing page, so no query string
+    can have a listing kept under another's key (EventFilters.key).
+    """
     filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
     if not queries.filters_exist(filters):
         abort(404)
@@ -79,9 +88,8 @@ def _event_filters() -> queries.EventFilters:
 
 @bp.route("/events")
 def events():
-    filters, number = _event_filters(), _page_number()
-    # Kept by the values the page is built from (slugs that exist), never by the query's text.
-    key = f"events:{number}:{filters.series or ''}:{filters.tag or ''}:{filters.organization or ''}"
+    filters, number = event_filters(), _page_number()
+    key = f"events:{number}:{filters.key}"
     return cached_page(key, lambda: _event_listing(filters, number))
 
 
@@ -99,7 +107,9 @@ def event(slug: str):
 
 
 def _event_page(slug: str) -> tuple[str, tuple]:
-    found = _found(queries.published_event(slug))
+    found = queries.published_event(slug)
+    if found is None:
+        abort(410 if queries.event_gone(slug) else 404)
     refusal = registration_refusal(found)
     form = None if refusal else registration_form_for(found)
     page = render_template(
@@ -114,8 +124,46 @@ def _milestones(events) -> list:
 
 @bp.route("/search")
 def search():
-    text = request.args.get("q", "").strip()[:_MAX_QUERY]
-    return render_template("public/search.html", q=text, hits=queries.search(text))
+    query, problems = _search_query()
+    number = _page_number()
+    results = queries.search(query, number) if query.text else None
+    if results and results.page.is_beyond_end:
+        abort(404)
+    return render_template(
+        "public/search.html",
+        query=query,
+        results=results,
+        problems=problems,
+        matches=word_matcher(query.words),
+    )
+
+
+def _search_query() -> tuple[queries.SearchQuery, list[str]]:
+    """The search the query string asks for, and what in it could not be read."""
+    args = request.args
+    kind = args.get("kind", "all") if args.get("kind") in _SEARCH_KINDS else "all"
+    when = args.get("when", "any") if args.get("when") in _SEARCH_TIMES else "any"
+    problems: list[str] = []
+    first, last = _search_day("from", "From", problems), _search_day("to", "To", problems)
+    if when == "any" and (first or last):
+        when = "range"
+    text = args.get("q", "").strip()[:_MAX_QUERY]
+    return queries.SearchQuery(text, kind, when, first, last), problems
+
+
+def _search_day(name: str, label: str, problems: list[str]) -> date | None:
+    """The date in ?<name>=, or None; a date that cannot be read adds to `problems`."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or not _FIRST_SEARCH_DAY <= day <= _LAST_SEARCH_DAY:
+        problems.append(f"{label}: enter a date such as 2026-07-30.")
+        return None
+    return day
 
 
 @bp.route("/sitemap.xml")
@@ -140,10 +188,17 @@ def upload(name: str):
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask here for the icon of a page without one (the news feed, a calendar)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
+
+
 @bp.route("/healthz")
 def healthz():
     db.session.execute(select(1))
     return {"status": "ok"}
 
 
+from eventsvc.web import calendar_pages, oembed  # noqa: E402, F401 - their routes join this blueprint
 from eventsvc.web.registration import form_for as registration_form_for  # noqa: E402

@@ -1,7 +1,7 @@
 """email keys and repeated submissions
 
 Revision ID: e4a19c7d2b58
-Revises: b7c41e9d2a10
+Revises: 3f9c2b7d41e6
 Create Date: 2026-12-06
 
 Email keys were Unicode case-folded, which merged different mailboxes
@@ -15,6 +15,10 @@ Email keys were Unicode case-folded, which merged different mailboxes
 - attendees (one per mailbox, holding the personal-feed token) that the old key merged are
   split: each mailbox gets an attendee with a new token, and the merged token is retired,
   so its URL answers 410 Gone. Attendees that were one mailbox written two ways are joined.
+- invitation streams (what each address was told of an event, its last SEQUENCE) follow
+  their mailboxes: a stream the old key shared goes to each mailbox it stood for, so every
+  one's next SEQUENCE still rises above what it received; two that are now one mailbox's
+  are joined, keeping the higher SEQUENCE.
 - staff accounts get their new key.
 
 New columns count a registration's repeated submissions and when its details were last
@@ -35,7 +39,7 @@ import eventsvc.models.common
 
 # revision identifiers, used by Alembic.
 revision = 'e4a19c7d2b58'
-down_revision = 'b7c41e9d2a10'
+down_revision = '3f9c2b7d41e6'
 branch_labels = None
 depends_on = None
 
@@ -66,6 +70,12 @@ events = sa.table(
     sa.column('waitlist_length', sa.Integer),
 )
 staff_users = sa.table('staff_users', sa.column('id', sa.Integer), sa.column('email', sa.String))
+streams = sa.table(
+    'invitation_streams',
+    sa.column('id', sa.Integer), sa.column('event_id', sa.Integer),
+    sa.column('email_key', sa.String), sa.column('last_sequence', sa.Integer),
+    sa.column('holds_entry', sa.Boolean), sa.column('told', sa.JSON),
+)
 
 
 def normalise_email(email):
@@ -93,6 +103,7 @@ def upgrade():
     keys = {row.id: normalise_email(row.email) for row in rows}
     _cancel_duplicates(connection, rows, keys)
     _split_attendees(connection, rows, keys)
+    _rekey_streams(connection, rows, keys)
     _write_keys(connection, registrations, {r.id: (r.email_key, keys[r.id]) for r in rows}, 'email_key')
     staff = connection.execute(sa.select(staff_users)).all()
     new_staff_keys, taken = {}, set()
@@ -190,6 +201,26 @@ def _split_attendees(connection, rows, keys):
             .values(attendee_id=attendee_id)
         )
     _write_keys(connection, attendees, changes, 'email')
+
+
+def _rekey_streams(connection, rows, keys):
+    """Each invitation stream under the key of every mailbox its old key stood for."""
+    mailboxes = defaultdict(set)  # (event, old key) -> new keys
+    for row in rows:
+        mailboxes[(row.event_id, row.email_key)].add(keys[row.id])
+    kept = {}  # (event, new key) -> the stream with the highest SEQUENCE
+    old = connection.execute(sa.select(streams).order_by(streams.c.id)).all()
+    for stream in old:
+        for key in mailboxes.get((stream.event_id, stream.email_key)) or {normalise_email(stream.email_key)}:
+            held = kept.get((stream.event_id, key))
+            if held is None or (stream.last_sequence or -1) > (held.last_sequence or -1):
+                kept[(stream.event_id, key)] = stream
+    connection.execute(sa.delete(streams))
+    for (event_id, key), stream in kept.items():
+        connection.execute(sa.insert(streams).values(
+            event_id=event_id, email_key=key, last_sequence=stream.last_sequence,
+            holds_entry=stream.holds_entry, told=stream.told,
+        ))
 
 
 def _retire(connection, token):

@@ -9,7 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, Question
 from eventsvc.services.changes import current_version
 from eventsvc.timezones import now
-from tests.helpers import Api, assert_error, in_days, outbox_messages, row_count
+from tests.helpers import Api, assert_error, in_days, outbox_messages, page_text, row_count
 
 EVENT_FIELDS = {
     "slug", "title", "kind", "status", "status_reason", "previous_starts_at", "visibility",
@@ -70,6 +70,7 @@ def test_an_event_shows_exactly_the_listed_fields_and_nothing_private(api, make_
     assert urls["webcal"] == f"webcal://localhost/events/{event.slug}.ics"
     assert urls["google"].startswith("https://calendar.google.com/")
     assert urls["outlook"].startswith("https://outlook.live.com/")
+    assert urls["office"].startswith("https://outlook.office.com/")
     assert urls["register"] is None  # this event takes no registrations
 
 
@@ -377,6 +378,7 @@ def test_delete_is_for_admins_and_drafts_only(api, make_event, make_token):
 def registered_event(open_event, sign_up):
     event = open_event(capacity=5, join_url=JOIN)
     sign_up(event, "ana@example.org")
+    outbox_messages()  # the worker sends her confirmation
     return event
 
 
@@ -420,6 +422,31 @@ def test_reschedule_moves_the_event_keeping_the_previous_start(writer, registere
         f"/events/{registered_event.slug}/reschedule", {"local_start": f"{year}-09-10T11:00"}
     )
     assert_error(missing_end, 422, "invalid", "local_end")
+
+
+def test_taking_down_an_event_its_registrants_hold_is_refused_alike_by_api_and_admin(
+    api, client, login, make_token, registered_event
+):
+    event, admin = registered_event, api.as_(make_token("write", "admin"))
+    login("admin")
+    unpublish = f"/admin/events/{event.id}/unpublish"
+
+    refused = assert_error(
+        admin.patch(f"/events/{event.slug}", {"publish": False}), 409, "event_has_registrants"
+    )
+    page = page_text(client.post(unpublish, follow_redirects=True).text)
+    assert refused["message"] in page and "Cancel the event first" in page
+    assert client.get(f"/events/{event.slug}").status_code == 200
+    assert len(outbox_messages()) == 1  # her confirmation, and nothing since
+
+    admin.post(f"/events/{event.slug}/cancel", {"reason": "The venue closed."})
+    assert "is a draft again" in page_text(client.post(unpublish, follow_redirects=True).text)
+    assert [m.calendar_method for m in outbox_messages("event_cancelled")] == ["CANCEL"]
+    assert client.get(f"/events/{event.slug}").status_code == 410
+    assert event.uid.encode() in client.get("/calendar.ics").data  # cancelled, for 30 days
+    kept = assert_error(admin.delete(f"/events/{event.slug}"), 409, "event_in_feeds")
+    page = page_text(client.post(f"/admin/events/{event.id}/delete", follow_redirects=True).text)
+    assert kept["message"] in page
 
 
 def test_posting_a_recording_shows_it_and_tells_registrants(writer, registered_event):

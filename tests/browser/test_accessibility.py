@@ -111,7 +111,30 @@ PUBLIC_PAGES = {
     "check your inbox after registering": "/events/{event}/register/received",
     "staff sign-in": "/login",
     "registration manage page": "/registrations/{manage_token}",
+    "calendar by month": "/calendar",
+    "calendar agenda": "/calendar?view=agenda",
+    "calendar feeds": "/calendar/feeds",
+    "search results": "/search?q=rights",
+    "embedded listing": "/embed/events",
+    "embedded event card": "/embed/events/{event}",
 }
+# What a visitor on a phone opens: none of it may scroll sideways at 390 px (WCAG 1.4.10).
+PHONE_PAGES = {
+    "home": "/",
+    "news item": "/news/{news}",
+    "events": "/events",
+    "an event": "/events/{event}",
+    "register": "/events/{event}/register",
+    "calendar": "/calendar",
+    "agenda": "/calendar?view=agenda",
+    "calendar feeds": "/calendar/feeds",
+    "search": "/search?q=rights",
+    "manage": "/registrations/{manage_token}",
+    "cancel": "/registrations/{manage_token}/cancel",
+    "embedded listing": "/embed/events",
+    "news feed": "/news.atom",
+}
+PHONE = {"width": 390, "height": 844}
 STAFF_PAGES = {
     "new event form": "/admin/events/new",
     "event edit form": "/admin/events/{event_id}/edit",
@@ -151,6 +174,35 @@ def test_public_pages_have_no_serious_violations(demo_site, new_page, path):
     page = new_page(demo_site.url)
     open_page(page, demo_site, path)
     assert_accessible(page)
+
+
+def test_an_open_subscribe_menu_has_no_serious_violations(demo_site, new_page):
+    page = new_page(demo_site.url)
+    open_page(page, demo_site, "/calendar")
+    page.get_by_text("Subscribe to all events", exact=True).click()
+    expect(page.get_by_role("link", name="Apple Calendar")).to_be_visible()
+    assert_accessible(page)
+
+
+def sideways_overflow(page) -> list[str]:
+    """Elements that reach past the right edge of the viewport, as tag.class."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(element => element.getBoundingClientRect().right > innerWidth + 1)
+            .map(element => element.tagName.toLowerCase() + '.' + element.className)"""
+    )
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES.values(), ids=PHONE_PAGES.keys())
+def test_no_page_scrolls_sideways_on_a_phone(demo_site, new_page, path):
+    page = new_page(demo_site.url, viewport=PHONE, is_mobile=True, has_touch=True)
+    open_page(page, demo_site, path)
+    for menu in page.locator("details").all():
+        menu.locator("summary").click()  # open menus and disclosures too
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+
+    assert width <= PHONE["width"], f"{path}: {width} px wide; {sideways_overflow(page)}"
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES.values(), ids=STAFF_PAGES.keys())

@@ -101,8 +101,8 @@ def _meant_times(event: Event) -> tuple[str, str]:
 
 def test_every_feed_of_the_demo_reads_alike_in_every_parser(client):
     load_demo()
-    page = client.get("/calendar").text
-    paths = sorted(set(re.findall(r'href="http://localhost(/calendar[^"]*\.ics)"', page)))
+    page = client.get("/calendar/feeds").text
+    paths = sorted(set(re.findall(r'value="http://localhost(/calendar[^"]*\.ics)"', page)))
     published = db.session.scalars(select(Event).where(Event.visibility == "published")).all()
     paths += [f"/events/{event.slug}.ics" for event in published]
     responses = [client.get(path) for path in paths]

@@ -85,6 +85,18 @@ def test_timed_entries_are_utc_and_stamped_with_the_calendar_change(client, hard
         assert end > start
 
 
+def test_a_single_event_download_is_an_event_to_import_not_a_calendar(client, make_event):
+    event = make_event(title="Rights at work")
+    response = client.get(f"/events/{event.slug}.ics")
+
+    calendar = Calendar.from_ical(response.data)
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{event.slug}.ics"'
+    assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [event.uid]
+    for name in ("NAME", "X-WR-CALNAME", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+        assert name not in calendar, name
+    assert (str(calendar["VERSION"]), str(calendar["PRODID"])) == ("2.0", PRODID)
+
+
 def test_an_all_day_event_is_dates_with_an_exclusive_end(client, make_event):
     first = date.today() + timedelta(days=30)
     event = make_event(

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.http import http_date, parse_date
 
+from eventsvc.services.events import delete_event, set_visibility
 from tests.helpers import in_days
 
 SECRET_LINK = "https://zoom.example/j/555?pwd=registrants-only"
@@ -143,6 +144,19 @@ def test_a_draft_has_no_download_and_is_in_no_feed(client, make_event):
     assert client.get(f"/events/{draft.slug}.ics").status_code == 404
     for path in ("/calendar.ics", "/calendar/series/rethinking-msis.ics"):
         assert draft.uid.encode() not in client.get(path).data
+
+
+def test_an_event_taken_down_answers_410_for_its_page_and_download(client, make_event):
+    withdrawn = make_event(title="Withdrawn briefing")
+    set_visibility(withdrawn, False)
+    paths = (f"/events/{withdrawn.slug}", f"/events/{withdrawn.slug}.ics")
+
+    assert [client.get(path).status_code for path in paths] == [410, 410]
+    delete_event(withdrawn)
+    assert [client.get(path).status_code for path in paths] == [410, 410]
+    gone = client.get(paths[1])
+    assert b"BEGIN:VCALENDAR" not in gone.data
+    assert client.get("/events/never-was").status_code == 404
 
 
 def test_an_empty_feed_is_still_a_whole_calendar(client):

@@ -2,9 +2,10 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
+import feedparser
 import pytest
 from flask import render_template
 
@@ -64,12 +65,21 @@ def test_google_calendar_link_fills_in_utc_times_details_and_place(app, webinar)
     assert "zoom" not in google_calendar_url(webinar)
 
 
-def test_outlook_link_fills_in_utc_times_body_and_place(app, webinar):
-    from eventsvc.web.feeds import outlook_calendar_url
+@pytest.mark.parametrize(
+    ("link", "compose"),
+    [
+        ("outlook_calendar_url", "https://outlook.live.com/calendar/0/deeplink/compose"),
+        ("office_calendar_url", "https://outlook.office.com/calendar/0/deeplink/compose"),
+    ],
+    ids=["Outlook.com", "Microsoft 365"],
+)
+def test_outlook_links_fill_in_utc_times_body_and_place(app, webinar, link, compose):
+    from eventsvc.web import feeds
 
+    outlook_calendar_url = getattr(feeds, link)
     base, fields = query_of(outlook_calendar_url(webinar))
 
-    assert base == "https://outlook.live.com/calendar/0/deeplink/compose"
+    assert base == compose
     assert fields["subject"] == webinar.title
     assert fields["startdt"] == "2031-07-30T14:00:00Z"
     assert fields["enddt"] == "2031-07-30T15:30:00Z"
@@ -96,13 +106,16 @@ def test_all_day_links_use_dates_with_the_day_after_as_end(app, make_event):
     )
 
 
-def test_the_partial_offers_download_google_outlook_and_the_events_feeds(app, webinar):
+def test_the_partial_offers_download_google_both_outlooks_and_the_events_feeds(app, webinar):
     html = partial(app, webinar)
     hrefs = re.findall(r'href="([^"]+)"', html)
 
     assert f"/events/{webinar.slug}.ics" in hrefs
     assert any(h.startswith("https://calendar.google.com/calendar/render?") for h in hrefs)
     assert any(h.startswith("https://outlook.live.com/calendar/0/deeplink/compose?") for h in hrefs)
+    assert any(
+        h.startswith("https://outlook.office.com/calendar/0/deeplink/compose?") for h in hrefs
+    )
     assert "webcal://localhost/calendar/series/rethinking-msis.ics" in hrefs
     assert "webcal://localhost/calendar/organizations/human-rights-clinic.ics" in hrefs
     assert "webcal://localhost/calendar/organizations/msi-integrity.ics" in hrefs
@@ -129,33 +142,40 @@ def test_the_linked_feeds_exist(app, client, webinar):
         assert client.get(href).status_code == 200, href
 
 
-def test_calendar_page_lists_every_feed_with_webcal_https_and_copy_buttons(client, webinar):
-    html = client.get("/calendar").text
+def test_the_feeds_page_offers_every_feed_with_a_subscribe_menu(client, webinar):
+    html = client.get("/calendar/feeds").text
 
-    for path in (
-        "/calendar.ics",
-        "/calendar/series/rethinking-msis.ics",
-        "/calendar/organizations/msi-integrity.ics",
-        "/calendar/organizations/human-rights-clinic.ics",
+    for path, name in (
+        ("/calendar.ics", "all events"),
+        ("/calendar/series/rethinking-msis.ics", "the series Rethinking MSIs"),
+        ("/calendar/organizations/msi-integrity.ics", "events with MSI Integrity"),
+        ("/calendar/organizations/human-rights-clinic.ics", "events with Human Rights Clinic"),
     ):
-        assert f'href="webcal://localhost{path}"' in html
-        assert f'href="http://localhost{path}"' in html
-        assert f'data-copy="http://localhost{path}"' in html
-        assert f'data-copy="webcal://localhost{path}"' in html
+        address = f"http://localhost{path}"
+        outlook = urlencode({"url": address, "name": f"Human Rights Clinic — {name}"})
+        assert f'href="webcal://localhost{path}"' in html, path
+        assert f'value="{address}"' in html and f'data-copy="{address}"' in html, path
+        assert (
+            f'href="https://outlook.live.com/calendar/0/addfromweb?{outlook}"'.replace("&", "&amp;")
+            in html
+        ), path
+        assert (
+            f"https://outlook.office.com/calendar/0/addfromweb?{outlook}".replace("&", "&amp;")
+            in html
+        ), path
+    assert html.count('href="https://calendar.google.com/calendar/u/0/r/settings/addbyurl"') == 4
+    assert "cid=" not in html
     assert "speakers-bureau" not in html
-    assert "From URL" in html
-    assert "Subscribe from web" in html
-    assert "New Calendar Subscription" in html
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts and all("src=" in tag for tag in scripts)
     assert "/static/copy.js" in html
 
 
-def test_calendar_page_names_tags_and_leaves_out_feeds_without_events(client, make_event):
+def test_the_feeds_page_names_tags_and_leaves_out_feeds_without_events(client, make_event):
     make_event(title="Listed", tags=["Land and environment"])
     make_event(title="Draft", tags=["Unreleased topic"], publish=False)
 
-    html = client.get("/calendar").text
+    html = client.get("/calendar/feeds").text
 
     assert "/calendar/tags/land-and-environment.ics" in html
     assert "unreleased-topic" not in html
@@ -191,6 +211,49 @@ def test_news_atom_is_valid_atom_of_published_items(client, make_news, webinar):
     assert entry.find(f"{ATOM}summary").text == "Join us on 30 July."
     assert entry.find(f"{ATOM}published").text.endswith("Z")
     assert entry.find(f"{ATOM}updated").text >= entry.find(f"{ATOM}published").text
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER_ACCEPTS = ("application/atom+xml, application/rss+xml;q=0.9, */*;q=0.1", "*/*", None)
+
+
+def test_the_news_feed_reads_as_a_page_in_a_browser_and_as_a_feed_in_a_reader(client, make_news):
+    item = make_news(title="Clinic hosts a webinar", excerpt="Join us on 30 July.")
+
+    page = client.get("/news.atom", headers={"Accept": BROWSER_ACCEPT})
+    readers = [client.get("/news.atom", headers={"Accept": a} if a else {}) for a in READER_ACCEPTS]
+
+    assert page.headers["Content-Type"] == "application/xml; charset=utf-8"
+    atom = "application/atom+xml; charset=utf-8"
+    assert [r.headers["Content-Type"] for r in readers] == [atom] * 3
+    assert all(r.data == page.data for r in readers)
+    assert "Accept" in page.headers["Vary"]
+    first_lines = page.text.splitlines()[:2]
+    assert first_lines[1] == (
+        '<?xml-stylesheet type="text/css" href="http://localhost/static/atom.css"?>'
+    )
+    with client.get("/static/atom.css") as stylesheet:
+        assert stylesheet.headers["Content-Type"].startswith("text/css")
+        assert b"@namespace atom url(http://www.w3.org/2005/Atom);" in stylesheet.data
+    assert "This is the news feed of Human Rights Clinic." in page.text
+    assert (
+        f'<html:a href="http://localhost/news/{item.slug}">Read it on our site</html:a>'
+        in page.text
+    )
+
+
+def test_feed_readers_parse_the_news_feed_without_complaint(client, make_news):
+    make_news(title="Clínica y Áñez", excerpt="Una audiencia.", language="es")
+    make_news(title="Second item", body="Body text.")
+
+    parsed = feedparser.parse(client.get("/news.atom").data)
+
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.title == "Human Rights Clinic — News"
+    assert [entry.title for entry in parsed.entries] == ["Second item", "Clínica y Áñez"]
+    assert parsed.entries[1].summary == "Una audiencia."
+    assert parsed.entries[1].link.endswith("/news/clinica-y-anez")
 
 
 def test_news_atom_answers_304_to_its_etag(client, make_news):

@@ -131,11 +131,14 @@ def test_an_edit_no_calendar_shows_moves_nothing(client, clock, event, edit):
     assert again.status_code == 304
 
 
-def test_a_cancelled_event_stays_marked_for_30_days_then_leaves(client, clock, event):
+@pytest.mark.parametrize("unpublished", [False, True], ids=["published", "then unpublished"])
+def test_a_cancelled_event_stays_marked_for_30_days_then_leaves(client, clock, event, unpublished):
     before = snapshot(client, event)
     clock.tick()
 
     cancel_event(event, "The speakers cannot travel.")
+    if unpublished:
+        set_visibility(event, published=False)
     cancelled = snapshot(client, event)
 
     assert cancelled["sequence"] == before["sequence"] + 1
@@ -153,7 +156,7 @@ def test_a_cancelled_event_stays_marked_for_30_days_then_leaves(client, clock, e
     assert gone.status_code == 200
     assert event.uid.encode() not in gone.data
     assert gone.headers["ETag"] != cancelled["etag"]
-    assert client.get(f"/events/{event.slug}.ics").status_code == 200
+    assert client.get(f"/events/{event.slug}.ics").status_code == (410 if unpublished else 200)
 
 
 def test_events_stay_listed_until_180_days_after_they_end(client, make_event):
@@ -186,4 +189,4 @@ def test_unpublishing_takes_the_event_out_and_moves_last_modified(client, make_e
 
     assert after.status_code == 200
     assert listed.uid.encode() not in after.data
-    assert client.get(f"/events/{listed.slug}.ics").status_code == 404
+    assert client.get(f"/events/{listed.slug}.ics").status_code == 410  # once published: gone

@@ -11,6 +11,7 @@ from eventsvc.models import Credit, Event, NewsItem, Organization, Person, Recor
 from eventsvc.models.events import event_tags
 from eventsvc.services import notifications
 from eventsvc.services.events import (
+    EventError,
     add_recording,
     cancel_event,
     delete_event,
@@ -306,7 +307,7 @@ def test_a_draft_is_deleted_with_its_credits_tags_recordings_and_news_links(
 
 def test_a_published_event_cannot_be_deleted_until_unpublished(any_db_app, make_event):
     event = make_event(publish=True)
-    with pytest.raises(ValueError, match="cancel a published event instead"):
+    with pytest.raises(EventError, match="Only drafts can be deleted"):
         delete_event(event)
     assert row_count(Event) == 1
     set_visibility(event, False)

@@ -380,6 +380,20 @@ def test_preview_shows_a_draft_as_the_public_would_see_it(client, editor, make_e
     assert client.get(f"/events/{event.slug}").status_code == 404
 
 
+def test_an_edit_registrants_will_hear_of_shows_as_a_waiting_update(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Rights at work")
+    sign_up(event, "ana@example.org")
+    shown = f"/admin/events/{event.id}"
+    assert "Registrants' update None waiting" in page_text(client.get(shown).text)
+
+    form = form_values(client.get(f"{shown}/edit").text)
+    client.post(f"{shown}/edit", data=form | {"title": "Rights at work: the directive"})
+
+    assert "Registrants' update 1 waiting to go out" in page_text(client.get(shown).text)
+
+
 def test_publish_and_unpublish(client, editor, make_event):
     event = make_event(publish=False)
 
@@ -525,9 +539,9 @@ class TestRecordings:
         assert response.status_code == 404
 
 
-def test_the_list_searches_titles_and_filters_by_status_and_visibility(client, editor, make_event):
+def test_the_list_searches_and_filters_by_status_and_visibility(client, editor, make_event):
     make_event(title="Accountable governance")
-    make_event(title="Business and rights", publish=False)
+    make_event(title="Business and rights", summary="Supply chains.", publish=False)
     cancelled = make_event(title="Cancelled governance talk")
     client.post(f"/admin/events/{cancelled.id}/cancel", data={"reason": "Ill"})
 
@@ -545,6 +559,19 @@ def test_the_list_searches_titles_and_filters_by_status_and_visibility(client, e
     assert titles("visibility=draft") == ["Business and rights"]
     assert titles("q=governance&status=scheduled") == ["Accountable governance"]
     assert titles("q=%25") == []
+
+
+def test_the_list_search_ignores_accents_and_finds_words_in_the_text(client, editor, make_event):
+    make_event(title="La Clínica y Áñez", publish=False)
+    make_event(title="Seminario", summary="Derechos humanos en Bolivia.")
+    make_event(title="Other")
+
+    def titles(query: str) -> list[str]:
+        page = client.get("/admin/events", query_string={"q": query}).text
+        return re.findall(r'<a href="/admin/events/\d+">([^<]+)</a>', page)
+
+    assert titles("clinica ANEZ") == ["La Clínica y Áñez"]
+    assert titles("derechos-humanos") == ["Seminario"]
 
 
 def test_unknown_events_are_not_found(client, editor):

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services.mailer import MAX_ATTEMPTS
+from eventsvc.services.notifications import write_message
+from eventsvc.services.registration import cancel_registration
 from eventsvc.timezones import now
 from tests.helpers import SCRIPT, page_text
 
@@ -49,6 +51,25 @@ def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
     assert "Calendar invitation METHOD:REQUEST" in text
     assert SCRIPT not in detail.text
     assert f"Hello {SCRIPT}," in text
+
+
+def test_a_message_whose_reason_is_gone_says_so_before_and_after_the_worker(
+    client, editor, open_event, sign_up
+):
+    registration = sign_up(open_event(), "ana@example.org").registration
+    message = db.session.scalars(select(OutboxMessage)).one()
+    cancel_registration(registration)
+    page = f"/admin/outbox/{message.id}"
+
+    before = page_text(client.get(page).text)
+    write_message(message.id)
+    after = page_text(client.get(page).text)
+    dropped = page_text(client.get("/admin/outbox?status=dropped").text)
+
+    assert "As things are now, it would not be sent: The registration is now: cancelled." in before
+    assert "Not sent: The registration is now: cancelled." in after
+    assert "Status Dropped" in after and "Calendar invitation None" in after
+    assert f"#{message.id}" in dropped and "1 dropped message," in dropped
 
 
 def test_the_list_is_newest_first_in_pages_and_filters_by_status(client, editor):

@@ -1,5 +1,6 @@
 """The events listing at /events and an event's page at /events/<slug>."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -391,6 +392,49 @@ def test_event_page_has_open_graph_tags(client, make_event, app):
     assert '<meta property="og:type" content="website">' in response.text
     assert f'<meta property="og:url" content="{url}">' in response.text
     assert f'<link rel="canonical" href="{url}">' in response.text
+
+
+def test_a_pictured_event_and_the_news_announcing_it_carry_social_cards(
+    client, make_event, make_news
+):
+    event = make_event(
+        title="Land defenders",
+        summary="A panel.",
+        image_url="https://cdn.example.org/panel.jpg",
+        image_alt="Four panellists on a stage",
+    )
+    item = make_news(title="Join our panel", excerpt="On 30 July.", events=[event])
+
+    for path, title, description in (
+        (f"/events/{event.slug}", "Land defenders", "A panel."),
+        (f"/news/{item.slug}", "Join our panel", "On 30 July."),
+    ):
+        page = client.get(path).text
+        for tag in (
+            '<meta property="og:image" content="https://cdn.example.org/panel.jpg">',
+            '<meta property="og:image:alt" content="Four panellists on a stage">',
+            '<meta name="twitter:card" content="summary_large_image">',
+            f'<meta name="twitter:title" content="{title}">',
+            f'<meta name="twitter:description" content="{description}">',
+            '<meta name="twitter:image" content="https://cdn.example.org/panel.jpg">',
+            '<meta name="twitter:image:alt" content="Four panellists on a stage">',
+        ):
+            assert tag in page, (path, tag)
+        assert len(json_ld_blocks(page)) == (1 if path.startswith("/events") else 0)
+
+
+def test_without_a_picture_the_social_card_is_a_summary(client, make_event, make_news):
+    event = make_event(title="Plain event")
+    item = make_news(title="Plain news")
+
+    for path in (f"/events/{event.slug}", f"/news/{item.slug}"):
+        page = client.get(path).text
+        assert '<meta name="twitter:card" content="summary">' in page, path
+        assert "og:image" not in page and "twitter:image" not in page, path
+
+
+def json_ld_blocks(page: str) -> list[str]:
+    return re.findall(r'<script type="application/ld\+json">', page)
 
 
 # The event page: who may see it

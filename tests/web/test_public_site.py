@@ -82,17 +82,128 @@ def test_search_lists_the_type_and_date_of_each_result(client, make_event, make_
     text = page_text(response.text)
     assert "Event · Webinar Bolivia webinar" in text
     assert "News Bolivia statement" in text
-    assert f'<a href="/events/{event.slug}">Bolivia webinar</a>' in response.text
+    assert f'<a href="/events/{event.slug}"><mark>Bolivia</mark> webinar</a>' in response.text
     assert event.local_start.strftime("%H:%M") in text
 
 
-def test_search_treats_wildcards_as_plain_text(client, make_news):
+def test_search_ignores_accents_case_and_punctuation_on_both_databases(
+    any_db_app, make_event, make_news
+):
+    client = any_db_app.test_client()
+    make_news(title="La Clínica y Áñez", excerpt="Una audiencia pública.")
+    make_event(title="Seminario", summary="Sobre derechos humanos en Bolivia.")
+    make_news(title="Clinical trials", body="Nothing about Spanish words.")
+
+    def titles(words: str) -> list[str]:
+        page = client.get("/search", query_string={"q": words}).text
+        return re.findall(r'<h3[^>]*><a href="[^"]+">(.+?)</a></h3>', page)
+
+    assert titles("anez") == ["La Clínica y <mark>Áñez</mark>"]
+    assert titles("ÁÑEZ") == titles("anez")
+    assert titles("clinica anez") == ["La <mark>Clínica</mark> y <mark>Áñez</mark>"]
+    assert sorted(titles("clínica")) == [
+        "<mark>Clinical</mark> trials",
+        "La <mark>Clínica</mark> y Áñez",
+    ]
+    assert titles("DERECHOS humanos") == ["Seminario"]
+    assert titles("derechos-humanos, ¿bolivia?") == ["Seminario"]
+    assert titles("publica") == ["La Clínica y Áñez"]
+
+
+def test_search_finds_words_that_begin_with_a_longer_search_word(client, make_news):
+    make_news(title="Derechos de las mujeres")
+    make_news(title="Un derecho")
+
+    assert "2 results" in page_text(client.get("/search?q=derecho").text)
+    assert "1 result for" in page_text(client.get("/search?q=derechos").text)
+    assert "0 results" in page_text(client.get("/search?q=de+la").text)
+
+
+def test_search_ranks_a_title_before_a_summary_before_a_body(any_db_app, make_event, make_news):
+    client = any_db_app.test_client()
+    make_news(title="Annual report", body="Extractive industries in the Andes. " * 20)
+    make_event(title="Extractive industries", summary="A webinar.", starts_at=in_days(-30))
+    make_news(title="A statement", excerpt="On extractive industries and water.")
+
+    page = client.get("/search?q=extractive+industries").text
+
+    titles = re.findall(r'<h3[^>]*><a href="[^"]+">(.+?)</a></h3>', page)
+    assert [re.sub("</?mark>", "", title) for title in titles] == [
+        "Extractive industries",
+        "A statement",
+        "Annual report",
+    ]
+
+
+def test_search_marks_the_words_found_in_a_passage_of_the_body(client, make_news):
+    opening = "The clinic welcomes new students this autumn. " * 12
+    make_news(title="Term begins", body=f"{opening}\n\nThey will study the Áñez trial in depth.")
+
+    page = client.get("/search?q=anez").text
+
+    assert "…" in page and "the <mark>Áñez</mark> trial" in page
+
+
+def test_search_filters_by_kind_and_time(client, make_event, make_news):
+    make_event(title="Water rights webinar", starts_at=in_days(5))
+    make_event(title="Water rights forum", starts_at=in_days(-40))
+    make_news(title="Water rights news", published_at=in_days(-2))
+
+    def found(**args) -> set[str]:
+        page = client.get("/search", query_string={"q": "water", **args}).text
+        return {title.replace("<mark>Water</mark> ", "") for title in _result_titles(page)}
+
+    assert found() == {"rights webinar", "rights forum", "rights news"}
+    assert found(kind="news") == {"rights news"}
+    assert found(kind="event") == {"rights webinar", "rights forum"}
+    assert found(when="upcoming") == {"rights webinar"}
+    assert found(when="past") == {"rights forum", "rights news"}
+    start = (in_days(-3)).date().isoformat()
+    assert found(**{"from": start}) == {"rights webinar", "rights news"}
+    assert found(when="range", to=start) == {"rights forum"}
+
+
+def _result_titles(page: str) -> list[str]:
+    return re.findall(r'<h3[^>]*><a href="[^"]+">(.+?)</a></h3>', page)
+
+
+def test_search_keeps_its_filters_in_the_form_and_across_pages(client, make_news):
+    for number in range(25):
+        make_news(title=f"Forest item {number}", published_at=in_days(-1 - number))
+
+    first = client.get("/search?q=forest&kind=news&from=2000-01-01")
+    second = client.get("/search?q=forest&kind=news&from=2000-01-01&page=2")
+
+    assert "25 results" in page_text(first.text)
+    assert len(_result_titles(first.text)) == 20 and len(_result_titles(second.text)) == 5
+    assert (
+        'href="/search?page=2&amp;q=forest&amp;kind=news&amp;when=range&amp;from=2000-01-01"'
+        in (first.text)
+    )
+    assert '<option value="news" selected>' in first.text
+    assert 'value="2000-01-01"' in first.text
+    assert client.get("/search?q=forest&page=3").status_code == 404
+
+
+def test_search_explains_a_date_it_cannot_read(client, make_news):
+    make_news(title="Forest item")
+
+    page = page_text(client.get("/search?q=forest&from=30/07/2026").text)
+
+    assert "From: enter a date such as 2026-07-30." in page
+    assert "1 result for" in page
+
+
+def test_search_reads_operators_and_symbols_as_plain_text(client, make_news):
     make_news(title="Rates rose by 100% this year")
-    make_news(title="Rates rose by 100 this year")
+    make_news(title="Rates fell")
 
-    text = page_text(client.get("/search?q=100%25").text)
-
-    assert "1 result for" in text
+    for words in ("100%", '"100" OR fell', "100*", "NOT fell (", "rates:rose"):
+        response = client.get("/search", query_string={"q": words})
+        assert response.status_code == 200, words
+    assert "1 result for" in page_text(client.get("/search?q=100%25").text)
+    assert "0 results" in page_text(client.get("/search?q=%22100%22+OR+fell").text)
+    assert "0 results" in page_text(client.get("/search?q=%25%25").text)
 
 
 def test_empty_search_shows_only_the_form(client, make_news):

@@ -247,6 +247,7 @@ def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, open
     feed = client.get(feed_path)
     assert feed.status_code == 200
     assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert str(Calendar.from_ical(feed.data)["X-WR-CALNAME"]) == "Human Rights Clinic: my events"
     [vevent] = Calendar.from_ical(feed.data).walk("VEVENT")
     assert str(vevent["URL"]) == JOIN
     assert b"other-room" not in feed.data
@@ -257,6 +258,8 @@ def test_personal_feed_has_own_join_links_and_can_be_reset(client, webinar, open
     download = client.get(f"/registrations/{token}.ics")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert JOIN.encode() in download.data
+    for calendar_level in (b"X-WR-CALNAME", b"NAME:", b"REFRESH-INTERVAL", b"X-PUBLISHED-TTL"):
+        assert calendar_level not in download.data  # imported as an event, not a calendar
 
     client.post(f"/registrations/{token}/feed")
     assert client.get(feed_path).status_code == 410
@@ -336,3 +339,44 @@ class TestRateLimit:
         ]
         assert statuses == [303, 303, 429]
         assert client.get(f"/events/{event.slug}").status_code == 200
+
+
+def test_a_register_button_near_the_top_leads_to_the_form(client, webinar, make_event):
+    event = webinar(body="A long description of the event.\n\n" * 30)
+    closed = make_event(title="Not taking registrations")
+
+    page = client.get(f"/events/{event.slug}").text
+
+    button = page.index('<a class="button" href="#register">Register')
+    assert button < page.index("About the event") < page.index('id="register"')
+    assert '<section class="register" id="register"' in page and 'tabindex="-1"' in page
+    assert 'href="#register">Register' not in client.get(f"/events/{closed.slug}").text
+
+
+def test_the_check_your_inbox_page_offers_add_to_calendar(client, webinar):
+    event = webinar(confirm_email=True)
+
+    posted = client.post(f"/events/{event.slug}/register", data=form_data())
+    response = client.get(posted.headers["Location"])
+
+    assert response.status_code == 200
+    assert "Check your inbox" in page_text(response.text)
+    assert f'href="/events/{event.slug}.ics"' in response.text
+    assert "calendar.google.com/calendar/render?action=TEMPLATE" in response.text
+    assert "outlook.live.com/calendar/0/deeplink/compose" in response.text
+    assert JOIN not in response.text
+
+
+def test_the_manage_page_offers_the_personal_feed_with_subscribe_and_copy(client, webinar):
+    event = webinar()
+    token = registered(client, event)
+
+    page = client.get(f"/registrations/{token}").text
+
+    feed_token = db.session.scalar(select(Registration)).attendee.feed_token
+    address = f"http://localhost/calendar/personal/{feed_token}.ics"
+    assert f'href="webcal://localhost/calendar/personal/{feed_token}.ics"' in page
+    assert f'value="{address}"' in page and f'data-copy="{address}"' in page
+    assert "Subscribe to your events" in page
+    assert 'href="https://calendar.google.com/calendar/u/0/r/settings/addbyurl"' in page
+    assert "/static/copy.js" in page

@@ -15,11 +15,14 @@ from eventsvc.forms.events import (
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, Recording
+from eventsvc.search import matching_ids
 from eventsvc.security import form_keeps_input
 from eventsvc.services.events import (
+    EventError,
     add_recording,
     cancel_event,
     delete_event,
+    deletion_refusal,
     duplicate_event,
     postpone_event,
     remove_recording,
@@ -28,6 +31,7 @@ from eventsvc.services.events import (
     set_visibility,
     update_recording,
 )
+from eventsvc.services.notifications import pending_updates
 from eventsvc.services.uploads import UploadError, store_uploaded_image
 from eventsvc.web.admin import bp, render_form, requires
 
@@ -48,7 +52,7 @@ def _recording_or_404(event: Event, recording_id: int) -> Recording:
 def _listing(filters: EventFilterForm, search: str):
     statement = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
     if search:
-        statement = statement.where(Event.title.icontains(search, autoescape=True))
+        statement = statement.where(Event.id.in_(matching_ids("event", search)))
     if filters.status.data in STATUSES:
         statement = statement.where(Event.status == filters.status.data)
     if filters.visibility.data in VISIBILITIES:
@@ -119,6 +123,7 @@ def _show_page(event: Event, recording_form: RecordingForm):
         event=event,
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
+        pending_updates=pending_updates(event),
     )
 
 
@@ -148,8 +153,13 @@ def events_publish(event_id: int):
 
 @bp.route("/events/<int:event_id>/unpublish", methods=["POST"])
 def events_unpublish(event_id: int):
-    event = set_visibility(_event_or_404(event_id), published=False)
-    flash(f"“{event.title}” is a draft again: the public no longer sees it.")
+    event = _event_or_404(event_id)
+    try:
+        set_visibility(event, published=False)
+    except EventError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"“{event.title}” is a draft again: the public no longer sees it.")
     return redirect(url_for(".events_show", event_id=event.id))
 
 
@@ -197,8 +207,8 @@ def events_reschedule(event_id: int):
 @requires("delete")
 def events_delete(event_id: int):
     event = _event_or_404(event_id)
-    if event.is_published:
-        flash("Only drafts can be deleted: unpublish the event first, or cancel it.", "error")
+    if problem := deletion_refusal(event):
+        flash(problem.message, "error")
         return redirect(url_for(".events_show", event_id=event.id))
     if request.method == "POST":
         delete_event(event)

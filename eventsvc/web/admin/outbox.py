@@ -7,7 +7,7 @@ from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.models.outbox import OUTBOX_STATES
 from eventsvc.services.mailer import retry_message
-from eventsvc.services.notifications import written
+from eventsvc.services.notifications import NotSent, preview
 from eventsvc.web.admin import bp, no_store
 
 MESSAGES_PER_PAGE = 50
@@ -46,9 +46,16 @@ def outbox_list():
 @no_store
 def outbox_show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    # A message not yet sent is written when it is: show what it would say now.
-    shown = message if message.is_written else written(message)
-    return render_template("admin/outbox/message.html", message=message, shown=shown)
+    shown, not_sent = message, message.last_error if message.status == "dropped" else ""
+    if not (message.is_written or not_sent):
+        # A message not yet sent is written when it is: show what it would say now.
+        try:
+            shown = preview(message)
+        except NotSent as reason:
+            shown, not_sent = None, str(reason)
+    return render_template(
+        "admin/outbox/message.html", message=message, shown=shown, not_sent=not_sent
+    )
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])

@@ -8,6 +8,7 @@ from eventsvc.extensions import db
 from eventsvc.inputs import EventChanges
 from eventsvc.models import Event
 from eventsvc.services.events import (
+    EventError,
     add_recording,
     cancel_event,
     delete_event,
@@ -50,11 +51,14 @@ def find_event(slug: str, drafts: bool) -> Event:
 
 
 def _saved(event: Event | None, changes: EventChanges) -> Event:
-    """Save the event in one transaction; a question the event does not ask is a 422."""
+    """Save the event in one transaction; a question the event does not ask is a 422, and
+    unpublishing an event its registrants still hold is a 409, as on the admin pages."""
     try:
         return save_event(event, changes)
     except RegistrationError as error:
         raise invalid(error.fields, error.message) from error
+    except EventError as error:
+        raise ApiError(409, error.code, error.message) from error
 
 
 def _event_answer(event: Event, status: int = 200):
@@ -111,13 +115,15 @@ def create_event(json: EventCreate):
 @bp.patch("/events/<slug>")
 @staff("write")
 @spec.validate(
-    resp=statuses(401, 403, 404, 413, HTTP_200=EventOut), tags=["events"], security=WRITE
+    resp=statuses(401, 403, 404, 409, 413, HTTP_200=EventOut), tags=["events"], security=WRITE
 )
 def change_event(slug: str, json: EventChange):
     """Change any fields of an event; a new time zone alone keeps the wall-clock times.
 
     `questions`, when given, become the event's questions: those named by `id` are kept
-    and changed, the others are removed (their answers stay in exports).
+    and changed, the others are removed (their answers stay in exports). `publish: false`
+    on an event whose registrants still expect it is refused (409 `event_has_registrants`):
+    cancel it first, which tells them.
     """
     event = find_event(slug, drafts=True)
     return _event_answer(_saved(event, event_changes(event, json)))
@@ -127,11 +133,17 @@ def change_event(slug: str, json: EventChange):
 @staff("write", action="delete")
 @spec.validate(resp=statuses(401, 403, 404, 409, HTTP_204=None), tags=["events"], security=WRITE)
 def delete_draft(slug: str):
-    """Delete a draft (admins only); a published event is cancelled instead."""
+    """Delete a draft (admins only); a published event is cancelled instead.
+
+    409 while it is published (`event_published`), while its cancellation still shows in
+    calendar feeds (`event_in_feeds`), or while registrants expect it
+    (`event_has_registrants`).
+    """
     event = find_event(slug, drafts=True)
-    if event.is_published:
-        raise ApiError(409, "event_published", "Only drafts can be deleted; cancel it instead.")
-    delete_event(event)
+    try:
+        delete_event(event)
+    except EventError as error:
+        raise ApiError(409, error.code, error.message) from error
     return "", 204
 
 

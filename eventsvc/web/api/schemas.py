@@ -519,7 +519,8 @@ class EventUrls(Output):
     ics: str
     webcal: str
     google: str
-    outlook: str
+    outlook: str = Field(description="Add to Outlook.com (personal Microsoft accounts).")
+    office: str = Field(description="Add to Microsoft 365 (work and school accounts).")
     # "register" would shadow BaseModel.register, hence the alias.
     register_url: str | None = Field(alias="register")
 

@@ -3,7 +3,12 @@
 from flask import current_app, url_for
 
 from eventsvc.calendar.events import page_url
-from eventsvc.calendar.links import google_calendar_url, outlook_calendar_url, webcal_url
+from eventsvc.calendar.links import (
+    google_calendar_url,
+    office_calendar_url,
+    outlook_calendar_url,
+    webcal_url,
+)
 from eventsvc.models import Event, NewsItem, Organization, Registration, Series, Tag
 from eventsvc.services.registration import active_questions, refusal
 from eventsvc.text import excerpt_of, render_markdown
@@ -58,6 +63,7 @@ def _event_urls(event: Event) -> dict:
         "webcal": webcal_url(ics),
         "google": google_calendar_url(event, base),
         "outlook": outlook_calendar_url(event, base),
+        "office": office_calendar_url(event, base),
         "register": register if event.registration_enabled else None,
     }
 
