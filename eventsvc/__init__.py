@@ -1,15 +1,15 @@
 """eventsvc: news, webinars and events with partner organisations."""
 
-import os
-
 from flask import Flask
 from sqlalchemy import event as sa_event
+from sqlalchemy import make_url
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsvc.config import load_settings
 from eventsvc.extensions import csrf, db, limiter, login_manager, migration_commands
 from eventsvc.models.search import FOLD_FUNCTION
+from eventsvc.private_files import private_folder, touch_private
 from eventsvc.request_log import register_request_log
 from eventsvc.security import register_security
 from eventsvc.services.changes import watch_changes
@@ -36,9 +36,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
         # The default database lives in the instance folder, which a fresh host lacks.
-        os.makedirs(app.instance_path, exist_ok=True)
+        private_folder(app.instance_path)
+        database = make_url(uri).database
+        if database and database != ":memory:":
+            touch_private(database)  # before SQLite makes it, with the umask's permissions
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     else:
         # A pooled connection the server dropped (restart, outage) is replaced before use.

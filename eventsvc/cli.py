@@ -1,5 +1,6 @@
 """The `eventsvc` command: Flask's CLI on create_app, with the project's own commands."""
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from eventsvc import create_app
+from eventsvc.extensions import db
 from eventsvc.inputs import STAFF_ROLES, TOKEN_SCOPES
 from eventsvc.services.backup import BackupError, read_export, save_export, write_export
 from eventsvc.services.changes import store_stale_entries
@@ -20,6 +22,8 @@ from eventsvc.services.reminders import queue_due_reminders
 from eventsvc.services.staff import StaffError, create_staff, find_staff
 from eventsvc.services.tokens import TokenError, issue_token
 from eventsvc.timezones import TZDATA_VERSION
+
+log = logging.getLogger(__name__)
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app())
@@ -137,11 +141,20 @@ def outbox_worker(interval: float, rounds: int | None) -> None:
     store_stale_entries()
     done = 0
     while rounds is None or done < rounds:
-        queue_due_reminders()
-        send_due()
+        _worker_round()
         done += 1
         if rounds is None or done < rounds:
             time.sleep(interval)
+
+
+def _worker_round() -> None:
+    """One round of the worker; an error is logged and the next round goes on."""
+    try:
+        queue_due_reminders()
+        send_due()
+    except Exception:  # any error (the database restarting): the worker keeps running
+        db.session.rollback()
+        log.exception("outbox worker: the round failed; trying again next round")
 
 
 @main.group()

@@ -6,9 +6,13 @@ from pathlib import Path
 
 from flask import current_app
 
+from eventsvc.private_files import private_folder, write_private
 from eventsvc.timezones import zone
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Seconds a form's CSRF token holds: long enough to write a news item, short enough that a
+# copied token soon stops working. A form sent later comes back with what was typed.
+CSRF_TIME_LIMIT = 4 * 3600
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -25,10 +29,9 @@ def _secret_key(instance_path: Path) -> str:
         return key
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
+        write_private(
+            private_folder(instance_path) / "secret_key", secrets.token_urlsafe(48).encode()
+        )
     return key_file.read_text().strip()
 
 
@@ -75,6 +78,6 @@ def load_settings() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_PROTECTION": "strong",
-        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_TIME_LIMIT": CSRF_TIME_LIMIT,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytz
 
+from eventsvc.text import has_control_character
 from eventsvc.timezones import Schedule
 
 # Events.
@@ -41,6 +42,20 @@ TAG_LIMIT = 100
 ALT_LIMIT = 300
 MAX_CREDITS = 60
 MAX_TAGS = 50
+SINGLE_LINE_ERROR = "Remove line breaks, tabs and other control characters"
+
+
+def single_line_error(value: object) -> str | None:
+    """Why a one-line value (a title, a name, a venue, a web address, a subject) is refused,
+    or None: it must hold no line break or other control character.
+
+    Forms and API schemas both check the value as it was sent, before any trimming, so a
+    web address is judged on the raw string.
+    """
+    if isinstance(value, str) and has_control_character(value):
+        return SINGLE_LINE_ERROR
+    return None
+
 
 # Registration.
 QUESTION_TYPES = (

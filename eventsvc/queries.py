@@ -82,10 +82,25 @@ class EventFilters:
     def active(self) -> bool:
         return any((self.series, self.tag, self.organization))
 
+    @property
+    def key(self) -> str:
+        """The filters as a kept page's key: slugs are never empty, so '' means none."""
+        return f"{self.series or ''}:{self.tag or ''}:{self.organization or ''}"
+
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments, for links that keep them."""
         values = {"series": self.series, "tag": self.tag, "organization": self.organization}
         return {name: value for name, value in values.items() if value}
+
+
+def filters_exist(filters: EventFilters) -> bool:
+    """Whether every slug the filters name belongs to a series, tag or organisation."""
+    asked = ((Series, filters.series), (Tag, filters.tag), (Organization, filters.organization))
+    return all(
+        db.session.scalar(select(model.id).where(model.slug == slug)) is not None
+        for model, slug in asked
+        if slug
+    )
 
 
 @dataclass

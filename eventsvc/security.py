@@ -1,8 +1,11 @@
 """Security headers on every response, and session cookie flags that follow BASE_URL."""
 
 from collections.abc import Iterable
+from functools import wraps
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, make_response, request
+
+from eventsvc.extensions import csrf
 
 # No inline script or style anywhere: pages load /static files only. JSON-LD data
 # blocks are not scripts a browser runs, so they need no exception.
@@ -23,6 +26,36 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+
+# Pages and feeds a private token opens (DESIGN §5): the token leaves in no Referer, no
+# cache keeps the page, and no search engine lists it.
+TOKEN_PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def token_page(view):
+    """Send the wrapped view's answers with TOKEN_PAGE_HEADERS."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers.update(TOKEN_PAGE_HEADERS)
+        return response
+
+    return wrapper
+
+
+def form_keeps_input(view):
+    """Let the view's form check its own CSRF token instead of the site-wide check.
+
+    A token that expired (or is missing) then fails the form's validation like any other
+    field: the page comes back with everything typed and a message (forms.BaseForm), not
+    a bare error. Only for views that validate their form before they do anything else.
+    """
+    return csrf.exempt(view)
 
 
 def allow_frames(origins: Iterable[str]) -> None:

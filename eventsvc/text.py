@@ -1,11 +1,13 @@
 """Markdown rendering, excerpts and slugs: text in, safe text out."""
 
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from html import unescape
 
 import nh3
+from email_validator import EmailNotValidError, validate_email
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -126,9 +128,40 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug or "item"
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# Characters that break a line or control a terminal; never part of a one-line value.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def ascii_lower(text: str) -> str:
+    """Lowercase the ASCII letters A-Z only; every other character stays as it is."""
+    return text.translate(_ASCII_LOWER)
+
+
 def normalise_email(email: str) -> str:
-    """Trim and case-fold an address, so one person is one key however they type it."""
-    return email.strip().casefold()
+    """The key of one mailbox (DESIGN §3): how it is compared, never how it is shown.
+
+    The address as email-validator normalises it (NFC), its domain in IDNA ASCII, then
+    ASCII letters lowercased. Nothing else is folded: `alice@straße.org` and
+    `alice@strasse.org`, or `ß` and `ss`, `ς` and `σ`, `ı` and `i`, are different
+    mailboxes. Text that is no valid address gets the same treatment as far as it goes.
+    """
+    text = unicodedata.normalize("NFC", email.strip())
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return ascii_lower(text)
+    return ascii_lower(f"{checked.local_part}@{checked.ascii_domain}")
+
+
+def has_control_character(text: str) -> bool:
+    """Whether the text holds a control character or a line break (tab and NUL included)."""
+    return _CONTROL.search(text) is not None
+
+
+def one_line(text: str) -> str:
+    """The text with each control character or line break as a space (for stored values)."""
+    return _CONTROL.sub(" ", text)
 
 
 def join_names(names: list[str]) -> str:

@@ -290,6 +290,17 @@ def outbox_messages(kind: str | None = None) -> list[OutboxMessage]:
     return [m for m in every if m.status not in NEVER_SENT and kind in (None, m.kind)]
 
 
+_MANAGE_LINK = re.compile(r"/registrations/([\w-]+)")
+
+
+def emailed_manage_path(address: str) -> str:
+    """The manage page's path in the last email to this address: where its reader goes."""
+    [*_earlier, last] = written_messages(
+        select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id)
+    )
+    return "/registrations/" + _MANAGE_LINK.search(last.body_text).group(1)
+
+
 def outbox_kinds(registration: Registration | None = None) -> list[str]:
     """The kinds of the outbox's messages (to one registration, if given) in order."""
     query = select(OutboxMessage.kind).order_by(OutboxMessage.id)

@@ -211,7 +211,7 @@ class RegistrationForm:
         self.token = CSRF_TOKEN.search(page).group(1)
 
     def submit(self, email: str, name: str = "Load Test") -> int:
-        """POST the form; returns the HTTP status (302 for a new registration)."""
+        """POST the form; returns the HTTP status (303 to the "check your inbox" page)."""
         body = urllib.parse.urlencode(
             {"csrf_token": self.token, "name": name, "email": email, "consent": "y"}
         ).encode()

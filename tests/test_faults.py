@@ -139,7 +139,7 @@ def test_database_outage_answers_503_writes_nothing_and_recovers_without_restart
         ).slug
     with LiveServer(postgres_url, tmp_path, workers=2) as live:
         forms = [RegistrationForm(live.base, slug) for _ in range(3)]
-        assert forms[0].submit("before@example.org") == 302
+        assert forms[0].submit("before@example.org") == 303
         # A registration stops half-way, its attendee row written, waiting for the event row.
         locker = _lock_event_row(postgres_url, slug)
         cut_off: list[int] = []
@@ -155,7 +155,7 @@ def test_database_outage_answers_503_writes_nothing_and_recovers_without_restart
         locker.close()
         for _ in range(4):
             assert _get(f"{live.base}/events/{slug}")[0] == 200
-        assert forms[2].submit("after@example.org") == 302
+        assert forms[2].submit("after@example.org") == 303
     with database_app(postgres_url, tmp_path):
         rows = assert_counters_match_rows(slug, capacity=5)
         assert rows == [("confirmed", None)] * 2
@@ -254,15 +254,15 @@ def test_a_gunicorn_worker_killed_inside_a_registration_leaves_counters_right(
         locker.close()
         for thread in threads:
             thread.join(timeout=60)
-        assert Counter(outcomes.values()) == {302: 1, "connection lost": 1}
+        assert Counter(outcomes.values()) == {303: 1, "connection lost": 1}
         wait_until(lambda: len(live.worker_pids()) == 2, 30, "gunicorn to replace the worker")
-        assert forms[2].submit("later@example.org") == 302
+        assert forms[2].submit("later@example.org") == 303
         assert survivor in live.worker_pids()
     with database_app(postgres_url, tmp_path):
         rows = assert_counters_match_rows(slug, capacity=3)
         assert rows == [("confirmed", None)] * 2
         emails = set(db.session.scalars(select(Registration.email)))
-        registered = {email for email, outcome in outcomes.items() if outcome == 302}
+        registered = {email for email, outcome in outcomes.items() if outcome == 303}
         assert emails == registered | {"later@example.org"}
         assert set(db.session.scalars(select(Attendee.email))) == emails
         assert len(_outbox()) == 2

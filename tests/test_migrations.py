@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select, text
 from eventsvc import create_app
 from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import bind_migrations, db
-from eventsvc.models import Event, InvitationStream
+from eventsvc.models import Event, InvitationStream, Registration, StaffUser
 from eventsvc.models.search import is_search_table
 from eventsvc.search import ranked
 from eventsvc.services.changes import current_version
@@ -249,3 +249,72 @@ def test_events_stored_before_keep_the_wall_clock_the_rules_of_then_gave_them(
     cancel_registration(db.session.get(type(registration), ids[1]))
     [cancel] = outbox_messages("cancelled")
     assert f"SEQUENCE:{last_sent + 1}\r\n" in cancel.calendar
+
+
+def test_email_keys_are_recomputed_merged_mailboxes_split_and_doubles_joined(
+    empty_app, open_event, sign_up, make_staff
+):
+    upgrade()
+    webinar, clinic = open_event(title="Webinar"), open_event(title="Clinic", capacity=5)
+    clinic_id = clinic.id
+    victim = sign_up(webinar, "alice@strasse.org").registration
+    attacker = sign_up(clinic, "alice@straße.org").registration
+    ana = sign_up(clinic, "ana@bücher.de").registration
+    double = sign_up(clinic, "bo@example.org").registration
+    make_staff("josé@bücher.de")
+    ids = victim.id, attacker.id, ana.id, double.id
+    merged = victim.attendee.feed_token
+    db.session.remove()
+    downgrade(revision="3f9c2b7d41e6")
+    with db.engine.begin() as old:  # as the case-folding key left them
+        old.execute(text("DELETE FROM attendees WHERE email LIKE '%xn--%' OR email LIKE 'bo@%'"))
+        old.execute(
+            text(
+                "UPDATE registrations SET email_key = 'alice@strasse.org', attendee_id ="
+                " (SELECT id FROM attendees WHERE email = 'alice@strasse.org') WHERE id = :id"
+            ),
+            {"id": attacker.id},
+        )
+        old.execute(
+            text("UPDATE registrations SET email_key = 'ana@bücher.de' WHERE id = :id"),
+            {"id": ana.id},
+        )
+        old.execute(
+            text(
+                "UPDATE registrations SET email = 'Ana@xn--bcher-kva.de',"
+                " email_key = 'ana@xn--bcher-kva.de', attendee_id = NULL WHERE id = :id"
+            ),
+            {"id": double.id},
+        )
+        old.execute(text("UPDATE staff_users SET email = 'josé@bücher.de'"))
+        old.execute(text("DELETE FROM invitation_streams"))
+        old.execute(
+            text(
+                "INSERT INTO invitation_streams (event_id, email_key, last_sequence, holds_entry)"
+                " VALUES (:clinic, 'alice@strasse.org', 2, true),"
+                " (:clinic, 'ana@bücher.de', 3, true), (:clinic, 'ana@xn--bcher-kva.de', 5, false)"
+            ),
+            {"clinic": clinic_id},
+        )
+
+    upgrade()
+
+    victim, attacker, ana, double = (db.session.get(Registration, id_) for id_ in ids)
+    assert attacker.email_key == "alice@xn--strae-oqa.org"
+    assert victim.attendee_id != attacker.attendee_id
+    tokens = {victim.attendee.feed_token, attacker.attendee.feed_token}
+    assert merged not in tokens and len(tokens) == 2
+    feeds = empty_app.test_client()
+    assert feeds.get(f"/calendar/personal/{merged}.ics").status_code == 410
+    for token in tokens:
+        assert feeds.get(f"/calendar/personal/{token}.ics").status_code == 200
+    assert (ana.state, double.state) == ("confirmed", "cancelled")
+    assert double.email_key == ana.email_key == "ana@xn--bcher-kva.de"
+    assert ana.event.seats_taken == 2  # the attacker's seat and Ana's
+    assert db.session.scalar(select(StaffUser.email)) == "josé@xn--bcher-kva.de"
+    told = db.session.execute(
+        select(InvitationStream.email_key, InvitationStream.last_sequence).order_by(
+            InvitationStream.email_key
+        )
+    )
+    assert list(told) == [("alice@xn--strae-oqa.org", 2), ("ana@xn--bcher-kva.de", 5)]

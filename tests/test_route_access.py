@@ -2,8 +2,9 @@
 
 Each (method, rule) pair has one decision: public (the table below), token-guarded (the
 table below), staff (the admin blueprint, the password page, and API operations marked
-`staff`), admin-only (the table below, which must match the `admin_required` and
-`staff(admin=True)` decorators), or static. A new route without a decision fails the first
+`staff`), admin-only (the table below, which must match the routes whose `requires(action)`
+or `staff(scope, action)` names an action that eventsvc/permissions.py gives admins
+alone), or static. A new route without a decision fails the first
 test. The other tests walk the map with URL arguments filled from real rows:
 
 - anonymous visitors are sent to sign in from every staff page, and change nothing;
@@ -35,13 +36,13 @@ from eventsvc.models import (
     Tag,
 )
 from eventsvc.models.registrations import new_token
+from eventsvc.permissions import PERMISSIONS
 from eventsvc.services.events import add_recording
 from eventsvc.services.registration_settings import add_question
 from eventsvc.services.tokens import issue_token
 from eventsvc.services.uploads import store_image
-from eventsvc.web.admin import admin_required
 from eventsvc.web.api.auth import staff
-from tests.helpers import PNG, under_way
+from tests.helpers import PNG, row_count, signs_in, under_way
 
 PUBLIC = {
     "GET /",
@@ -51,6 +52,7 @@ PUBLIC = {
     "GET /events/<slug>.ics",
     "GET /events/<slug>/register",
     "POST /events/<slug>/register",
+    "GET /events/<slug>/register/received",
     "GET /calendar",
     "GET /calendar/feeds",
     "GET /calendar.ics",
@@ -109,6 +111,14 @@ ADMIN_ONLY = {
     "POST /admin/staff/<int:user_id>/enable",
     "POST /admin/staff/<int:user_id>/reset-password",
     "POST /admin/staff/<int:user_id>/role",
+    "GET /admin/events/<int:event_id>/delete",
+    "POST /admin/events/<int:event_id>/delete",
+    "GET /admin/news/<int:item_id>/delete",
+    "POST /admin/news/<int:item_id>/delete",
+    "GET /admin/organizations/<int:organization_id>/delete",
+    "POST /admin/organizations/<int:organization_id>/delete",
+    "GET /admin/people/<int:person_id>/delete",
+    "POST /admin/people/<int:person_id>/delete",
     "DELETE /api/v1/events/<slug>",
 }
 SIGNED_IN_OUTSIDE_ADMIN = {"/account/password"}
@@ -132,19 +142,17 @@ HOSTILE_FORM = {
 }
 
 
-def _access_markers(view) -> tuple[bool, dict]:
-    """Walk a view's decorators: (wrapped by admin_required, the API staff() settings)."""
-    admin_code = admin_required(lambda: None).__code__
+def _access_markers(view) -> tuple[str | None, dict]:
+    """Walk a view's decorators: (the action of its requires(), the API staff() settings)."""
     staff_code = staff()(lambda: None).__code__
-    admin_only, api_staff = False, {}
+    permission, api_staff = None, {}
     while view is not None:
-        if view.__code__ is admin_code:
-            admin_only = True
+        permission = permission or getattr(view, "permission", None)
         if view.__code__ is staff_code:
             cells = [cell.cell_contents for cell in view.__closure__]
             api_staff = dict(zip(view.__code__.co_freevars, cells, strict=True))
         view = getattr(view, "__wrapped__", None)
-    return admin_only, api_staff
+    return permission, api_staff
 
 
 @dataclass(frozen=True)
@@ -153,8 +161,14 @@ class Route:
 
     method: str
     rule: Rule
-    admin_decorated: bool
+    permission: str | None
     api_staff: dict
+
+    @property
+    def admin_only(self) -> bool:
+        """Whether the one permission table leaves editors out of this route."""
+        action = self.permission or self.api_staff.get("action")
+        return action is not None and "editor" not in PERMISSIONS[action]
 
     @property
     def key(self) -> str:
@@ -186,9 +200,9 @@ class Route:
 def all_routes(app) -> list[Route]:
     routes = []
     for rule in app.url_map.iter_rules():
-        admin_decorated, api_staff = _access_markers(app.view_functions[rule.endpoint])
+        permission, api_staff = _access_markers(app.view_functions[rule.endpoint])
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            routes.append(Route(method, rule, admin_decorated, api_staff))
+            routes.append(Route(method, rule, permission, api_staff))
     return routes
 
 
@@ -340,18 +354,14 @@ def test_every_route_has_one_access_decision(app):
 
 
 def test_the_admin_only_table_matches_the_decorators(app):
-    decorated = {
-        route.key
-        for route in all_routes(app)
-        if route.admin_decorated or route.api_staff.get("admin")
-    }
+    decorated = {route.key for route in all_routes(app) if route.admin_only}
     assert decorated == ADMIN_ONLY
 
 
 def test_public_and_token_routes_are_outside_the_staff_areas(app):
     for route in routes_of(app, "public", "token"):
         assert not route.rule.rule.startswith("/admin"), route.key
-        assert not route.admin_decorated and not route.api_staff, route.key
+        assert not route.permission and not route.api_staff, route.key
         if route.is_api:
             assert app.view_functions[route.rule.endpoint].api_access == "public", route.key
     for route in routes_of(app, "token"):
@@ -516,3 +526,21 @@ def test_drafts_are_not_found_by_the_public(app, client, site):
     slug = db.session.scalar(select(Event.slug).where(Event.title == DRAFT_TITLE))
     for url in (f"/events/{slug}", f"/events/{slug}.ics", f"/api/v1/events/{slug}"):
         assert client.get(url).status_code == 404, url
+
+
+def test_one_table_decides_alike_on_the_web_and_in_the_api(app, make_event, make_staff):
+    """Deleting a draft, offered by both: each role gets the same answer from both."""
+    for role in ("editor", "admin"):
+        user, password = make_staff(f"{role}-both@example.org", role)
+        client = app.test_client()
+        assert signs_in(client, user.email, password)
+        web_draft, api_draft = make_event(publish=False), make_event(publish=False)
+        drafts = row_count(Event)
+        web = client.post(f"/admin/events/{web_draft.id}/delete")
+        token = issue_token(user, "both", "write")[1]
+        api = client.delete(
+            f"/api/v1/events/{api_draft.slug}", headers={"Authorization": f"Bearer {token}"}
+        )
+        allowed = role in PERMISSIONS["delete"]
+        assert (web.status_code != 403, api.status_code != 403) == (allowed, allowed), role
+        assert row_count(Event) == drafts - (2 if allowed else 0)

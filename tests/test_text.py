@@ -4,7 +4,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from eventsvc.text import EXCERPT_WORDS, excerpt_of, join_names, render_markdown, slugify
+from eventsvc.text import (
+    EXCERPT_WORDS,
+    excerpt_of,
+    join_names,
+    normalise_email,
+    render_markdown,
+    slugify,
+)
 
 
 @pytest.mark.parametrize(
@@ -169,3 +176,37 @@ def test_markdown_images_keep_their_alt_text():
     html = str(render_markdown("![Sketch of the panel](https://example.org/sketch.png)"))
     assert 'alt="Sketch of the panel"' in html
     assert "<img src=x" not in str(render_markdown('<img src=x onerror="alert(1)">'))
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("  Ana.Perez@Example.ORG ", "ana.perez@example.org"),
+        ("alice@straße.org", "alice@xn--strae-oqa.org"),
+        ("ALICE@STRASSE.org", "alice@strasse.org"),
+        ("alice@BÜCHER.de", "alice@xn--bcher-kva.de"),
+        ("alice@ｅｘａｍｐｌｅ.org", "alice@example.org"),  # full-width domain: the same host
+        ("straße@example.org", "straße@example.org"),
+        ("ΟΔΥΣΣΕΥΣ@example.org", "ΟΔΥΣΣΕΥΣ@example.org"),
+        ("οδυσσευς@example.org", "οδυσσευς@example.org"),
+        ("alıce@example.org", "alıce@example.org"),
+        ("ALİCE@example.org", "alİce@example.org"),
+        ("ａｌｉｃｅ@example.org", "ａｌｉｃｅ@example.org"),
+        ("Jose\u0301@example.org", "josé@example.org"),  # NFC: one é however it is typed
+        ("not an address", "not an address"),
+    ],
+)
+def test_an_email_key_folds_ascii_letters_and_the_domain_only(typed, key):
+    assert normalise_email(typed) == key
+
+
+def test_mailboxes_that_unicode_case_folding_would_merge_stay_apart():
+    pairs = [
+        ("alice@straße.org", "alice@strasse.org"),
+        ("straße@example.org", "strasse@example.org"),
+        ("οδυσσευς@example.org", "οδυσσευσ@example.org"),
+        ("alıce@example.org", "alice@example.org"),
+        ("ａｌｉｃｅ@example.org", "alice@example.org"),
+    ]
+    for one, other in pairs:
+        assert normalise_email(one) != normalise_email(other), (one, other)

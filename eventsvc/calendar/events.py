@@ -13,7 +13,7 @@ from icalendar import vText
 from markupsafe import Markup, escape
 
 from eventsvc.models import Event
-from eventsvc.text import join_names
+from eventsvc.text import join_names, one_line
 from eventsvc.timezones import as_utc, describe
 
 STATUS_VALUES = {
@@ -154,7 +154,8 @@ def vevent(event: Event, base_url: str, join_url: str | None = None) -> VEvent:
         vText(description_html(event, base_url, join_url)),
         parameters={"FMTTYPE": "text/html"},
     )
-    component.add("url", join_url or page_url(event, base_url))
+    # A URI may hold no line break: stored values written before that was checked keep one.
+    component.add("url", one_line(join_url or page_url(event, base_url)))
     if location := location_value(event, join_url):
         component.add("location", vText(location))
     if categories := category_values(event):

@@ -4,10 +4,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField
+from wtforms import DateTimeLocalField, PasswordField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import Input
 
+from eventsvc.inputs import single_line_error
 from eventsvc.timezones import TimeInputError, read_moment
 
 # How a datetime-local input sends a wall-clock time.
@@ -25,19 +27,36 @@ def _text_fields(fields):
 
 # What arrives where a browser sent bytes that are not UTF-8 (decoded as U+FFFD).
 _UNREADABLE = "\ufffd"
+FORM_EXPIRED = (
+    "Nothing was saved: this page was open too long, so its security check ran out. "
+    "Everything you typed is kept below: check it and send the form again."
+)
+
+
+def _text_problem(field) -> str | None:
+    """Why a text field's value is refused: a NUL, unreadable bytes, or (in a one-line
+    input) a control character in what was sent."""
+    if "\x00" in field.data:
+        return "Remove the invisible NUL character"
+    if _UNREADABLE in field.data:
+        return "This text has characters we cannot read"
+    if isinstance(field.widget, Input) and not isinstance(field, PasswordField):
+        return single_line_error(field.raw_data[0] if field.raw_data else field.data)
+    return None
 
 
 class BaseForm(FlaskForm):
-    """Every form: CSRF-protected, refusing NUL characters and text that was not UTF-8."""
+    """Every form: CSRF-protected, refusing NUL characters, text that was not UTF-8, and
+    control characters in one-line inputs."""
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.meta.csrf and self.csrf_token.errors:
+            self.csrf_token.errors = [FORM_EXPIRED]
         for field in _text_fields(self):
-            if "\x00" in field.data:
-                field.errors = [*field.errors, "Remove the invisible NUL character"]
-                valid = False
-            elif _UNREADABLE in field.data:
-                field.errors = [*field.errors, "This text has characters we cannot read"]
+            problem = _text_problem(field)
+            if problem:
+                field.errors = [*field.errors, problem]
                 valid = False
         return valid
 

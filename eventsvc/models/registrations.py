@@ -111,6 +111,10 @@ class Registration(Timestamped, db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Whether they came: None until staff check people in or import an attendance report.
     attended: Mapped[bool | None] = mapped_column()
+    # The form or the API sent again for an address registered already: how often, and
+    # when its details were last emailed again (at most once an hour, DESIGN §5).
+    repeat_submissions: Mapped[int] = mapped_column(default=0, server_default="0")
+    details_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(lazy="joined")
     attendee: Mapped[Attendee | None] = relationship()
@@ -122,6 +126,11 @@ class Registration(Timestamped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def is_erased(self) -> bool:
+        """Anonymised (erased or purged): its manage link answers 410 Gone."""
+        return self.anonymised_at is not None
 
     @property
     def state_label(self) -> str:

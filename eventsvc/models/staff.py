@@ -27,10 +27,6 @@ class StaffUser(UserMixin, Timestamped, db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
     def get_id(self) -> str:
         # The version makes old sessions invalid after a password change or reset.
         return f"{self.id}:{self.session_version}"

@@ -3,7 +3,12 @@
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.inputs import COUNTRIES, LONG_ANSWER_LIMIT, SHORT_ANSWER_LIMIT
+from eventsvc.inputs import (
+    COUNTRIES,
+    LONG_ANSWER_LIMIT,
+    SHORT_ANSWER_LIMIT,
+    single_line_error,
+)
 from eventsvc.models import Question, Registration
 
 Answer = str | list[str] | bool
@@ -19,6 +24,8 @@ def _text(question: Question, value, limit: int) -> tuple[Answer | None, str | N
         value = ""
     if not isinstance(value, str):
         return None, "Answer with text"
+    if question.type != "long_text" and single_line_error(value):
+        return None, single_line_error(value)
     value = value.strip()
     if len(value) > limit:
         return None, f"Keep this under {limit} characters"

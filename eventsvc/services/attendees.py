@@ -16,11 +16,16 @@ def set_reminders_opt_out(registration: Registration, opt_out: bool) -> None:
             registration.attendee.reminders_opt_out = opt_out
 
 
+def retire_feed_token(attendee: Attendee) -> None:
+    """Make the address's personal-feed URL answer 410 Gone from now on (no commit)."""
+    db.session.add(RetiredFeedToken(token=attendee.feed_token, retired_at=now()))
+
+
 @write_transaction()
 def reset_feed_token(registration: Registration) -> str:
     """Give the address a new personal-feed token; the old URL then answers 410 Gone."""
     attendee = registration.attendee
-    db.session.add(RetiredFeedToken(token=attendee.feed_token, retired_at=now()))
+    retire_feed_token(attendee)
     attendee.feed_token = new_token()
     return attendee.feed_token
 

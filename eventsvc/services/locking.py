@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from sqlalchemy import Engine
 
 from eventsvc.extensions import db
+from eventsvc.private_files import open_private
 
 _WRITING = "write_transaction"
 
@@ -82,9 +83,9 @@ class WriterQueue:
 
     def _lock_file(self) -> int:
         if self._descriptor is None:
-            # Read-only is enough for flock: a process of another user that can read the
-            # file (a command run as someone else than the web server) can take its turn.
-            self._descriptor = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o666)
+            # Read-only is enough for flock; like the database beside it, the file is the
+            # owner's alone (DESIGN §8).
+            self._descriptor = open_private(self.path, os.O_RDONLY)
             weakref.finalize(self, os.close, self._descriptor)
         return self._descriptor
 

@@ -3,7 +3,12 @@
 Delivery is exactly once while the process runs normally and across SMTP outages: a
 message is marked sent only after the server accepted it, and a failed attempt is
 retried later. A crash between acceptance and the commit leaves the message claimed;
-after CLAIM_TIMEOUT it is sent again with the same Message-ID (at least once).
+after CLAIM_TIMEOUT it is sent again with the same Message-ID (at least once), up to
+MAX_ATTEMPTS claims in all.
+
+No one message stops the others: one that cannot be written or built into an email (for
+any reason but the mail server) is marked failed at once with its reason, which staff see
+in the admin outbox, and the rest go out.
 """
 
 import logging
@@ -21,6 +26,7 @@ from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import write_message
+from eventsvc.text import one_line
 from eventsvc.timezones import now
 
 log = logging.getLogger(__name__)
@@ -40,7 +46,7 @@ def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Message-ID"] = message.message_id
     email["From"] = sender
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["Subject"] = one_line(message.subject)  # a title stored with a line break
     email["Date"] = format_datetime(message.created_at)
     if message.unsubscribe_url:
         email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
@@ -90,7 +96,12 @@ def _open_smtp(url: str) -> smtplib.SMTP:
 
 
 def _claim(limit: int) -> list[int]:
-    """Mark up to `limit` due messages as being sent; return their ids."""
+    """Mark up to `limit` due messages as being sent; return their ids.
+
+    A claim left half-done (its worker died) is taken up again after CLAIM_TIMEOUT; one
+    left that way MAX_ATTEMPTS times is marked failed instead, so no message can stop
+    every worker that takes it up.
+    """
     moment = now()
     due = or_(
         (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= moment),
@@ -100,9 +111,19 @@ def _claim(limit: int) -> list[int]:
     with write_transaction():
         messages = db.session.scalars(query.with_for_update(skip_locked=True)).all()
         for message in messages:
-            message.status, message.claimed_at = "sending", moment
-            message.attempts += 1
-        return [message.id for message in messages]
+            _take_up(message, moment)
+        return [message.id for message in messages if message.status == "sending"]
+
+
+def _take_up(message: OutboxMessage, moment) -> None:
+    """Claim one message, or fail it once claims left half-done reached MAX_ATTEMPTS."""
+    if message.status == "sending" and message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        message.last_error = f"Left half-sent {message.attempts} times; not tried again."
+        log.warning("outbox: message %d abandoned after %d claims", message.id, message.attempts)
+        return
+    message.status, message.claimed_at = "sending", moment
+    message.attempts += 1
 
 
 def _finish(message_id: int, error: str | None, final: bool = False) -> None:
@@ -130,7 +151,7 @@ def send_due(limit: int = 100) -> dict[str, int]:
         log.info("outbox: %d message(s) waiting; EVENTSVC_SMTP_URL is not set", waiting)
         return counts
     # Each is written (or dropped, its reason gone) from the state at its first attempt.
-    ids = [message_id for message_id in _claim(limit) if write_message(message_id)]
+    ids, counts["failed"] = _write_claimed(_claim(limit))
     if not ids:
         return counts
     sender = current_app.config["MAIL_FROM"]
@@ -152,11 +173,42 @@ def send_due(limit: int = 100) -> dict[str, int]:
     return counts
 
 
+def _write_claimed(ids: list[int]) -> tuple[list[int], int]:
+    """Write the claimed messages: (those to send, how many failed). One dropped (its reason
+    gone) is not sent; one that cannot be written fails at once, with why."""
+    ready, failed = [], 0
+    for message_id in ids:
+        try:
+            if write_message(message_id):
+                ready.append(message_id)
+        except Exception as error:  # any error: one message must not stop the others
+            _fail(message_id, f"Could not be written: {_described(error)}")
+            failed += 1
+    return ready, failed
+
+
+def _described(error: Exception) -> str:
+    """An error for staff to read: its type and message, on one line."""
+    return one_line(f"{type(error).__name__}: {error}")[:500]
+
+
+def _fail(message_id: int, reason: str) -> None:
+    """Mark a message failed for a reason of its own (not the mail server's); log its id."""
+    db.session.rollback()  # whatever the failure left in the session is not to be kept
+    _finish(message_id, reason, final=True)
+    log.warning("outbox: message %d failed: %s", message_id, reason.partition(":")[0])
+
+
 def _send_one(client: smtplib.SMTP, message_id: int, sender: str) -> bool:
     message = db.session.get(OutboxMessage, message_id)
     kind = message.kind
     try:
-        client.send_message(build_message(message, sender))
+        email = build_message(message, sender)
+    except Exception as error:  # any error: one message must not stop the others
+        _fail(message_id, f"Could not be built into an email: {_described(error)}")
+        return False
+    try:
+        client.send_message(email)
     except (OSError, smtplib.SMTPException) as error:
         _finish(message_id, f"{type(error).__name__} {getattr(error, 'smtp_code', '')}".strip())
         log.warning("outbox: message %d (%s) not sent: %s", message_id, kind, type(error).__name__)

@@ -102,13 +102,13 @@ def personal_feed_url(registration: Registration) -> str | None:
 # Queueing
 
 
-def registration_email(registration: Registration, kind: str, due=None, **details) -> None:
+def registration_email(registration: Registration, kind: str, due=None, **details) -> OutboxMessage:
     """Queue one email about a registration; the outbox worker writes it when it sends it.
 
     `details` are what the email says beyond the registration and its event, as text.
     """
     unsubscribe = manage_url(registration) + "/unsubscribe" if kind in OPT_OUT_KINDS else None
-    queue_email(kind, registration, unsubscribe_url=unsubscribe, details=details, due=due)
+    return queue_email(kind, registration, unsubscribe_url=unsubscribe, details=details, due=due)
 
 
 def state_email(registration: Registration, kind: str | None = None) -> None:
@@ -116,12 +116,10 @@ def state_email(registration: Registration, kind: str | None = None) -> None:
     registration_email(registration, kind or registration.state)
 
 
-def resend_details(registration: Registration) -> None:
+def resend_details(registration: Registration) -> OutboxMessage:
     """Send the details again: the confirmation link while unverified, else the state."""
-    if registration.state == "unverified":
-        registration_email(registration, "unverified")
-    else:
-        registration_email(registration, "already_registered")
+    kind = "unverified" if registration.state == "unverified" else "already_registered"
+    return registration_email(registration, kind)
 
 
 def _registrants(event: Event, states) -> list[Registration]:

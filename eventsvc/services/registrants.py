@@ -19,6 +19,7 @@ from eventsvc.models import (
 from eventsvc.search import folded
 from eventsvc.services import audit
 from eventsvc.services.answers import answer_text
+from eventsvc.services.attendees import retire_feed_token
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.notifications import registration_email
 from eventsvc.services.registration import cancel_registration
@@ -94,7 +95,8 @@ def registrants_csv(event: Event) -> str:
     header = [
         "Name", "Email", "State", "Waitlist position", "Time zone", "Registered at", "Attended"
     ]  # fmt: skip
-    writer.writerow(header + [q.label + (" (removed)" if q.removed_at else "") for q in questions])
+    header += [q.label + (" (removed)" if q.removed_at else "") for q in questions]
+    writer.writerow([_safe_cell(cell) for cell in header])
     for registration in registrants(event):
         row = [
             registration.name,
@@ -173,14 +175,19 @@ def _anonymise(registration: Registration) -> None:
 
 @write_transaction()
 def erase_person(email: str) -> int:
-    """Free a person's seats and remove their data and emails; returns the count."""
+    """Free a person's seats and remove their data and emails; returns the count.
+
+    Their manage links and personal feed answer 410 Gone from then on.
+    """
     found = registrations_of(email)
     for registration in found:
         if registration.is_active:
             cancel_registration(registration, notify=False)
         _anonymise(registration)
-    key = normalise_email(email)
-    db.session.execute(db.delete(Attendee).where(Attendee.email == key))
+    attendee = db.session.scalar(select(Attendee).where(Attendee.email == normalise_email(email)))
+    if attendee is not None:
+        retire_feed_token(attendee)
+        db.session.delete(attendee)
     audit.record("person_data.erased", label=_registration_count(len(found)))
     return len(found)
 

@@ -6,13 +6,14 @@ PostgreSQL. Waitlist positions run 1..N without gaps.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.extensions import db
+from eventsvc.inputs import single_line_error
 from eventsvc.models import Attendee, Event, Question, Registration
 from eventsvc.models.registrations import ACTIVE_STATES
 from eventsvc.services import audit, notifications
@@ -22,6 +23,8 @@ from eventsvc.text import normalise_email
 from eventsvc.timezones import LocalTimeError, now, zone
 
 NAME_LIMIT = 200
+DETAILS_RESENT_EVERY = timedelta(hours=1)  # at most one "already registered" email per hour
+HELD_BACK = "Held back: this address was sent its details again less than an hour ago."
 
 
 class RegistrationError(ValueError):
@@ -34,15 +37,16 @@ class RegistrationError(ValueError):
 
 @dataclass
 class Outcome:
-    """What a submission led to: the state to tell the person, and the row if one is new.
-
-    `manage_token` is the new row's, kept from before the commit expires the row, so the
-    page can link to it without loading the row again.
+    """What a submission led to, for staff and tests only: the registration it touched,
+    and whether it is new. What the person sees never depends on it (DESIGN §5).
     """
 
-    state: str
-    registration: Registration | None = None
-    manage_token: str | None = None
+    registration: Registration
+    created: bool
+
+    @property
+    def state(self) -> str:
+        return self.registration.state
 
 
 def active_questions(event: Event) -> list[Question]:
@@ -75,11 +79,14 @@ def refusal(event: Event) -> RegistrationError | None:
 
 def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str | None]:
     errors: dict[str, list[str]] = {}
+    line_error = single_line_error(name)
     name = name.strip() if isinstance(name, str) else ""
     if not name:
         errors["name"] = ["Enter your name"]
     elif len(name) > NAME_LIMIT or "\x00" in name:
         errors["name"] = [f"Keep your name under {NAME_LIMIT} characters"]
+    elif line_error:
+        errors["name"] = [line_error]
     address = email.strip() if isinstance(email, str) else ""
     try:
         address = validate_email(address, check_deliverability=False).normalized
@@ -107,17 +114,6 @@ def validate_submission(event, name, email, answers, consent, timezone, question
     if errors:
         raise RegistrationError("invalid", "Some answers need attention.", errors)
     return name, address, clean, timezone
-
-
-def _active(event_id: int, email_key: str) -> int | None:
-    """The id of the address's active registration for the event, if it has one."""
-    return db.session.scalar(
-        select(Registration.id).where(
-            Registration.event_id == event_id,
-            Registration.email_key == email_key,
-            Registration.state.in_(ACTIVE_STATES),
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -170,6 +166,26 @@ _JOIN_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length + 1).retu
     Event.waitlist_length
 )
 _LEAVE_WAITLIST = _counter_update(waitlist_length=Event.waitlist_length - 1)
+# A repeated submission writes the rows a new one writes (DESIGN §5: the same cost).
+_KEEP_COUNTERS = _counter_update(seats_taken=Event.seats_taken)
+_SEEN_AGAIN = (
+    update(Attendee)
+    .where(Attendee.id == bindparam("attendee_id"))
+    .values(updated_at=bindparam("moment"))
+    .execution_options(synchronize_session=False)
+)
+_SEAT_FREE_NOW = (
+    select(Event.id)
+    .where(Event.id == bindparam("event_id"), _SEAT_FREE, Event.waitlist_length == 0)
+    .with_for_update()
+)
+
+
+def _seat_free(event_id: int) -> bool:
+    """Whether a newcomer would get a seat (one is free, nobody waits), the event's row
+    locked until the commit (PostgreSQL)."""
+    found = db.session.execute(_SEAT_FREE_NOW, {"event_id": event_id})
+    return found.first() is not None
 
 
 def _take_seat(event_id: int, jump_queue: bool = False) -> bool:
@@ -195,50 +211,74 @@ def _place(event: Event | EventTerms, registration: Registration) -> None:
 def register(
     event: Event, name, email, answers, consent, timezone=None, questions=None, *, by_staff=False
 ) -> Outcome:
-    """Register someone; see DESIGN §5 for duplicates and 'confirm email first'.
+    """Take a submission: a new registration, or the details sent again (DESIGN §5).
 
-    Everything that only reads (the checks, a registration already there, the attendee)
-    happens before the write lock; under it, one query confirms the event is as read,
-    and the unique index on active registrations catches an address registered meanwhile.
-    `by_staff` records in the audit log that staff added the person by hand.
+    Refusals that depend on the event alone come first, the same for every address. Past
+    them, a new address and one registered already take one path: the same reads before
+    and under the write lock, a write and a commit each, and an answer that does not say
+    which it was. What differs reaches the address's mailbox only. `by_staff`: staff add
+    the person by hand, which the audit log records; an address registered already is
+    refused by name, as staff may see it anyway.
     """
     name, address, clean, timezone = validate_submission(
         event, name, email, answers, consent, timezone, questions
     )
-    key = normalise_email(address)
+    problem = refusal(event)
+    if problem:
+        raise problem
+    terms = EventTerms.of(event)
+    person = (name, address, normalise_email(address), clean, timezone)
     for _attempt in range(3):
-        problem = refusal(event)
-        if problem:
-            raise problem
-        existing = _active(event.id, key)
-        if existing:
-            outcome = _registered_already(event, existing)
-            if outcome:
-                return outcome
-            continue  # cancelled meanwhile: the address may register again
-        terms = EventTerms.of(event)
-        attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
-        person = (name, address, key, clean, timezone)
         try:
             with write_transaction():
-                return _register_locked(terms, attendee_id, *person, by_staff=by_staff)
+                return _take_submission(terms, *person, by_staff=by_staff)
         except IntegrityError:
-            continue  # an address registered, or an attendee erased, meanwhile: look again
-    raise RegistrationError("already_registered", "This address is already registered.")
+            continue  # the address registered, or its attendee erased, meanwhile: look again
+    raise RegistrationError("busy", "Many people are registering at once: send the form again.")
 
 
-def _registered_already(event: Event, registration_id: int) -> Outcome | None:
-    """Send the details again, or None if the registration ended before the lock.
+def _take_submission(terms, name, address, key, answers, timezone, by_staff=False) -> Outcome:
+    """Under the write lock: the event as read, then the address's registration or a new one."""
+    terms = _as_read(terms)
+    if not terms.waitlist_enabled and not _seat_free(terms.id):
+        raise RegistrationError("event_full", "This event is full.")
+    existing = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == terms.id,
+            Registration.email_key == key,
+            Registration.state.in_(ACTIVE_STATES),
+        )
+    )
+    attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
+    if existing is not None and by_staff:
+        message = "This address is registered already: find it in the list."
+        raise RegistrationError("already_registered", message, {"email": [message]})
+    if existing is not None:
+        return Outcome(_submitted_again(existing, attendee_id), created=False)
+    person = (name, address, key, answers, timezone)
+    registration = _new_registration(terms, attendee_id, *person, by_staff=by_staff)
+    return Outcome(registration, created=True)
 
-    The answer tells the person no more than a new registration would.
+
+def _submitted_again(registration: Registration, attendee_id: int | None) -> Registration:
+    """Count a repeated submission and queue its details again, dropped (never sent) if they
+    went out less than an hour ago: one email an hour at most.
+
+    It writes what a new registration writes (the attendee's row, the event's counters,
+    a registration, a message), so that both answers take the same time.
     """
-    state = "unverified" if event.confirm_email else "already_registered"
-    with write_transaction():
-        registration = db.session.get(Registration, registration_id)
-        if registration is None or not registration.is_active:
-            return None
-        notifications.resend_details(registration)
-    return Outcome(state)
+    moment = now()
+    db.session.execute(_SEEN_AGAIN, {"attendee_id": attendee_id, "moment": moment})
+    db.session.execute(_KEEP_COUNTERS, {"event_id": registration.event_id})
+    registration.repeat_submissions += 1
+    message = notifications.resend_details(registration)
+    last = registration.details_resent_at
+    if last is not None and moment - last < DETAILS_RESENT_EVERY:
+        message.status, message.last_error = "dropped", HELD_BACK
+    else:
+        registration.details_resent_at = moment
+    db.session.flush()
+    return registration
 
 
 def _as_read(terms: EventTerms) -> EventTerms:
@@ -255,10 +295,9 @@ def _as_read(terms: EventTerms) -> EventTerms:
     return EventTerms.of(event)
 
 
-def _register_locked(
+def _new_registration(
     terms, attendee_id, name, address, key, answers, timezone, by_staff=False
-) -> Outcome:
-    terms = _as_read(terms)
+) -> Registration:
     if attendee_id is None:
         attendee = Attendee(email=key)
         db.session.add(attendee)
@@ -283,7 +322,7 @@ def _register_locked(
     if by_staff:
         audit.record("registration.added", registration)
     notifications.state_email(registration)
-    return Outcome(registration.state, registration, registration.manage_token)
+    return registration
 
 
 def find_by_token(token: str) -> Registration | None:
@@ -415,12 +454,6 @@ def resend_details(registration: Registration) -> None:
 def add_registrant(event: Event, name, email, answers, consent) -> Outcome:
     """Staff register someone by hand: the same checks, seats, waiting list and emails as
     the form; an address registered already is refused by name, as staff may know it."""
-    _name, address, _answers, _zone = validate_submission(
-        event, name, email, answers, consent, None
-    )
-    if _active(event.id, normalise_email(address)):
-        message = "This address is registered already: find it in the list."
-        raise RegistrationError("already_registered", message, {"email": [message]})
     return register(event, name, email, answers, consent, by_staff=True)
 
 

@@ -5,7 +5,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import MIN_PASSWORD_LENGTH, STAFF_ROLES
@@ -34,9 +34,7 @@ class StaffError(ValueError):
 
 def find_staff(email: str) -> StaffUser | None:
     """Return the staff account for an address, if any."""
-    return db.session.scalar(
-        select(StaffUser).where(func.lower(StaffUser.email) == normalise_email(email))
-    )
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
 
 
 def generate_password() -> str:
@@ -111,6 +109,12 @@ def _set_password(user: StaffUser, password: str, action: str | None = None) -> 
         user.session_version += 1
         if action:
             audit.record(action, user)
+
+
+@write_transaction()
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account, on every device (signing out, a new password)."""
+    user.session_version += 1
 
 
 @write_transaction()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.inputs import MAX_TOKEN_DAYS, TOKEN_NAME_LIMIT, TOKEN_SCOPES
 from eventsvc.models import ApiToken, StaffUser
+from eventsvc.permissions import may
 from eventsvc.services.locking import write_transaction
 from eventsvc.timezones import now
 
@@ -81,14 +82,14 @@ def record_use(token: ApiToken) -> None:
 def visible_tokens(user: StaffUser) -> list[ApiToken]:
     """The tokens a staff member may see: their own, or every token for an admin."""
     statement = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
-    if not user.is_admin:
+    if not may(user, "manage_every_token"):
         statement = statement.where(ApiToken.staff_user_id == user.id)
     return list(db.session.scalars(statement))
 
 
 def can_manage(user: StaffUser, token: ApiToken) -> bool:
     """Whether `user` may revoke `token`: it is theirs, or they are an admin."""
-    return user.is_admin or token.staff_user_id == user.id
+    return may(user, "manage_every_token") or token.staff_user_id == user.id
 
 
 def revoke_token(token: ApiToken) -> ApiToken:

@@ -6,6 +6,8 @@ from pathlib import Path
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from eventsvc.private_files import private_folder, write_private
+
 _SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": ".png",
     b"\xff\xd8\xff": ".jpg",
@@ -36,10 +38,8 @@ def store_image(stream, upload_dir: str, max_bytes: int) -> str:
     suffix = image_suffix(data[:16])
     if suffix is None:
         raise UploadError("Upload a PNG, JPEG, GIF or WebP image")
-    folder = Path(upload_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16) + suffix
-    (folder / name).write_bytes(data)
+    write_private(private_folder(upload_dir) / name, data)
     return name
 
 

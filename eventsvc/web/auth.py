@@ -2,13 +2,24 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsvc.extensions import db, limiter, login_manager
 from eventsvc.forms.auth import ChangePasswordForm, LoginForm
 from eventsvc.models import StaffUser
-from eventsvc.services.staff import StaffError, authenticate, change_password
+from eventsvc.security import form_keeps_input
+from eventsvc.services.staff import StaffError, authenticate, change_password, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -34,26 +45,39 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@form_keeps_input
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user:
+            # A new session for the signed-in account, and with it a new CSRF token.
+            session.clear()
+            g.pop("csrf_token", None)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("The email or password is not right")
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
 
+def _end_every_session(message: str):
+    """Sign this account out here and everywhere else; the page says `message`."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(message)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    flash("You are signed out.")
+    _end_every_session("You are signed out, on this device and every other.")
     return redirect(url_for("public.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@form_keeps_input
 @login_required
 def password():
     form = ChangePasswordForm()
@@ -63,7 +87,9 @@ def password():
         except StaffError as error:
             form.current.errors.append(str(error))
         else:
-            login_user(current_user._get_current_object())
-            flash("Your password is changed.")
-            return redirect(url_for("admin.dashboard"))
+            _end_every_session(
+                "Your password is changed and every session of your account has ended: "
+                "sign in with the new password."
+            )
+            return redirect(url_for("auth.login"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 400

@@ -97,17 +97,13 @@ def month_weeks(first: date, events: list[Event], today: date) -> list[list[Day]
     return [cells[n : n + 7] for n in range(0, len(cells), 7)]
 
 
-def _filter_key(filters: queries.EventFilters) -> str:
-    return f"{filters.series}:{filters.tag}:{filters.organization}"
-
-
 @bp.route("/calendar")
 def calendar():
     filters = event_filters()
     if request.args.get("view") == "agenda":
-        return cached_page(f"calendar:agenda:{_filter_key(filters)}", lambda: _agenda(filters))
+        return cached_page(f"calendar:agenda:{filters.key}", lambda: _agenda(filters))
     first = _month_arg()
-    key = f"calendar:month:{first:%Y-%m}:{_filter_key(filters)}"
+    key = f"calendar:month:{first:%Y-%m}:{filters.key}"
     return cached_page(key, lambda: _month(filters, first))
 
 

@@ -16,7 +16,7 @@ _PAGES = {
     403: ("Not allowed", "Your account cannot open this page."),
     404: ("Page not found", "There is no page at this address. It may have moved or ended."),
     405: ("Method not allowed", "This page cannot be used that way."),
-    410: ("Gone", "What was at this address has been taken down."),
+    410: ("Gone", "What was at this address was taken down, or its private link replaced."),
     413: ("Too large", "What you sent is larger than the site accepts. Try a smaller file."),
     429: ("Too many requests", "Too many requests came from your network. Wait a minute."),
     500: (

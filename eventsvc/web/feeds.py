@@ -19,6 +19,7 @@ from eventsvc.calendar import feeds, links, personal, subscribe
 from eventsvc.calendar.events import public_entry
 from eventsvc.extensions import db
 from eventsvc.models import Event, NewsItem
+from eventsvc.security import token_page
 from eventsvc.services import attendees
 from eventsvc.services.registration import find_by_token
 from eventsvc.text import excerpt_of
@@ -144,19 +145,18 @@ def _event_feed(slug: str) -> queries.Feed:
 
 
 def _private_calendar(body: bytes, etag: str, filename: str, disposition: str) -> Response:
-    """A calendar only its owner's token reaches: never cached by anyone else."""
+    """A calendar only its owner's token reaches (the view sends it as a token page)."""
     if request.if_none_match and request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
         response = Response(body, content_type=CALENDAR_TYPE)
         response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
 @bp.route("/calendar/personal/<token>.ics")
+@token_page
 def personal_calendar(token: str):
     attendee = attendees.find_by_feed_token(token)
     if attendee is None:
@@ -172,8 +172,11 @@ def personal_calendar(token: str):
 
 
 @bp.route("/registrations/<token>.ics")
+@token_page
 def registration_ics(token: str):
     registration = find_by_token(token)
+    if registration is not None and registration.is_erased:
+        abort(410)
     if registration is None or registration.state != "confirmed":
         abort(404)
     event, base_url = registration.event, current_app.config["BASE_URL"]

@@ -75,15 +75,21 @@ def _news_item(slug: str) -> tuple[str, list]:
 
 
 def event_filters() -> queries.EventFilters:
-    """The series, tag and organisation (slugs) that the query string narrows events to."""
-    return queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
+    """The series, tag and organisation (slugs) that the query string narrows events to.
+
+    Parsed values only: a slug that names nothing is a missing page, so no query string
+    can have a listing kept under another's key (EventFilters.key).
+    """
+    filters = queries.EventFilters(_slug_arg("series"), _slug_arg("tag"), _slug_arg("organization"))
+    if not queries.filters_exist(filters):
+        abort(404)
+    return filters
 
 
 @bp.route("/events")
 def events():
-    filters = event_filters()
-    number = _page_number()
-    key = f"events:{number}:{filters.series}:{filters.tag}:{filters.organization}"
+    filters, number = event_filters(), _page_number()
+    key = f"events:{number}:{filters.key}"
     return cached_page(key, lambda: _event_listing(filters, number))
 
 

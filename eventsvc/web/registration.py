@@ -1,6 +1,8 @@
-"""Registration pages: the form, the outcome, and the private manage page.
+"""Registration pages: the form, the "check your inbox" page, and the pages of a manage link.
 
-Routes attach to the public blueprint: these pages are for attendees.
+Routes attach to the public blueprint: these pages are for attendees. Whatever the address's
+history, a submission gets the same answer (DESIGN §5); the pages its email links to are
+token pages (security.token_page).
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,17 +10,20 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from eventsvc import queries
 from eventsvc.extensions import csrf, limiter
 from eventsvc.forms.registration import registration_form
+from eventsvc.security import form_keeps_input, token_page
 from eventsvc.services import registration as service
 from eventsvc.services.answers import labelled_answers
 from eventsvc.services.attendees import reset_feed_token, set_reminders_opt_out
 from eventsvc.services.audit import track_actor
 from eventsvc.web.public import bp
 
-_NEW_STATE_MESSAGES = {
-    "confirmed": "You are registered. We have emailed you the details and a calendar invitation.",
-    "waitlisted": "The event is full: you are on the waiting list. We have emailed you.",
-    "pending": "Thank you. The organisers approve registrations for this event; we have "
-    "emailed you and will write again when they decide.",
+_CONFIRMED_MESSAGES = {
+    "confirmed": "Your email address is confirmed: you are registered. We have emailed you "
+    "a calendar invitation.",
+    "waitlisted": "Your email address is confirmed. The event is full: you are on the "
+    "waiting list.",
+    "pending": "Your email address is confirmed. The organisers approve registrations for "
+    "this event; we will write when they decide.",
 }
 
 
@@ -33,9 +38,12 @@ def _registerable_event(slug: str):
 
 
 def _registration(token: str):
+    """The registration of a manage link: 404 for no such link, 410 once it was erased."""
     found = service.find_by_token(token)
     if found is None:
         abort(404)
+    if found.is_erased:
+        abort(410)
     return found
 
 
@@ -49,6 +57,7 @@ def form_for(event, **kwargs):
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@form_keeps_input
 @limiter.limit(_register_limit, methods=["POST"])
 def register(slug: str):
     event = _registerable_event(slug)
@@ -65,7 +74,7 @@ def register(slug: str):
     if form.website.data:
         abort(400)
     try:
-        outcome = service.register(
+        service.register(
             event,
             form.name.data,
             form.email.data,
@@ -79,13 +88,17 @@ def register(slug: str):
             return render_template("registration/register.html", event=event, refusal=error), 409
         form.take_errors(error.fields)
         return render_template("registration/register.html", event=event, form=form), 400
-    if outcome.registration is None or outcome.state == "unverified":
-        return render_template("registration/sent.html", event=event, outcome=outcome)
-    flash(_NEW_STATE_MESSAGES[outcome.state])
-    return redirect(url_for("public.manage_registration", token=outcome.manage_token))
+    return redirect(url_for("public.registration_received", slug=event.slug), 303)
+
+
+@bp.route("/events/<slug>/register/received")
+def registration_received(slug: str):
+    """What happens next: the same page for every submission, whatever the address."""
+    return render_template("registration/received.html", event=_registerable_event(slug))
 
 
 @bp.route("/registrations/<token>")
+@token_page
 def manage_registration(token: str):
     registration = _registration(token)
     return render_template(
@@ -97,6 +110,7 @@ def manage_registration(token: str):
 
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
+@token_page
 def cancel_registration(token: str):
     registration = _registration(token)
     if request.method == "POST":
@@ -111,6 +125,7 @@ def cancel_registration(token: str):
 
 
 @bp.route("/registrations/<token>/confirm", methods=["GET", "POST"])
+@token_page
 def confirm_registration(token: str):
     registration = _registration(token)
     if request.method == "POST":
@@ -120,7 +135,7 @@ def confirm_registration(token: str):
             return render_template(
                 "registration/register.html", event=registration.event, refusal=error
             ), 409
-        flash(_NEW_STATE_MESSAGES.get(registration.state, "Your email address is confirmed."))
+        flash(_CONFIRMED_MESSAGES.get(registration.state, "Your email address is confirmed."))
         return redirect(url_for("public.manage_registration", token=token))
     return render_template(
         "registration/confirm.html", registration=registration, event=registration.event
@@ -129,6 +144,7 @@ def confirm_registration(token: str):
 
 @bp.route("/registrations/<token>/unsubscribe", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058 one-click: the mail client posts without a form
+@token_page
 def unsubscribe(token: str):
     registration = _registration(token)
     if request.method == "POST":
@@ -138,6 +154,7 @@ def unsubscribe(token: str):
 
 
 @bp.route("/registrations/<token>/feed", methods=["POST"])
+@token_page
 def reset_feed(token: str):
     registration = _registration(token)
     reset_feed_token(registration)

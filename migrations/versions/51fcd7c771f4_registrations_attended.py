@@ -1,7 +1,7 @@
 """registrations attended
 
 Revision ID: 51fcd7c771f4
-Revises: 3f9c2b7d41e6
+Revises: e4a19c7d2b58
 Create Date: 2026-12-06
 
 Whether each registrant attended (DESIGN §3): unknown (NULL) until staff check people in
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '51fcd7c771f4'
-down_revision = '3f9c2b7d41e6'
+down_revision = 'e4a19c7d2b58'
 branch_labels = None
 depends_on = None
 

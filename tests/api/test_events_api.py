@@ -62,7 +62,7 @@ def test_an_event_shows_exactly_the_listed_fields_and_nothing_private(api, make_
     assert JOIN not in text and NOTE not in text and "join" not in text
     assert body["starts_at"] == event.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert body["local_start"].endswith(("-04:00", "-05:00"))
-    assert (body["capacity"], body["seats_left"]) == (40, 40)
+    assert (body["capacity"], body["seats_left"]) == (40, None)  # a count would be an oracle
     assert body["description_html"] == "<p><strong>Bold</strong> words</p>\n"
     assert body["credits"] == [
         {"role": "co_host", "kind": "organization", "name": "MSI Integrity",

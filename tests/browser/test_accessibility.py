@@ -108,6 +108,7 @@ PUBLIC_PAGES = {
     "news item announcing an event": "/news/{news}",
     "events list": "/events",
     "event page with the registration form": "/events/{event}",
+    "check your inbox after registering": "/events/{event}/register/received",
     "staff sign-in": "/login",
     "registration manage page": "/registrations/{manage_token}",
     "calendar by month": "/calendar",

@@ -7,12 +7,15 @@ from flask import current_app
 from icalendar import Calendar
 from sqlalchemy import select
 
+from eventsvc.cli import main
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage
 from eventsvc.services import mailer
 from eventsvc.services.events import fields_of
+from eventsvc.services.locking import write_transaction
+from eventsvc.services.staff import create_staff
 from eventsvc.timezones import now
-from tests.helpers import free_port, save_fields
+from tests.helpers import free_port, save_fields, signs_in
 
 
 @pytest.fixture
@@ -21,6 +24,15 @@ def registered(any_db_app, open_event, sign_up):
     event = open_event(capacity=5)
     sign_up(event, "ana@example.org", timezone="America/La_Paz")
     return event
+
+
+@pytest.fixture
+def admin_client(any_db_app):
+    """A test client with an admin signed in."""
+    client = any_db_app.test_client()
+    user, password = create_staff("chief@example.org", "admin", "correct horse battery")
+    assert signs_in(client, user.email, password)
+    return client
 
 
 def statuses():
@@ -140,4 +152,46 @@ def test_a_message_whose_registration_was_erased_meanwhile_is_dropped(
     message = db.session.get(OutboxMessage, message_id)
     assert (message.status, message.is_written) == ("dropped", False)
     assert message.last_error == "Its registration no longer exists."
+    assert smtp_server.received == []
+
+
+def test_poisoned_messages_fail_with_their_reason_and_the_others_go_out(
+    any_db_app, open_event, sign_up, smtp_server, admin_client
+):
+    event = open_event(capacity=10)
+    for who in ("ana", "bo", "cy"):
+        sign_up(event, f"{who}@example.org")
+    unwritable, unbuildable = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id).limit(2)
+    ).all()
+    poisoned = {unwritable.id, unbuildable.id}
+    with write_transaction():  # as a newer version or a hand in the database left them
+        unwritable.kind = "no_such_kind"
+        unbuildable.to_address = "bo@example.org\r\nBcc: everyone@example.org"
+    current_app.config["SMTP_URL"] = smtp_server.url
+
+    worker = ["outbox", "worker", "--rounds", "2", "--interval", "0"]
+    result = any_db_app.test_cli_runner().invoke(main, worker)
+
+    assert result.exit_code == 0, result.output
+    assert [m["To"] for m in smtp_server.received] == ["cy@example.org"]
+    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    reasons = {message.id: message.last_error for message in failed}
+    assert set(reasons) == poisoned
+    assert reasons[unwritable.id].startswith("Could not be written: KeyError")
+    assert reasons[unbuildable.id].startswith("Could not be built into an email: ValueError")
+    page = admin_client.get("/admin/outbox?status=failed").text
+    assert "Could not be written: KeyError" in page and "Could not be built" in page
+
+
+def test_a_claim_left_half_done_again_and_again_is_failed_not_retried(registered, smtp_server):
+    current_app.config["SMTP_URL"] = smtp_server.url
+    message = db.session.scalar(select(OutboxMessage))
+    with write_transaction():
+        message.status, message.claimed_at = "sending", now() - mailer.CLAIM_TIMEOUT
+        message.attempts = mailer.MAX_ATTEMPTS
+    assert mailer.send_due() == {"sent": 0, "failed": 0}
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.status == "failed"
+    assert message.last_error.startswith(f"Left half-sent {mailer.MAX_ATTEMPTS} times")
     assert smtp_server.received == []

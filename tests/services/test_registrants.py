@@ -38,6 +38,14 @@ def test_csv_has_every_answer_and_neutralises_formulas(event, sign_up):
     assert rows[2][-2] == "'@home"
 
 
+def test_csv_header_cells_are_neutralised_like_data_cells(event, sign_up):
+    add_question(event, QuestionFields("short_text", '=HYPERLINK("https://evil.example","Fee")'))
+    add_question(event, QuestionFields("short_text", "-2+3"))
+    sign_up(event, "a@example.org")
+    header = next(csv.reader(io.StringIO(staff_side.registrants_csv(event))))
+    assert header[-2:] == ['\'=HYPERLINK("https://evil.example","Fee")', "'-2+3"]
+
+
 def test_filters_and_counts(event, sign_up):
     sign_up(event, "ana@example.org", "Ana Pérez")
     sign_up(event, "bo@example.org", "Bo Chen")

@@ -1,6 +1,6 @@
 """Who may use the admin: signed-in staff only; the navigation; the password pages."""
 
-from tests.helpers import error_of, page_text
+from tests.helpers import error_of, page_text, signs_in
 
 ADMIN_PAGES = (
     "/admin/", "/admin/events", "/admin/events/new", "/admin/events/1", "/admin/news",
@@ -94,5 +94,7 @@ def test_change_password(client, login):
         follow_redirects=True,
     )
 
-    assert "Your password is changed." in page_text(response.text)
+    assert "Your password is changed" in page_text(response.text)
+    assert client.get("/admin/").status_code == 302  # every session ended, this one too
+    assert signs_in(client, "editor@example.org", "a long new password")
     assert client.get("/admin/").status_code == 200

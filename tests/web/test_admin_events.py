@@ -601,7 +601,7 @@ def test_duplicate_makes_a_new_draft_copy(client, editor, make_event):
     assert [c.name for c in copy.credits] == ["MSI Integrity"]
 
 
-def test_only_drafts_can_be_deleted(client, editor, make_event):
+def test_only_drafts_can_be_deleted(client, admin, make_event):
     published = make_event(title="Published")
     draft = make_event(publish=False, title="Draft")
 

@@ -113,7 +113,7 @@ def test_publish_and_unpublish(client, editor, make_news):
     assert "is a draft again" in page_text(response.text)
 
 
-def test_delete_asks_first_then_deletes(client, editor, make_news):
+def test_delete_asks_first_then_deletes(client, admin, make_news):
     item = make_news(title="Old item")
 
     assert "Delete the news item “Old item”?" in page_text(
@@ -147,7 +147,7 @@ def test_an_unknown_event_cannot_be_linked(client, editor):
     assert error_of(response.text, "events") == "Choose events from the list"
 
 
-def test_unknown_news_items_are_not_found(client, editor):
+def test_unknown_news_items_are_not_found(client, admin):
     assert client.get("/admin/news/999/edit").status_code == 404
     assert client.post("/admin/news/999/publish").status_code == 404
     assert client.post("/admin/news/999/delete").status_code == 404

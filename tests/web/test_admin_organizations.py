@@ -124,7 +124,7 @@ class TestOrganizations:
         assert event.sequence == 1
         assert event.credits[0].name == "MSI Integrity Project"
 
-    def test_delete_refuses_an_organisation_still_credited(self, client, editor, make_event):
+    def test_delete_refuses_an_organisation_still_credited(self, client, admin, make_event):
         make_event(credits=[("co_host", "organization", "MSI Integrity")])
         organization = only(Organization)
 
@@ -137,7 +137,7 @@ class TestOrganizations:
         )
         assert only(Organization) == organization
 
-    def test_delete_asks_first_then_deletes(self, client, editor):
+    def test_delete_asks_first_then_deletes(self, client, admin):
         client.post("/admin/organizations/new", data=organization_data())
         organization = only(Organization)
         url = f"/admin/organizations/{organization.id}/delete"
@@ -160,7 +160,7 @@ class TestOrganizations:
 
 
 class TestPeople:
-    def test_add_edit_and_delete_a_person(self, client, editor):
+    def test_add_edit_and_delete_a_person(self, client, admin):
         data = {"name": "Amina Diallo", "affiliation": "Clinic director", "url": ""}
 
         assert client.post("/admin/people/new", data=data).status_code == 302
@@ -193,7 +193,7 @@ class TestPeople:
         )
         assert form_values(response.text)["affiliation"] == "Kept"
 
-    def test_delete_refuses_a_person_still_credited(self, client, editor, make_event):
+    def test_delete_refuses_a_person_still_credited(self, client, admin, make_event):
         make_event(credits=[("moderator", "person", "Amina Diallo")])
         person = only(Person)
 
@@ -215,7 +215,7 @@ class TestPeople:
             assert "<img src=x" not in markup, url
 
 
-def test_unknown_ids_are_not_found(client, editor):
+def test_unknown_ids_are_not_found(client, admin):
     for area in ("organizations", "people"):
         for action in ("edit", "delete"):
             assert client.get(f"/admin/{area}/999/{action}").status_code == 404, (area, action)

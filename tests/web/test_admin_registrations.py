@@ -238,6 +238,20 @@ def test_the_detail_page_shows_labelled_answers_and_consent(client, editor, open
 
     assert "Answers Where do you work? Netherlands Send me the recording no" in page
     assert f"Consent Version {event.consent_version}, given" in page
+    assert "Submitted again" not in page
+
+
+def test_the_detail_page_shows_how_often_the_address_was_sent_again(
+    client, editor, open_event, sign_up
+):
+    event = open_event()
+    registration = sign_up(event, "ana@example.org").registration
+    for _probe in range(3):
+        sign_up(event, "ANA@example.org")
+
+    page = page_text(client.get(f"/admin/events/{event.id}/registrants/{registration.id}").text)
+
+    assert "Submitted again 3 times after registering; details last emailed again" in page
 
 
 def test_approve_and_decline_change_the_state_and_email_the_person(

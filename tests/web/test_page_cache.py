@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy import select
 
 from eventsvc import create_app
 from eventsvc.extensions import db
@@ -152,7 +153,7 @@ def test_each_reader_gets_their_own_working_token(site, open_event):
             f"/events/{open_event.slug}/register",
             data={"name": "Reader", "email": email, "consent": "y", "csrf_token": token},
         )
-        assert response.status_code == 302, response.text
+        assert response.status_code == 303, response.text
     crossed = first.post(
         f"/events/{open_event.slug}/register",
         data={"name": "C", "email": "c@example.org", "consent": "y", "csrf_token": second_token},
@@ -250,3 +251,37 @@ def test_a_change_shows_on_every_worker_on_either_database(any_db_app, make_even
             with worker.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+CRAFTED = (
+    "?series=None&tag=None&organization=None",
+    "?series=&tag=%20&organization=",
+    "?series=no-such-series",
+    "?tag=Rights",  # slugs are lower case: this names nothing
+    "?organization=fair-chains&organization=none",
+    "?page=01&series=",
+    "?unknown=1",
+)
+
+
+def test_crafted_query_strings_never_change_the_plain_listing(client, make_event):
+    make_event(
+        title="Rights at work",
+        tags=["Rights"],
+        credits=[("co_host", "organization", "Fair Chains")],
+    )
+    plain = client.get("/events").text
+    rename(db.session.scalar(select(Event)), "Rights at work, renamed")  # nothing kept holds
+    statuses = {query: client.get(f"/events{query}").status_code for query in CRAFTED}
+    assert statuses == {
+        "?series=None&tag=None&organization=None": 404,
+        "?series=&tag=%20&organization=": 200,
+        "?series=no-such-series": 404,
+        "?tag=Rights": 404,
+        "?organization=fair-chains&organization=none": 200,
+        "?page=01&series=": 200,
+        "?unknown=1": 200,
+    }
+    after = client.get("/events").text
+    assert "Rights at work, renamed" in after and after != plain
+    assert client.get("/events?tag=rights").text.count("Rights at work, renamed") >= 1

@@ -91,13 +91,15 @@ def test_listing_has_a_labelled_filter_form_with_the_current_choice(client, make
     assert '<a href="/events">Clear filters</a>' in response.text
 
 
-def test_listing_says_when_nothing_matches(client, make_event):
+def test_listing_says_when_nothing_matches_and_an_unknown_filter_is_missing(client, make_event):
     make_event(title="Something")
+    make_event(title="Long ago", series="Archive", **_at(in_days(-30)))
 
-    text = page_text(client.get("/events?series=no-such-series").text)
+    text = page_text(client.get("/events?series=archive").text)
 
     assert "No upcoming events match these filters." in text
     assert "Something" not in text
+    assert client.get("/events?series=no-such-series").status_code == 404
 
 
 def test_listing_pages_past_events_keeping_the_filters(client, make_event):

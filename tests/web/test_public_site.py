@@ -5,6 +5,7 @@ import re
 import pytest
 from flask import abort
 
+from eventsvc.forms import FORM_EXPIRED
 from eventsvc.services.events import add_recording
 from tests.helpers import in_days, json_ld, page_text
 
@@ -326,7 +327,8 @@ def test_a_form_without_its_csrf_token_gets_an_explained_400(client):
     response = client.post("/login", data={"email": "a@example.org", "password": "x"})
 
     assert response.status_code == 400
-    assert "The form expired or was sent from elsewhere" in response.text
+    assert FORM_EXPIRED in page_text(response.text)
+    assert 'value="a@example.org"' in response.text  # what was typed is kept
 
 
 # Safety

@@ -5,7 +5,10 @@ from functools import wraps
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
+from eventsvc.permissions import may
+
 bp = Blueprint("admin", __name__)
+bp.add_app_template_global(may)
 
 
 @bp.before_request
@@ -14,16 +17,20 @@ def require_staff():
     """Sign-in is required for the whole admin."""
 
 
-def admin_required(view):
-    """Refuse editors: only admins may use the wrapped view."""
+def requires(action: str):
+    """Refuse (403) staff whose role may not do `action`, by the one permission table."""
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not may(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapper
+        wrapper.permission = action
+        return wrapper
+
+    return decorate
 
 
 def render_form(template: str, **context):

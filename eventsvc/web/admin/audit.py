@@ -7,7 +7,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models.audit import ACTIONS, AuditEntry
 from eventsvc.services.audit import track_actor
-from eventsvc.web.admin import admin_required, bp, no_store
+from eventsvc.web.admin import bp, no_store, requires
 
 ENTRIES_PER_PAGE = 50
 
@@ -22,7 +22,7 @@ def _entries(action: str | None):
 
 
 @bp.route("/audit")
-@admin_required
+@requires("audit")
 @no_store
 def audit_log():
     action = request.args.get("action", "")

@@ -18,6 +18,7 @@ from eventsvc.forms.events import (
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
 from eventsvc.models import Event, NewsItem, OutboxMessage, Recording
 from eventsvc.search import matching_ids
+from eventsvc.security import form_keeps_input
 from eventsvc.services.events import (
     EventError,
     add_recording,
@@ -40,7 +41,7 @@ from eventsvc.services.uploads import (
     store_uploaded_image,
 )
 from eventsvc.timezones import now
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 from eventsvc.web.presenters import site_time
 
 EVENTS_PER_PAGE = 50
@@ -141,6 +142,7 @@ def _saved_message(event: Event) -> str:
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
+@form_keeps_input
 def events_new():
     zone_name = site_timezone()
     form = NewEventForm(data={"timezone": zone_name}, site_zone=zone_name)
@@ -160,6 +162,7 @@ def events_new():
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def events_edit(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm(data=event_form_data(event), stored_image=event.image_path)
@@ -278,6 +281,7 @@ def events_reschedule(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def events_delete(event_id: int):
     event = _event_or_404(event_id)
     if problem := deletion_refusal(event):

@@ -7,8 +7,9 @@ from eventsvc.config import site_timezone
 from eventsvc.extensions import db
 from eventsvc.forms.news import NewsForm, news_form_data
 from eventsvc.models import NewsItem
+from eventsvc.security import form_keeps_input
 from eventsvc.services.news import create_news, delete_news, set_news_published, update_news
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 NEWS_PER_PAGE = 50
 
@@ -33,6 +34,7 @@ def news_list():
 
 
 @bp.route("/news/new", methods=["GET", "POST"])
+@form_keeps_input
 def news_new():
     form = NewsForm(site_zone=site_timezone())
     if form.validate_on_submit():
@@ -43,6 +45,7 @@ def news_new():
 
 
 @bp.route("/news/<int:item_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def news_edit(item_id: int):
     item = _item_or_404(item_id)
     zone_name = site_timezone()
@@ -69,6 +72,7 @@ def news_unpublish(item_id: int):
 
 
 @bp.route("/news/<int:item_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def news_delete(item_id: int):
     item = _item_or_404(item_id)
     if request.method == "POST":

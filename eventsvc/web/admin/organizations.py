@@ -6,6 +6,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.forms.organizations import OrganizationForm, organization_form_data
 from eventsvc.models import Organization
+from eventsvc.security import form_keeps_input
 from eventsvc.services.organizations import (
     CatalogError,
     create_organization,
@@ -13,7 +14,7 @@ from eventsvc.services.organizations import (
     update_organization,
 )
 from eventsvc.services.uploads import UploadError
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 
 def _organization_or_404(organization_id: int) -> Organization:
@@ -41,6 +42,7 @@ def organizations_list():
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
+@form_keeps_input
 def organizations_new():
     form = OrganizationForm()
     if form.validate_on_submit() and (organization := _save(form, None)):
@@ -50,6 +52,7 @@ def organizations_new():
 
 
 @bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def organizations_edit(organization_id: int):
     organization = _organization_or_404(organization_id)
     form = OrganizationForm(
@@ -62,6 +65,7 @@ def organizations_edit(organization_id: int):
 
 
 @bp.route("/organizations/<int:organization_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def organizations_delete(organization_id: int):
     organization = _organization_or_404(organization_id)
     if request.method == "POST":

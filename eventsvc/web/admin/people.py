@@ -6,13 +6,14 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.forms.organizations import PersonForm, person_form_data
 from eventsvc.models import Person
+from eventsvc.security import form_keeps_input
 from eventsvc.services.organizations import (
     CatalogError,
     create_person,
     delete_person,
     update_person,
 )
-from eventsvc.web.admin import bp, render_form
+from eventsvc.web.admin import bp, render_form, requires
 
 
 def _person_or_404(person_id: int) -> Person:
@@ -37,6 +38,7 @@ def people_list():
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
+@form_keeps_input
 def people_new():
     form = PersonForm()
     if form.validate_on_submit() and (person := _save(form, None)):
@@ -46,6 +48,7 @@ def people_new():
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@form_keeps_input
 def people_edit(person_id: int):
     person = _person_or_404(person_id)
     form = PersonForm(data=person_form_data(person))
@@ -56,6 +59,7 @@ def people_edit(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/delete", methods=["GET", "POST"])
+@requires("delete")
 def people_delete(person_id: int):
     person = _person_or_404(person_id)
     if request.method == "POST":

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from eventsvc.forms.registration_admin import PersonForm
 from eventsvc.services.registrants import erase_person, person_export, registrations_of
-from eventsvc.web.admin import admin_required, bp, no_store, render_form
+from eventsvc.web.admin import bp, no_store, render_form, requires
 
 
 def _lookup_page(form: PersonForm, found=None):
@@ -17,13 +17,13 @@ def _lookup_page(form: PersonForm, found=None):
 
 
 @bp.route("/personal-data")
-@admin_required
+@requires("personal_data")
 def personal_data():
     return _lookup_page(PersonForm(formdata=None))
 
 
 @bp.route("/personal-data", methods=["POST"])
-@admin_required
+@requires("personal_data")
 @no_store
 def personal_data_find():
     form = PersonForm()
@@ -34,7 +34,7 @@ def personal_data_find():
 
 
 @bp.route("/personal-data/export", methods=["POST"])
-@admin_required
+@requires("personal_data")
 @no_store
 def personal_data_export():
     form = PersonForm()
@@ -46,7 +46,7 @@ def personal_data_export():
 
 
 @bp.route("/personal-data/erase", methods=["POST"])
-@admin_required
+@requires("personal_data")
 @no_store
 def personal_data_erase():
     form = PersonForm()

@@ -16,6 +16,7 @@ from eventsvc.forms.registration_admin import (
 from eventsvc.inputs import EventChanges
 from eventsvc.models import Event, Question, Registration
 from eventsvc.models.registrations import STATES
+from eventsvc.security import form_keeps_input
 from eventsvc.services.answers import labelled_answers
 from eventsvc.services.attendance import attendance_counts
 from eventsvc.services.events import save_event
@@ -76,6 +77,7 @@ def registration_or_404(event: Event, registration_id: int) -> Registration:
 
 
 @bp.route("/events/<int:event_id>/registration", methods=["GET", "POST"])
+@form_keeps_input
 def events_registration(event_id: int):
     event = event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
@@ -245,6 +247,7 @@ def events_registrant_cancel(event_id: int, registration_id: int):
 
 
 @bp.route("/events/<int:event_id>/message", methods=["GET", "POST"])
+@form_keeps_input
 def events_message(event_id: int):
     event = event_or_404(event_id)
     counts = state_counts(event)
@@ -262,7 +265,6 @@ _ADDED = {
     "waitlisted": "The event is full: {name} is on the waiting list, and is emailed.",
     "pending": "{name} is registered and awaits approval (a seat is held); they are emailed.",
     "unverified": "{name} is emailed a link to confirm their address: until then, no seat.",
-    "already_registered": "{name} was registered already; they are sent their details again.",
 }
 
 

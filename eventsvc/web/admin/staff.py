@@ -14,7 +14,7 @@ from eventsvc.services.staff import (
     set_staff_active,
     set_staff_role,
 )
-from eventsvc.web.admin import admin_required, bp
+from eventsvc.web.admin import bp, requires
 
 
 def _account_or_404(user_id: int) -> StaffUser:
@@ -51,13 +51,13 @@ def _refuse_own_account(user: StaffUser, what: str):
 
 
 @bp.route("/staff")
-@admin_required
+@requires("manage_staff")
 def staff_list():
     return _staff_page(NewStaffForm(formdata=None))
 
 
 @bp.route("/staff", methods=["POST"])
-@admin_required
+@requires("manage_staff")
 def staff_create():
     form = NewStaffForm()
     if form.validate_on_submit():
@@ -71,7 +71,7 @@ def staff_create():
 
 
 @bp.route("/staff/<int:user_id>/disable", methods=["POST"])
-@admin_required
+@requires("manage_staff")
 def staff_disable(user_id: int):
     user = _account_or_404(user_id)
     if refused := _refuse_own_account(user, "disable"):
@@ -82,7 +82,7 @@ def staff_disable(user_id: int):
 
 
 @bp.route("/staff/<int:user_id>/enable", methods=["POST"])
-@admin_required
+@requires("manage_staff")
 def staff_enable(user_id: int):
     user = _account_or_404(user_id)
     set_staff_active(user, active=True)
@@ -91,7 +91,7 @@ def staff_enable(user_id: int):
 
 
 @bp.route("/staff/<int:user_id>/reset-password", methods=["POST"])
-@admin_required
+@requires("manage_staff")
 def staff_reset_password(user_id: int):
     user = _account_or_404(user_id)
     if refused := _refuse_own_account(user, "reset the password of"):
@@ -101,7 +101,7 @@ def staff_reset_password(user_id: int):
 
 
 @bp.route("/staff/<int:user_id>/role", methods=["POST"])
-@admin_required
+@requires("manage_staff")
 def staff_role(user_id: int):
     user = _account_or_404(user_id)
     if refused := _refuse_own_account(user, "change the role of"):

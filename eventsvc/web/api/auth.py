@@ -10,6 +10,7 @@ from functools import wraps
 from flask import g, request
 
 from eventsvc.models import ApiToken, StaffUser
+from eventsvc.permissions import may
 from eventsvc.services.audit import acting_as
 from eventsvc.services.tokens import find_usable_token, record_use
 from eventsvc.web.api.errors import HTTP_ERRORS, ApiError
@@ -59,8 +60,9 @@ def public(view):
     return wrapper
 
 
-def staff(scope: str = "read", admin: bool = False):
-    """Only a token of `scope` ('read' or 'write'), of an admin when `admin`, may call the view."""
+def staff(scope: str = "read", action: str = "change"):
+    """Only a token of `scope` ('read' or 'write') whose owner may do `action` (by the one
+    permission table) may call the view."""
 
     def decorate(view):
         @wraps(view)
@@ -70,8 +72,8 @@ def staff(scope: str = "read", admin: bool = False):
                 raise _unauthorized("This operation needs a staff token.")
             if scope == "write" and not token.can_write:
                 raise _forbidden("This token may only read: make a write token to change things.")
-            if admin and not token.staff_user.is_admin:
-                raise _forbidden("Only an admin may do this.")
+            if not may(token.staff_user, action):
+                raise _forbidden("Your role may not do this: ask an admin.")
             g.api_token = token
             with acting_as(f"{token.staff_user.email} (API token “{token.name}”)"):
                 return view(*args, **kwargs)

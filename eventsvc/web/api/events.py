@@ -130,7 +130,7 @@ def change_event(slug: str, json: EventChange):
 
 
 @bp.delete("/events/<slug>")
-@staff("write", admin=True)
+@staff("write", action="delete")
 @spec.validate(resp=statuses(401, 403, 404, 409, HTTP_204=None), tags=["events"], security=WRITE)
 def delete_draft(slug: str):
     """Delete a draft (admins only); a published event is cancelled instead.

@@ -11,7 +11,6 @@ from eventsvc.web.api.errors import ApiError
 from eventsvc.web.api.schemas import ErrorOut, PageQuery
 
 BODY_LIMIT = 1024 * 1024
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _STATUS_MEANINGS = {
     304: "Not modified: the copy whose ETag was sent in If-None-Match is current.",
     400: "Malformed JSON, or a NUL character in the address.",
@@ -20,6 +19,7 @@ _STATUS_MEANINGS = {
     404: "No such item (drafts are found with a staff token only).",
     409: "The item's state does not allow this; the error code names the conflict.",
     413: "The body is larger than 1 MiB.",
+    415: "The body is not sent as application/json.",
     422: "Invalid fields, each named with its messages.",
     429: "Too many registrations from one network: wait a minute.",
 }
@@ -55,17 +55,21 @@ def window(query: PageQuery) -> tuple[int, int]:
 
 @bp.before_request
 def read_json_body() -> None:
-    """Read the body as JSON once, whatever its declared type: 400 when it is not JSON."""
+    """Read the body as JSON once: 415 when it is sent as another type, 400 when not JSON.
+
+    Only `application/json` is read, so a browser on another site cannot send a body
+    without the CORS preflight (a `text/plain` form post is refused).
+    """
     request.max_content_length = BODY_LIMIT
     if request.method not in ("POST", "PATCH", "PUT"):
         return
     body = request.get_data(cache=True)
-    if request.mimetype in _FORM_TYPES:
-        raise ApiError(400, "malformed_json", "Send the body as JSON (application/json).")
+    if (body or request.mimetype) and not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
     if not body:
         return
     try:
-        body = request.get_json(force=True)
+        body = request.get_json()
     except (BadRequest, RecursionError) as error:
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from error
     try:

@@ -1,6 +1,6 @@
 """Registering for an event (public), and staff handling of registrations."""
 
-from flask import current_app
+from flask import current_app, g
 
 from eventsvc import queries
 from eventsvc.extensions import db, limiter
@@ -13,20 +13,16 @@ from eventsvc.web.api.errors import ApiError, invalid, not_found
 from eventsvc.web.api.events import OPTIONAL_TOKEN, WRITE, find_event
 from eventsvc.web.api.http import page, statuses
 from eventsvc.web.api.schemas import (
-    CheckInbox,
-    Registered,
+    Received,
     RegistrationOut,
     RegistrationPage,
     RegistrationQuery,
     RegistrationSubmission,
 )
-from eventsvc.web.api.shapes import outcome_json, registration_json
+from eventsvc.web.api.shapes import registration_json
 
 READ = {"bearer": []}
 LARGEST_ID = 2**31 - 1  # larger numbers are no row's id on any database: 404, not an error
-_ALREADY_REGISTERED = (
-    "This address is already registered for this event; the details were sent to it again."
-)
 
 
 def _conflict(error: service.RegistrationError) -> ApiError:
@@ -44,17 +40,32 @@ def _register_limit() -> str:
 @public
 @limiter.limit(_register_limit)
 @spec.validate(
-    resp=statuses(401, 404, 409, 413, 429, HTTP_201=Registered, HTTP_202=CheckInbox),
+    resp=statuses(
+        401,
+        404,
+        409,
+        413,
+        415,
+        429,
+        HTTP_202=Received,
+        HTTP_201=RegistrationOut,
+        HTTP_200=RegistrationOut,
+    ),
     tags=["registrations"],
     security=OPTIONAL_TOKEN,
 )
 def register(slug: str, json: RegistrationSubmission):
     """Register someone for a published event, by the same rules as the page's form.
 
-    201 for a new registration (confirmed, pending approval or waitlisted); events that
-    confirm the email first answer 202 to every submission and register once the emailed
-    link is used. An address already registered gets 409 `already_registered` and its
-    details by email, nothing more. `consent` must be true.
+    Every accepted submission answers 202 `{"status": "received"}`, whatever the address's
+    history: the address is emailed its new registration (its state, private link and
+    invitation), or the details of the one it has already (at most once an hour), and
+    nothing else tells them apart. Refusals that depend on the event alone (409: cancelled,
+    past, not open, closed, full without a waitlist) and invalid fields (422) come first,
+    the same for everyone. `consent` must be true; the body must be `application/json`.
+
+    With a staff `write` token the answer is the registration itself: 201 when it is new,
+    200 when the address was registered already.
     """
     event = queries.published_event(slug, details=False)
     if event is None:
@@ -65,11 +76,10 @@ def register(slug: str, json: RegistrationSubmission):
         )
     except service.RegistrationError as error:
         raise _conflict(error) from error
-    if outcome.state == "unverified":
-        return {"state": "unverified"}, 202
-    if outcome.registration is None:
-        raise ApiError(409, "already_registered", _ALREADY_REGISTERED)
-    return outcome_json(outcome), 201
+    token = g.get("api_token")
+    if token is not None and token.can_write:
+        return registration_json(outcome.registration), 201 if outcome.created else 200
+    return {"status": "received"}, 202
 
 
 @bp.get("/events/<slug>/registrations")

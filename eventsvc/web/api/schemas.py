@@ -14,6 +14,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -51,6 +52,7 @@ from eventsvc.inputs import (
     URL_LIMIT,
     VENUE_LIMIT,
     VISIBILITIES,
+    single_line_error,
 )
 from eventsvc.models.registrations import STATES
 from eventsvc.timezones import MAX_DURATION, LocalTimeError, zone
@@ -77,6 +79,18 @@ def text(max_length: int, min_length: int = 0):
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(_no_nul),
     ]
+
+
+def _one_line(value: object) -> object:
+    problem = single_line_error(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def line(max_length: int, min_length: int = 0):
+    """A one-line text: as `text`, and no control character in what was sent (untrimmed)."""
+    return Annotated[text(max_length, min_length), BeforeValidator(_one_line)]
 
 
 def _web_address(value: str) -> str:
@@ -116,8 +130,8 @@ def _wall_clock(value: object) -> datetime:
         raise ValueError(f"{value} is not a real date and time") from error
 
 
-WebAddress = Annotated[text(URL_LIMIT, 1), AfterValidator(_web_address)]
-ProfileAddress = Annotated[text(PROFILE_URL_LIMIT, 1), AfterValidator(_web_address)]
+WebAddress = Annotated[line(URL_LIMIT, 1), AfterValidator(_web_address)]
+ProfileAddress = Annotated[line(PROFILE_URL_LIMIT, 1), AfterValidator(_web_address)]
 ZoneName = Annotated[
     text(64, 1),
     AfterValidator(_zone_name),
@@ -228,8 +242,8 @@ class RegistrationQuery(PageQuery):
 class VenueIn(Input):
     """Where an in-person or hybrid event happens."""
 
-    name: text(VENUE_LIMIT) = ""
-    address: text(ADDRESS_LIMIT) = ""
+    name: line(VENUE_LIMIT) = ""
+    address: line(ADDRESS_LIMIT) = ""
 
 
 class CreditIn(Input):
@@ -237,7 +251,7 @@ class CreditIn(Input):
 
     role: Literal[ROLES]
     kind: Literal[CREDITED_KINDS]
-    name: text(NAME_LIMIT, 1)
+    name: line(NAME_LIMIT, 1)
     url: ProfileAddress | None = None
 
 
@@ -246,10 +260,10 @@ class QuestionIn(Input):
 
     id: omittable(StrictInt) = None
     type: Literal[QUESTION_TYPES]
-    label: text(QUESTION_LIMIT, 1)
+    label: line(QUESTION_LIMIT, 1)
     required: StrictBool = False
     help_text: text(HELP_LIMIT) = ""
-    choices: list[text(CHOICE_LIMIT, 1)] = Field(default_factory=list, max_length=MAX_CHOICES)
+    choices: list[line(CHOICE_LIMIT, 1)] = Field(default_factory=list, max_length=MAX_CHOICES)
 
     @model_validator(mode="after")
     def _choices_fit_type(self):
@@ -290,7 +304,7 @@ class EventChange(TimesIn):
         }
     )
 
-    title: omittable(text(TITLE_LIMIT, 1)) = None
+    title: omittable(line(TITLE_LIMIT, 1)) = None
     kind: omittable(Literal[KINDS]) = None
     timezone: omittable(ZoneName) = Field(
         None, description="Changing only the zone keeps the wall-clock times."
@@ -304,8 +318,8 @@ class EventChange(TimesIn):
     join_url: WebAddress | None = Field(None, description="Never shown in any answer.")
     capacity: Capacity | None = Field(None, description="null: no limit.")
     registration: omittable(RegistrationIn) = None
-    series: text(NAME_LIMIT) | None = None
-    tags: omittable(list[text(TAG_LIMIT, 1)]) = Field(None, max_length=MAX_TAGS)
+    series: line(NAME_LIMIT) | None = None
+    tags: omittable(list[line(TAG_LIMIT, 1)]) = Field(None, max_length=MAX_TAGS)
     credits: omittable(list[CreditIn]) = Field(None, max_length=MAX_CREDITS)
     questions: omittable(list[QuestionIn]) = Field(None, max_length=MAX_QUESTIONS)
     internal_note: omittable(text(10_000)) = Field(
@@ -359,7 +373,7 @@ class EventCreate(EventChange):
         }
     )
 
-    title: text(TITLE_LIMIT, 1)
+    title: line(TITLE_LIMIT, 1)
     kind: Literal[KINDS]
     timezone: ZoneName
 
@@ -403,7 +417,7 @@ class RecordingIn(Input):
     )
 
     url: WebAddress
-    title: text(TITLE_LIMIT) = ""
+    title: line(TITLE_LIMIT) = ""
 
 
 class RegistrationSubmission(Input):
@@ -535,7 +549,10 @@ class EventOut(Output):
     venue: VenueOut | None
     image: ImageOut | None
     capacity: int | None
-    seats_left: int | None
+    seats_left: int | None = Field(
+        description="Seats free now, for staff tokens; null to the public, since a count "
+        "that moves would tell who registered whether an address was new."
+    )
     registration: RegistrationInfo
     recordings: list[RecordingOut]
     sequence: int
@@ -604,18 +621,10 @@ class RegistrationOut(Output):
     created_at: str
 
 
-class Registered(Output):
-    """A new registration: its state, its place in line, and the person's private link."""
+class Received(Output):
+    """Every accepted submission's answer, whatever the address's history."""
 
-    state: Literal["confirmed", "pending", "waitlisted"]
-    waitlist_position: int | None
-    manage_url: str
-
-
-class CheckInbox(Output):
-    """Confirm-email-first events answer every submission this way."""
-
-    state: Literal["unverified"]
+    status: Literal["received"]
 
 
 def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:

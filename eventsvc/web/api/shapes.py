@@ -10,8 +10,9 @@ from eventsvc.calendar.links import (
     webcal_url,
 )
 from eventsvc.models import Event, NewsItem, Organization, Registration, Series, Tag
-from eventsvc.services.registration import Outcome, active_questions, refusal
+from eventsvc.services.registration import active_questions, refusal
 from eventsvc.text import excerpt_of, render_markdown
+from eventsvc.web.api.auth import caller
 from eventsvc.web.feeds import feed_url
 from eventsvc.web.presenters import absolute_url, http_url, image_src, iso_local, iso_utc
 
@@ -72,7 +73,8 @@ def _named(item) -> dict:
 
 
 def event_json(event: Event) -> dict:
-    """An event as EventOut: no join link, no internal note, no registrant."""
+    """An event as EventOut: no join link, no internal note, no registrant; seats left for
+    staff only."""
     venue = {"name": event.venue, "address": event.address}
     return {
         "slug": event.slug,
@@ -96,7 +98,8 @@ def event_json(event: Event) -> dict:
         "venue": venue if any(venue.values()) else None,
         "image": _image(event.image_path, event.image_url, event.image_alt),
         "capacity": event.capacity,
-        "seats_left": event.seats_left,
+        # A live count would tell whoever registers someone whether they were new (§5).
+        "seats_left": event.seats_left if caller() is not None else None,
         "registration": _registration_info(event),
         "recordings": [
             {"url": r.url, "title": r.title, "published_at": iso_utc(r.published_at)}
@@ -178,15 +181,4 @@ def registration_json(registration: Registration) -> dict:
         "answers": registration.answers,
         "timezone": registration.timezone,
         "created_at": iso_utc(registration.created_at),
-    }
-
-
-def outcome_json(outcome: Outcome) -> dict:
-    """A new registration's answer to the person: state, place in line, private link."""
-    registration = outcome.registration
-    manage = url_for("public.manage_registration", token=registration.manage_token)
-    return {
-        "state": outcome.state,
-        "waitlist_position": registration.waitlist_position,
-        "manage_url": f"{_base_url()}{manage}",
     }
