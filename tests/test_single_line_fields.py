@@ -11,7 +11,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.inputs import SINGLE_LINE_ERROR
 from eventsvc.models import Event, NewsItem, Organization, Person, Registration
-from tests.helpers import Api, error_of, row_count
+from tests.helpers import Api, error_of, reloaded, row_count
 
 BREAKS = ("Rights\r\nBcc: everyone@example.org", "Rights\tat work", "Rights\x1b[2J", "A\u2028B")
 LINK = "https://meet.example.org/room-42"
@@ -33,6 +33,13 @@ FORMS = {
     "organisation name": ("/admin/organizations/new", {"name": "Fair"}, "name", Organization),
     "person name": ("/admin/people/new", {"name": "Ana Pérez"}, "name", Person),
     "news title": ("/admin/news/new", NEWS, "title", NewsItem),
+    "announcement title": ("/admin/events/new", EVENT | {"announce": "y"}, "news_title", NewsItem),
+    "credited person's affiliation": (
+        "/admin/events/new",
+        EVENT | {"credits-0-role": "speaker", "credits-0-kind": "person", "credits-0-name": "Ana"},
+        "credits-0-affiliation",
+        Person,
+    ),
 }
 
 
@@ -61,6 +68,26 @@ def test_the_registration_form_and_the_api_refuse_a_name_on_two_lines(client, op
         assert api.status_code == 422
         assert api.get_json()["fields"]["name"] == [SINGLE_LINE_ERROR]
     assert row_count(Registration) == 0
+
+
+def test_staff_adding_or_correcting_a_registrant_are_refused_a_name_on_two_lines(
+    client, editor, open_event, sign_up
+):
+    event = open_event()
+    ana = sign_up(event, "ana@example.org", name="Ana Pérez").registration
+    person = {"email": "bo@example.org", "consent": "y"}
+    for value in BREAKS:
+        added = client.post(
+            f"/admin/events/{event.id}/registrants/new", data=person | {"name": value}
+        )
+        edited = client.post(
+            f"/admin/events/{event.id}/registrants/{ana.id}/edit", data={"name": value}
+        )
+        for response in (added, edited):
+            assert response.status_code == 400, value
+            assert error_of(response.text, "name") == SINGLE_LINE_ERROR, value
+    assert row_count(Registration) == 1
+    assert reloaded(ana).name == "Ana Pérez"
 
 
 @pytest.fixture

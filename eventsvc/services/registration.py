@@ -77,16 +77,19 @@ def refusal(event: Event) -> RegistrationError | None:
     return None
 
 
-def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str | None]:
-    errors: dict[str, list[str]] = {}
+def _checked_name(name) -> tuple[str, dict[str, list[str]]]:
+    """The name trimmed, and its error (by field) when it is empty, too long or not one line."""
     line_error = single_line_error(name)
     name = name.strip() if isinstance(name, str) else ""
     if not name:
-        errors["name"] = ["Enter your name"]
-    elif len(name) > NAME_LIMIT or "\x00" in name:
-        errors["name"] = [f"Keep your name under {NAME_LIMIT} characters"]
-    elif line_error:
-        errors["name"] = [line_error]
+        return name, {"name": ["Enter your name"]}
+    if len(name) > NAME_LIMIT or "\x00" in name:
+        return name, {"name": [f"Keep your name under {NAME_LIMIT} characters"]}
+    return name, {"name": [line_error]} if line_error else {}
+
+
+def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str | None]:
+    name, errors = _checked_name(name)
     address = email.strip() if isinstance(email, str) else ""
     try:
         address = validate_email(address, check_deliverability=False).normalized
@@ -461,12 +464,7 @@ def add_registrant(event: Event, name, email, answers, consent) -> Outcome:
 def change_registrant(registration: Registration, name, answers) -> Registration:
     """Staff correct a registrant's name and answers, by the form's rules; answers to
     questions since removed are kept."""
-    name = name.strip() if isinstance(name, str) else ""
-    errors = (
-        {}
-        if 0 < len(name) <= NAME_LIMIT
-        else {"name": [f"Enter a name, up to {NAME_LIMIT} characters"]}
-    )
+    name, errors = _checked_name(name)
     clean, answer_errors = clean_answers(active_questions(registration.event), answers or {})
     errors.update(answer_errors)
     if errors:

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select, update
 
 from eventsvc.extensions import db
-from eventsvc.inputs import QuestionFields, RegistrationSettings
+from eventsvc.inputs import SINGLE_LINE_ERROR, QuestionFields, RegistrationSettings
 from eventsvc.models import Event, Registration
 from eventsvc.services import registration as reg
 from eventsvc.services.registration_settings import add_question, remove_question
@@ -355,3 +355,14 @@ def test_raising_the_capacity_promotes_the_waitlist(open_event, sign_up):
     }
     assert [m.to_address for m in outbox_messages("promoted")] == ["b@example.org"]
     assert outbox_messages("event_changed") == []  # capacity is not news for registrants
+
+
+def test_a_corrected_name_is_refused_on_two_lines_as_on_the_form(open_event, sign_up):
+    ana = sign_up(open_event(), "ana@example.org", name="Ana Pérez").registration
+
+    with pytest.raises(reg.RegistrationError) as refused:
+        reg.change_registrant(ana, "Ana\r\nBcc: everyone@example.org", {})
+
+    assert refused.value.fields["name"] == [SINGLE_LINE_ERROR]
+    db.session.expire_all()
+    assert ana.name == "Ana Pérez"
