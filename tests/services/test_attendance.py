@@ -131,3 +131,21 @@ def test_semicolons_and_tabs_are_read_as_well(webinar):
     assert [row.email for row in rows] == ["ana@example.org"]
     rows = read_report(b"Name\tEmail\nBo\tbo@example.org\n")
     assert [row.email for row in rows] == ["bo@example.org"]
+
+
+def test_a_report_matches_each_mailbox_by_its_key_and_never_one_for_another(
+    any_db_app, open_event, sign_up
+):
+    event = open_event(capacity=10)
+    sign_up(event, "alice@strasse.org", name="Alice")
+    sign_up(event, "josé@bücher.de", name="José")
+    rows = [
+        ReportRow(2, "Alice@STRASSE.org"),
+        ReportRow(3, "alice@straße.org"),  # another mailbox, on another domain
+        ReportRow(4, "josé@xn--bcher-kva.de"),
+    ]
+
+    result = import_attendance(event, rows, others_absent=False)
+
+    assert [row.email for row in result.unmatched] == ["alice@straße.org"]
+    assert attendance() == {"alice@strasse.org": True, "josé@bücher.de": True}

@@ -357,6 +357,26 @@ def test_raising_the_capacity_promotes_the_waitlist(open_event, sign_up):
     assert outbox_messages("event_changed") == []  # capacity is not news for registrants
 
 
+def test_staff_add_people_by_their_mailbox_key_and_are_told_of_one_registered_already(
+    open_event, sign_up
+):
+    event = open_event(capacity=10)
+    alice = sign_up(event, "alice@strasse.org").registration
+
+    other = reg.add_registrant(event, "Alice B.", "alice@straße.org", {}, consent=True)
+    with pytest.raises(reg.RegistrationError) as refused:
+        reg.add_registrant(event, "Alice", "Alice@STRASSE.org", {}, consent=True)
+
+    assert (other.created, other.state) == (True, "confirmed")
+    assert other.registration.email_key == "alice@xn--strae-oqa.org" != alice.email_key
+    assert refused.value.code == "already_registered"
+    assert refused.value.fields["email"] == [
+        "This address is registered already: find it in the list."
+    ]
+    assert row_count(Registration) == 2
+    assert [m.to_address for m in outbox_messages()] == ["alice@strasse.org", "alice@straße.org"]
+
+
 def test_a_corrected_name_is_refused_on_two_lines_as_on_the_form(open_event, sign_up):
     ana = sign_up(open_event(), "ana@example.org", name="Ana Pérez").registration
 
