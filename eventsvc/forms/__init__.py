@@ -60,6 +60,11 @@ class BaseForm(FlaskForm):
                 valid = False
         return valid
 
+    def token_holds(self) -> bool:
+        """Whether the form came with a good CSRF token (always, where CSRF is off): asked
+        before a view keeps anything sent with it, such as an uploaded file."""
+        return not self.meta.csrf or self.csrf_token.validate(self)
+
 
 def stripped(value):
     """Filter: trim the spaces around a text; other values pass unchanged."""

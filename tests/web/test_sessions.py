@@ -1,13 +1,15 @@
 """Staff sessions end when they should, and forms outlive their CSRF token kindly (issue 12)."""
 
 import time
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 
 from eventsvc import create_app
 from eventsvc.forms import FORM_EXPIRED
 from eventsvc.models import Event, Registration
-from tests.helpers import csrf_token, dispose, error_of, page_text, row_count, signs_in
+from tests.helpers import PNG, csrf_token, dispose, error_of, page_text, row_count, signs_in
 
 
 @pytest.fixture
@@ -136,3 +138,26 @@ class TestExpiredForms:
         assert "Two hours of careful writing." in response.text
         assert error_of(response.text, "title") == ""
         assert row_count(Event) == 0
+
+    def test_an_image_sent_with_a_stale_token_is_not_stored(self, app, client, make_staff):
+        user, password = make_staff()
+        assert signs_in(client, user.email, password)
+        token = csrf_token(client.get("/admin/events/new").text)
+        time.sleep(2.1)  # whole seconds: past a 1-second limit
+        data = {
+            "title": "Remedy in practice",
+            "kind": "webinar",
+            "timezone": "Europe/Berlin",
+            "start": "2031-07-30T10:00",
+            "duration": "90",
+            "image_alt": "The panel",
+        }
+        sent = data | {"csrf_token": token, "image": (BytesIO(PNG), "panel.png")}
+        response = client.post("/admin/events/new", data=sent)
+        assert response.status_code == 400
+        assert FORM_EXPIRED in page_text(response.text)
+        uploads = Path(app.config["UPLOAD_DIR"])
+        assert not uploads.exists() or not any(uploads.iterdir())
+        fresh = data | {"csrf_token": csrf_token(response.text), "image": (BytesIO(PNG), "p.png")}
+        assert client.post("/admin/events/new", data=fresh).status_code == 302
+        assert [path.read_bytes() for path in uploads.iterdir()] == [PNG]

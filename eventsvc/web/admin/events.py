@@ -91,8 +91,9 @@ def _form_page(form: EventForm, event: Event | None = None, status: int | None =
 
 def _keep_chosen_image(form: EventForm) -> str | None:
     """Store a file chosen now at once, so it outlives errors and credit-row changes, or take
-    back the one chosen before; returns why a file is refused, if it is."""
-    if form.image.data:
+    back the one chosen before; returns why a file is refused, if it is. A form whose CSRF
+    token is stale or missing stores nothing (security.form_keeps_input)."""
+    if form.image.data and form.token_holds():
         try:
             name = store_uploaded_image(form.image.data)
         except UploadError as error:
