@@ -161,3 +161,22 @@ class TestExpiredForms:
         fresh = data | {"csrf_token": csrf_token(response.text), "image": (BytesIO(PNG), "p.png")}
         assert client.post("/admin/events/new", data=fresh).status_code == 302
         assert [path.read_bytes() for path in uploads.iterdir()] == [PNG]
+
+    def test_a_registrant_added_late_by_staff_comes_back_with_what_was_typed(
+        self, client, make_staff, open_event
+    ):
+        event = open_event()
+        user, password = make_staff()
+        assert signs_in(client, user.email, password)
+        url = f"/admin/events/{event.id}/registrants/new"
+        token = csrf_token(client.get(url).text)
+        time.sleep(2.1)  # whole seconds: past a 1-second limit
+        data = {"name": "Bo Chen", "email": "bo@example.org", "consent": "y"}
+        response = client.post(url, data=data | {"csrf_token": token})
+        assert response.status_code == 400
+        assert FORM_EXPIRED in page_text(response.text)
+        assert 'value="Bo Chen"' in response.text and 'value="bo@example.org"' in response.text
+        assert row_count(Registration) == 0
+        fresh = data | {"csrf_token": csrf_token(response.text)}
+        again = client.post(url, data=fresh, follow_redirects=True)
+        assert "Bo Chen is registered" in page_text(again.text)

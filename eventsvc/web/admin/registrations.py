@@ -286,6 +286,7 @@ def _registrant_form_page(event: Event, form, registration: Registration | None 
 
 @bp.route("/events/<int:event_id>/registrants/new", methods=["GET", "POST"])
 @no_store
+@form_keeps_input
 def events_registrant_new(event_id: int):
     """Staff register someone by hand, by the rules of the public form (seats, emails)."""
     event = event_or_404(event_id)
@@ -314,6 +315,7 @@ def _answer_data(registration: Registration) -> dict:
 
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>/edit", methods=["GET", "POST"])
 @no_store
+@form_keeps_input
 def events_registrant_edit(event_id: int, registration_id: int):
     """Staff correct a registrant's name and answers; the address stays theirs."""
     event = event_or_404(event_id)
