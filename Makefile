@@ -7,7 +7,12 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export XDG_RUNTIME_DIR ?= /tmp/eventsvc-xdg-$(shell id -u)
 
-.PHONY: run test lint format serve require-secret-key clean system-test-deps
+.PHONY: run test lint format serve require-secret-key clean system-test-deps translations
+
+# Message catalogs: eventsvc/translations/<language>/LC_MESSAGES/messages.po are written by
+# hand (README, "Translations"); the .mo files the app reads are built from them.
+TRANSLATIONS := eventsvc/translations
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,17 +26,29 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $(VENV)/.installed $@
 
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing any text of the interface: gather the messages again, merge them into each
+# language's catalog, then translate what `make test` reports as missing.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract --quiet -F pyproject.toml -k lazy_gettext -k _l --add-location=file \
+	  --sort-by-file --omit-header -o $(TRANSLATIONS)/messages.pot eventsvc templates
+	$(BIN)/pybabel update --quiet -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	  --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(MAKE) --no-print-directory $(CATALOGS)
+
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(CATALOGS)
 	$(BIN)/eventsvc db upgrade
 	$(BIN)/eventsvc timezones refresh
 	PORT=$(PORT) $(BIN)/eventsvc demo
 	PORT=$(PORT) $(BIN)/eventsvc run --host 127.0.0.1 --port $(PORT)
 
-serve: require-secret-key $(VENV)/.installed
+serve: require-secret-key $(VENV)/.installed $(CATALOGS)
 	@test -n "$$EVENTSVC_DATABASE_URL" || echo "EVENTSVC_DATABASE_URL is not set: serving SQLite in instance/ (use PostgreSQL in production)." >&2
 	$(BIN)/eventsvc db upgrade
 	$(BIN)/eventsvc timezones refresh
@@ -51,7 +68,7 @@ system-test-deps:
 	  else echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 
-test: $(VENV)/.installed-test tests/js/node_modules/.installed system-test-deps
+test: $(VENV)/.installed-test $(CATALOGS) tests/js/node_modules/.installed system-test-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

@@ -7,7 +7,8 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsvc.config import load_settings
-from eventsvc.extensions import csrf, db, limiter, login_manager, migration_commands
+from eventsvc.extensions import babel, csrf, db, limiter, login_manager, migration_commands
+from eventsvc.languages import register_languages, select_language
 from eventsvc.models.search import FOLD_FUNCTION
 from eventsvc.private_files import private_folder, touch_private
 from eventsvc.request_log import register_request_log
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_language)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = app.config["SESSION_PROTECTION"]
 
@@ -105,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     errors.register(app)
     page_cache.register(app)
+    register_languages(app)
 
 
 def register_templates(app: Flask) -> None:

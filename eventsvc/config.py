@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from eventsvc.languages import CATALOGS, read_languages
 from eventsvc.private_files import private_folder, write_private
 from eventsvc.timezones import zone
 
@@ -72,6 +73,8 @@ def load_settings() -> dict:
         "UPLOAD_DIR": os.environ.get("EVENTSVC_UPLOAD_DIR", str(instance_path / "uploads")),
         "SITE_NAME": os.environ.get("EVENTSVC_SITE_NAME", "Human Rights Clinic"),
         "TIMEZONE": _site_timezone(),
+        "LANGUAGES": read_languages(os.environ.get("EVENTSVC_LANGUAGES", "en,es")),
+        "BABEL_TRANSLATION_DIRECTORIES": str(CATALOGS),
         "NOTIFY_DELAY": float(os.environ.get("EVENTSVC_NOTIFY_DELAY", "5")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "MAX_UPLOAD_BYTES": 2 * 1024 * 1024,

@@ -8,6 +8,7 @@ are bound when such a command runs.
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -38,6 +39,7 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()
 
 
 def bind_migrations(app: Flask) -> None:

@@ -21,6 +21,7 @@ from flask import Flask, current_app, g, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from eventsvc.languages import current_language, language_offer
 from eventsvc.security import allow_frames, allowed_frames
 from eventsvc.services.changes import current_version
 from eventsvc.timezones import now
@@ -87,7 +88,8 @@ def cached(key: str, build: Callable[[], Built]) -> Any:
         return build()[0]
     cache = current_app.extensions["page_cache"]
     # Copies show the site's name and address: settings changed at run time start afresh.
-    key = f"{key} {current_app.config['SITE_NAME']} {current_app.config['BASE_URL']}"
+    settings = f"{current_app.config['SITE_NAME']} {current_app.config['BASE_URL']}"
+    key = f"{key} {current_language()} {settings}"
     value = cache.get(key, version, moment)
     if value is None:
         value, size, instants = build()
@@ -109,6 +111,8 @@ def cached_page(key: str, render: Callable[[], tuple[str, Iterable[datetime | No
     """
     if not _seen_by_everyone():
         return render()[0]
+    # A first visit whose browser prefers another language is offered it (languages.py).
+    key = f"{key} offer:{language_offer()}"
     html, frames = cached(key, lambda: _without_token(*render()))
     allow_frames(frames)
     return html.replace(_CSRF_PLACEHOLDER, generate_csrf()) if _CSRF_PLACEHOLDER in html else html
