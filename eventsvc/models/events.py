@@ -146,6 +146,9 @@ class Event(Timestamped, db.Model):
     image_url: Mapped[str | None] = mapped_column(String(1000))
     image_alt: Mapped[str] = mapped_column(String(300), default="")
     internal_note: Mapped[str] = mapped_column(Text, default="")
+    # The language it is written in, and its text in others (translated.py).
+    language: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
     sequence: Mapped[int] = mapped_column(default=0)
     calendar_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -153,6 +156,8 @@ class Event(Timestamped, db.Model):
     # so every instance serves the same bytes and a feed is a concatenation (DESIGN §6).
     calendar_entry: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     calendar_entry_key: Mapped[str | None] = mapped_column(String(100))
+    # The same entry in the site's other languages ({"es": "BEGIN:VEVENT…"}), same key.
+    calendar_entries: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     # What the stored entry shows (calendar/entry.py), kept to tell a change from an edit
     # that the entry does not show (services/changes.py).
     calendar_fields: Mapped[dict | None] = mapped_column(JSON, deferred=True)

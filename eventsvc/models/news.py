@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
@@ -29,7 +29,9 @@ class NewsItem(Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # One language code, or several for an item written in all of them ("en, es").
     language: Mapped[str] = mapped_column(String(20), default="en")
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
     label: Mapped[str] = mapped_column(String(20), default="news")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

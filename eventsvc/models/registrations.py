@@ -64,6 +64,8 @@ class Question(Timestamped, db.Model):
     required: Mapped[bool] = mapped_column(default=False)
     help_text: Mapped[str] = mapped_column(Text, default="")
     choices: Mapped[list] = mapped_column(JSON, default=list)
+    # {"es": {"label": …, "help_text": …, "choices": […]}}: choices in the same order.
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
@@ -101,6 +103,8 @@ class Registration(Timestamped, db.Model):
     consent_version: Mapped[int | None] = mapped_column()
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The language they registered in: every email they get is written in it.
+    language: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
     state: Mapped[str] = mapped_column(String(20), index=True)
     waitlist_position: Mapped[int | None] = mapped_column()
     manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)

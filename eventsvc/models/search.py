@@ -5,7 +5,9 @@ SQLite: one FTS5 table per kind over the rows it indexes (external content), tok
 per row, through a text search configuration that drops accents (`unaccent`), a document
 of every word with a GIN index, for matching, and a small heading (title weighted A,
 summary B) for ranking, which reads no long document. On both, triggers on the indexed
-table keep the index current with every insert, edit and delete, whoever writes.
+table keep the index current with every insert, edit and delete, whoever writes. Each
+indexed text is the original followed by its translations (the row's `translations`
+JSON), so a search finds an item in any of its languages.
 
 The migration that adds the index builds these same objects, and create_all() builds them
 through the metadata hooks below (tests/test_migrations.py checks that both agree). The
@@ -50,10 +52,20 @@ def is_search_table(name: str) -> bool:
     return any(name == item.index or name.startswith(f"{item.index}_") for item in INDEXED.values())
 
 
+def _sqlite_text(row: str, column: str) -> str:
+    """SQL: a row's text in its original language, then in each of its translations."""
+    translated = (
+        f"(SELECT group_concat(json_extract(value, '$.{column}'), ' ') "
+        f"FROM json_each({row}.translations))"
+    )
+    return f"{row}.{column} || coalesce(' ' || {translated}, '')"
+
+
 def _sqlite_statements(item: IndexedTable) -> list[str]:
     columns = ", ".join(item.columns)
-    new = ", ".join(f"new.{column}" for column in item.columns)
-    old = ", ".join(f"old.{column}" for column in item.columns)
+    new = ", ".join(_sqlite_text("new", column) for column in item.columns)
+    old = ", ".join(_sqlite_text("old", column) for column in item.columns)
+    every = ", ".join(_sqlite_text(item.table, column) for column in item.columns)
     add = f"INSERT INTO {item.index} (rowid, {columns}) VALUES (new.id, {new});"
     remove = (
         f"INSERT INTO {item.index} ({item.index}, rowid, {columns}) "
@@ -68,9 +80,11 @@ def _sqlite_statements(item: IndexedTable) -> list[str]:
         f"CREATE TRIGGER IF NOT EXISTS {item.index}_delete AFTER DELETE ON {item.table} "
         f"BEGIN {remove} END",
         # Only edits to the indexed text: seat counters and the like leave the index alone.
-        f"CREATE TRIGGER IF NOT EXISTS {item.index}_update AFTER UPDATE OF {columns} "
-        f"ON {item.table} BEGIN {remove} {add} END",
-        f"INSERT INTO {item.index} ({item.index}) VALUES ('rebuild')",
+        f"CREATE TRIGGER IF NOT EXISTS {item.index}_update AFTER UPDATE OF {columns}, "
+        f"translations ON {item.table} BEGIN {remove} {add} END",
+        # Not 'rebuild': that would read the original columns alone.
+        f"INSERT INTO {item.index} ({item.index}) VALUES ('delete-all')",
+        f"INSERT INTO {item.index} (rowid, {columns}) SELECT id, {every} FROM {item.table}",
     ]
 
 
@@ -89,9 +103,17 @@ AS $$ SELECT lower(unaccent('unaccent', value)) $$""",
 ]
 
 
+def _postgresql_text(row: str, column: str) -> str:
+    """SQL: a row's text in its original language, then in each of its translations."""
+    translated = (
+        f"(SELECT string_agg(value ->> '{column}', ' ') FROM json_each({row}.translations))"
+    )
+    return f"concat_ws(' ', {row}.{column}, {translated})"
+
+
 def _postgresql_vectors(item: IndexedTable, row: str) -> tuple[str, str]:
     """SQL for a row's document (every word, for matching) and heading (title A, summary B)."""
-    title, summary, body = (f"{row}.{column}" for column in item.columns)
+    title, summary, body = (_postgresql_text(row, column) for column in item.columns)
     config = f"'{TEXT_SEARCH_CONFIGURATION}'"
     document = f"to_tsvector({config}, concat_ws(' ', {title}, {summary}, {body}))"
     heading = (
@@ -119,7 +141,7 @@ AS $$ BEGIN
   RETURN NULL;
 END $$""",
         f"CREATE OR REPLACE TRIGGER {item.index}_refresh "
-        f"AFTER INSERT OR UPDATE OF {title}, {summary}, {body} ON {item.table} "
+        f"AFTER INSERT OR UPDATE OF {title}, {summary}, {body}, translations ON {item.table} "
         f"FOR EACH ROW EXECUTE FUNCTION {item.index}_refresh()",
         f"INSERT INTO {item.index} ({item.key}, document, heading) "
         f"SELECT id, {document}, {heading} FROM {item.table} ON CONFLICT DO NOTHING",
