@@ -6,6 +6,11 @@ Vancouver from March 2026 on); pytz's zone lists for pickers are the same releas
 (tests/test_timezones.py holds them to it). An event keeps its wall-clock times and the
 version its instants were derived with, so a newer release re-derives them
 (`Schedule.rederived`, `eventsvc timezones refresh`).
+
+Times are written in the language being read (Flask-Babel's locale: the page's, or an
+email's registrant's under force_locale), with Babel's names of days and months:
+'Thursday 14 January 2027, 10:00 EST (UTC−05:00)', 'jueves, 14 de enero de 2027, 10:00
+EST (UTC−05:00)'.
 """
 
 import zoneinfo
@@ -17,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytz
 import tzdata
+from babel.dates import format_date
+from flask_babel import get_locale, gettext, lazy_gettext
 
 zoneinfo.reset_tzpath(to=[])
 ZoneInfo.clear_cache()
@@ -32,19 +39,47 @@ class LocalTimeError(ValueError):
 def zone(name: str) -> ZoneInfo:
     """Return the zone for an IANA name, or raise LocalTimeError."""
     if name not in pytz.all_timezones_set:
-        raise LocalTimeError(f"{name!r} is not a known time zone")
+        raise LocalTimeError(_unknown_zone(name))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise LocalTimeError(f"{name!r} is not a known time zone") from error
+        raise LocalTimeError(_unknown_zone(name)) from error
+
+
+def _unknown_zone(name: str) -> str:
+    return gettext("%(zone)s is not a known time zone", zone=repr(name))
+
+
+# English keeps its house style; other languages write a day as their own full form.
+_DAY_PATTERNS = {"en": ("EEEE d MMMM y", "d MMMM y", "EEE d MMM y")}
+
+
+def _language() -> str:
+    """The language being read: the request's, a forced one, else English."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def _clock(moment: datetime) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def day_text(day: date) -> str:
+    """A date such as '14 January 2027' or '14 de enero de 2027'."""
+    language = _language()
+    return format_date(day, _DAY_PATTERNS.get(language, (0, "long"))[1], locale=language)
+
+
+def long_day(day: date) -> str:
+    """A date with its weekday: 'Thursday 14 January 2027', 'jueves, 14 de enero de 2027'."""
+    language = _language()
+    return format_date(day, _DAY_PATTERNS.get(language, ("full",))[0], locale=language)
+
+
+def short_day(day: date) -> str:
+    """A date for tables: 'Thu 14 Jan 2027', '14 ene 2027'."""
+    language = _language()
+    return format_date(day, _DAY_PATTERNS.get(language, (0, 0, "medium"))[2], locale=language)
 
 
 def offsets_at(local: datetime, zone_name: str) -> list[timedelta]:
@@ -96,11 +131,15 @@ def parse_offset(text: str) -> timedelta:
     sign = -1 if cleaned.startswith("-") else 1
     digits = cleaned.lstrip("+-").replace(":", "")
     if not (digits.isdigit() and len(digits) in {2, 4}):
-        raise LocalTimeError(f"{text!r} is not a UTC offset like -05:00")
+        raise LocalTimeError(_bad_offset(text))
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 14 or minutes >= 60:
-        raise LocalTimeError(f"{text!r} is not a UTC offset like -05:00")
+        raise LocalTimeError(_bad_offset(text))
     return sign * timedelta(hours=hours, minutes=minutes)
+
+
+def _bad_offset(text: str) -> str:
+    return gettext("%(text)s is not a UTC offset like -05:00", text=repr(text))
 
 
 def to_utc(local: datetime, zone_name: str, offset: timedelta | None = None) -> datetime:
@@ -115,18 +154,31 @@ def to_utc(local: datetime, zone_name: str, offset: timedelta | None = None) -> 
     if not offsets:
         moved_from, moved_to = _gap_edges(local, tz)
         raise LocalTimeError(
-            f"{_clock(local)} does not exist on {_day(local.date())} in {zone_name}: "
-            f"clocks move from {_clock(moved_from)} to {_clock(moved_to)}"
+            gettext(
+                "%(time)s does not exist on %(day)s in %(zone)s: clocks move from %(before)s "
+                "to %(after)s",
+                time=_clock(local),
+                day=day_text(local.date()),
+                zone=zone_name,
+                before=_clock(moved_from),
+                after=_clock(moved_to),
+            )
         )
     if offset is None:
         chosen = offsets[0]
     elif offset in offsets:
         chosen = offset
     else:
-        allowed = " or ".join(format_offset(o) for o in offsets)
+        allowed = gettext(" or ").join(format_offset(o) for o in offsets)
         raise LocalTimeError(
-            f"{zone_name} is not at {format_offset(offset)} at {_clock(local)} on "
-            f"{_day(local.date())}; it is at {allowed}"
+            gettext(
+                "%(zone)s is not at %(offset)s at %(time)s on %(day)s; it is at %(allowed)s",
+                zone=zone_name,
+                offset=format_offset(offset),
+                time=_clock(local),
+                day=day_text(local.date()),
+                allowed=allowed,
+            )
         )
     return (local - chosen).replace(tzinfo=UTC)
 
@@ -163,17 +215,17 @@ def end_after(start: datetime, minutes: int) -> datetime:
 def check_duration(start: datetime, end: datetime) -> None:
     """Raise LocalTimeError unless `end` is after `start` and within the longest duration."""
     if end <= start:
-        raise LocalTimeError("The end must be after the start")
+        raise LocalTimeError(gettext("The end must be after the start"))
     if end - start > MAX_DURATION:
-        raise LocalTimeError("An event can last at most 14 days")
+        raise LocalTimeError(gettext("An event can last at most 14 days"))
 
 
 def day_bounds(first: date, last: date, zone_name: str) -> tuple[datetime, datetime]:
     """Return the UTC instants where an all-day span from `first` to `last` starts and ends."""
     if last < first:
-        raise LocalTimeError("The last day must not be before the first")
+        raise LocalTimeError(gettext("The last day must not be before the first"))
     if last - first >= MAX_DURATION:
-        raise LocalTimeError("An event can last at most 14 days")
+        raise LocalTimeError(gettext("An event can last at most 14 days"))
     start = datetime.combine(first, time()).replace(tzinfo=zone(zone_name))
     end = datetime.combine(last + timedelta(days=1), time()).replace(tzinfo=zone(zone_name))
     return start.astimezone(UTC), end.astimezone(UTC)
@@ -183,7 +235,7 @@ def abbreviation(local: datetime, zone_name: str) -> str:
     """The zone's name at that moment: 'EDT', or 'La Paz time' where tzdata has only '-04'."""
     name = local.tzname() or ""
     if name[:1] in "+-" or not name:
-        return f"{zone_name.rsplit('/', 1)[-1].replace('_', ' ')} time"
+        return gettext("%(city)s time", city=zone_name.rsplit("/", 1)[-1].replace("_", " "))
     return name
 
 
@@ -191,7 +243,7 @@ def describe(instant: datetime, zone_name: str) -> str:
     """Render an instant as e.g. 'Thursday 30 July 2026, 10:00 EDT (UTC−04:00)'."""
     local = to_local(instant, zone_name)
     return (
-        f"{local:%A} {_day(local.date())}, {local:%H:%M} {abbreviation(local, zone_name)} "
+        f"{long_day(local.date())}, {local:%H:%M} {abbreviation(local, zone_name)} "
         f"({format_offset(local.utcoffset())})"
     )
 
@@ -207,15 +259,15 @@ def describe_span(
     offset = format_offset(local_start - as_utc(starts_at).replace(tzinfo=None))
     until = f"{local_end:%H:%M}"
     if local_end.date() != local_start.date():
-        until = f"{local_end:%A} {_day(local_end.date())}, {until}"
-    start = f"{local_start:%A} {_day(local_start.date())}, {local_start:%H:%M}"
+        until = f"{long_day(local_end.date())}, {until}"
+    start = f"{long_day(local_start.date())}, {local_start:%H:%M}"
     return f"{start}–{until} ({zone}, {offset})"
 
 
 def describe_short(instant: datetime, zone_name: str) -> str:
     """Render an instant as e.g. 'Thu 30 Jul 2026, 10:00 EDT', for tables and lists."""
     local = to_local(instant, zone_name)
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {abbreviation(local, zone_name)}"
+    return f"{short_day(local.date())}, {local:%H:%M} {abbreviation(local, zone_name)}"
 
 
 def zone_label(instant: datetime, zone_name: str) -> str:
@@ -302,9 +354,14 @@ def _settled(local: datetime, instant: datetime, zone_name: str) -> tuple[dateti
         return (local - (had if had in offsets else offsets[0])).replace(tzinfo=UTC), ""
     moved = local.replace(tzinfo=zone(zone_name), fold=0).astimezone(UTC)
     now_reads = to_local(moved, zone_name)
-    note = (
-        f"{_clock(local)} on {_day(local.date())} does not exist in {zone_name} under tz data "
-        f"{TZDATA_VERSION}: moved to {_clock(now_reads)}"
+    note = gettext(
+        "%(time)s on %(day)s does not exist in %(zone)s under tz data %(version)s: moved to "
+        "%(moved)s",
+        time=_clock(local),
+        day=day_text(local.date()),
+        zone=zone_name,
+        version=TZDATA_VERSION,
+        moved=_clock(now_reads),
     )
     return moved, note
 
@@ -369,19 +426,19 @@ def read_schedule(asked: TimesAsked, current: Schedule | None = None) -> Schedul
         current = current.rederived()[0]
     zone_name = asked.zone or (current.zone if current else None)
     if not zone_name:
-        raise _refuse("zone", "Choose the time zone the event is timed in")
+        raise _refuse("zone", gettext("Choose the time zone the event is timed in"))
     _checked("zone", lambda: zone(zone_name))
     for name in _TIME_NAMES if asked.all_day else _DAY_NAMES:
         if getattr(asked, name) is not None:
-            raise _refuse(name, _MIXED[asked.all_day])
+            raise _refuse(name, str(_MIXED[asked.all_day]))
     if asked.all_day:
         return _days(asked, zone_name, current)
     return _timed(asked, zone_name, current)
 
 
 _MIXED = {
-    True: "An all-day event takes its first and last days, not times",
-    False: "Only all-day events take days; give the time it starts instead",
+    True: lazy_gettext("An all-day event takes its first and last days, not times"),
+    False: lazy_gettext("Only all-day events take days; give the time it starts instead"),
 }
 
 
@@ -389,7 +446,7 @@ def _days(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Schedu
     kept = current if current and current.all_day else None
     first = asked.first_day or (kept.first_day if kept else None)
     if first is None:
-        raise _refuse("first_day", "Enter the first day")
+        raise _refuse("first_day", gettext("Enter the first day"))
     if asked.last_day is not None:
         last = asked.last_day
     elif kept and asked.first_day is None:
@@ -409,10 +466,10 @@ def _instant(local: datetime, offset: timedelta | None, zone_name: str, name: st
 
 def _timed(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Schedule:
     if asked.end is not None and asked.duration is not None:
-        raise _refuse("duration", "Give an end or a duration, not both")
+        raise _refuse("duration", gettext("Give an end or a duration, not both"))
     kept = current if current and not current.all_day else None
     if asked.start is None and kept is None:
-        raise _refuse("start", "Enter the date and time it starts")
+        raise _refuse("start", gettext("Enter the date and time it starts"))
     if asked.start is None and asked.end is None and asked.duration is None:
         return _kept_clock(kept, zone_name)
     if asked.start is not None:
@@ -427,7 +484,7 @@ def _timed(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Sched
     elif kept is not None:
         end = start + (kept.ends_at - kept.starts_at)
     else:
-        raise _refuse("end", "Enter when it ends, or a duration in minutes")
+        raise _refuse("end", gettext("Enter when it ends, or a duration in minutes"))
     return Schedule(zone_name, start, end)
 
 
@@ -455,5 +512,5 @@ def read_window(
     opens_at = read_moment(opens, zone_name, "opens")
     closes_at = read_moment(closes, zone_name, "closes")
     if opens_at and closes_at and closes_at <= opens_at:
-        raise _refuse("closes", "Registration must close after it opens")
+        raise _refuse("closes", gettext("Registration must close after it opens"))
     return opens_at, closes_at

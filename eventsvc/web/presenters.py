@@ -7,10 +7,12 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, current_app, url_for
+from flask_babel import gettext
 from markupsafe import Markup
 
-from eventsvc import timezones
+from eventsvc import timezones, translated
 from eventsvc.config import site_timezone
+from eventsvc.languages import current_language
 from eventsvc.security import allow_frames
 from eventsvc.text import (
     excerpt_of,
@@ -39,8 +41,9 @@ def event_when(event) -> str:
     if event.all_day:
         first, last = event.start_date, event.end_date
         if first == last:
-            return f"{first:%A} {first.day} {first:%B %Y} (all day)"
-        return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y} (all day)"
+            return gettext("%(day)s (all day)", day=timezones.long_day(first))
+        days = f"{timezones.day_text(first)} – {timezones.day_text(last)}"
+        return gettext("%(day)s (all day)", day=days)
     start, end = event.local_start, event.local_end
     until = (
         f"{end:%H:%M}"
@@ -221,8 +224,36 @@ def site_time(instant: datetime, short: bool = False) -> str:
 def news_date(instant: datetime | None) -> str:
     """A publication date such as '19 August 2026'."""
     if instant is None:
-        return "Draft"
-    return f"{instant.day} {instant:%B %Y}"
+        return gettext("Draft")
+    return timezones.day_text(instant)
+
+
+def tr(item, field: str) -> translated.Text:
+    """Template global: an item's field in the reader's language, or its original."""
+    return translated.text_in(item, field, current_language())
+
+
+def lang_attribute(text) -> Markup:
+    """Template filter: ` lang="…"` for a text in another language than the page's."""
+    lang = getattr(text, "lang", None)
+    if not lang or lang == current_language():
+        return Markup("")
+    return Markup(' lang="{}"').format(lang)
+
+
+def excerpt_for(item) -> translated.Text:
+    """Template global: a news item's excerpt in the reader's language."""
+    return translated.excerpt_in(item, current_language())
+
+
+def summary_for(event) -> translated.Text:
+    """Template global: an event's summary (or opening words) in the reader's language."""
+    return translated.summary_in(event, current_language())
+
+
+def choices_for(question) -> list[tuple[str, str]]:
+    """Template global: a question's choices as (value, label in the reader's language)."""
+    return translated.choices_in(question, current_language())
 
 
 def register(app: Flask) -> None:
@@ -244,6 +275,12 @@ def register(app: Flask) -> None:
     app.add_template_global(search_excerpt)
     app.add_template_filter(highlight)
     app.add_template_global(timezones.zone_label)
+    app.add_template_global(tr)
+    app.add_template_filter(lang_attribute, "lang")
+    app.add_template_filter(translated.language_parts)
+    app.add_template_global(excerpt_for)
+    app.add_template_global(summary_for)
+    app.add_template_global(choices_for)
 
     @app.context_processor
     def site() -> dict:
