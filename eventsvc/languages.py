@@ -215,4 +215,5 @@ def register_languages(app: Flask) -> None:
     app.add_template_global(language_offer)
     app.add_template_global(current_language)
     app.add_template_global(other_languages)
+    app.add_template_global(site_languages)
     app.add_template_global(NAMES, "language_names")

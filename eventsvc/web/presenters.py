@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
+from babel.dates import format_date, format_skeleton
 from flask import Flask, current_app, url_for
 from flask_babel import gettext
 from markupsafe import Markup
@@ -256,6 +257,20 @@ def choices_for(question) -> list[tuple[str, str]]:
     return translated.choices_in(question, current_language())
 
 
+def month_name(day, with_year: bool = True) -> str:
+    """Template filter: a month in the reader's language: 'January 2027', 'Enero de 2027'."""
+    language = current_language()
+    if with_year:
+        words = format_skeleton("yMMMM", day, locale=language)
+        return words[:1].upper() + words[1:]
+    return format_date(day, "LLLL", locale=language)
+
+
+def weekday_name(day, short: bool = False) -> str:
+    """Template filter: a day's weekday in the reader's language: 'Thursday', 'jue'."""
+    return format_date(day, "EEE" if short else "EEEE", locale=current_language())
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available to every template."""
     app.add_template_filter(render_markdown, "markdown")
@@ -276,6 +291,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(highlight)
     app.add_template_global(timezones.zone_label)
     app.add_template_global(tr)
+    app.add_template_filter(month_name)
+    app.add_template_filter(weekday_name)
+    app.add_template_filter(timezones.long_day)
     app.add_template_filter(lang_attribute, "lang")
     app.add_template_filter(translated.language_parts)
     app.add_template_global(excerpt_for)
