@@ -8,24 +8,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytz
+from flask_babel import lazy_gettext as _l
 
 from eventsvc.text import has_control_character
 from eventsvc.timezones import Schedule
 
 # Events.
 KINDS = ("webinar", "in_person", "hybrid")
-KIND_LABELS = {"webinar": "Webinar", "in_person": "In person", "hybrid": "Hybrid"}
+KIND_LABELS = {"webinar": _l("Webinar"), "in_person": _l("In person"), "hybrid": _l("Hybrid")}
 STATUSES = ("scheduled", "postponed", "rescheduled", "cancelled")
 VISIBILITIES = ("draft", "published")
 ROLES = ("host", "co_host", "moderator", "speaker", "panelist", "live_illustrator", "organizer")
 ROLE_LABELS = {
-    "host": "Host",
-    "co_host": "Co-host",
-    "moderator": "Moderator",
-    "speaker": "Speaker",
-    "panelist": "Panelist",
-    "live_illustrator": "Live illustrator",
-    "organizer": "Organiser",
+    "host": _l("Host"),
+    "co_host": _l("Co-host"),
+    "moderator": _l("Moderator"),
+    "speaker": _l("Speaker"),
+    "panelist": _l("Panelist"),
+    "live_illustrator": _l("Live illustrator"),
+    "organizer": _l("Organiser"),
 }
 CREDITED_KINDS = ("organization", "person")
 MAX_CAPACITY = 1_000_000  # places an event may offer; more is a typing slip (and overflows)
@@ -42,7 +43,7 @@ TAG_LIMIT = 100
 ALT_LIMIT = 300
 MAX_CREDITS = 60
 MAX_TAGS = 50
-SINGLE_LINE_ERROR = "Remove line breaks, tabs and other control characters"
+SINGLE_LINE_ERROR = _l("Remove line breaks, tabs and other control characters")
 
 
 def single_line_error(value: object) -> str | None:
@@ -53,7 +54,7 @@ def single_line_error(value: object) -> str | None:
     web address is judged on the raw string.
     """
     if isinstance(value, str) and has_control_character(value):
-        return SINGLE_LINE_ERROR
+        return str(SINGLE_LINE_ERROR)
     return None
 
 
@@ -68,13 +69,13 @@ QUESTION_TYPES = (
     "organization",
 )
 QUESTION_TYPE_LABELS = {
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "single_choice": "Single choice",
-    "multiple_choice": "Multiple choice",
-    "checkbox": "Checkbox",
-    "country": "Country",
-    "organization": "Organisation",
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"),
+    "checkbox": _l("Checkbox"),
+    "country": _l("Country"),
+    "organization": _l("Organisation"),
 }
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 QUESTION_LIMIT = 500
@@ -90,10 +91,15 @@ DEFAULT_CONSENT = (
     "I agree that the organisers store my name, email address and answers to run this "
     "event, and delete them after it."
 )
+# The default consent in the reader's language, where an event keeps it unchanged.
+DEFAULT_CONSENT_SHOWN = _l(
+    "I agree that the organisers store my name, email address and answers to run this "
+    "event, and delete them after it."
+)
 
 # News.
 NEWS_LABELS = ("news", "event", "recording")
-NEWS_LABEL_NAMES = {"news": "News", "event": "Event", "recording": "Recording"}
+NEWS_LABEL_NAMES = {"news": _l("News"), "event": _l("Event"), "recording": _l("Recording")}
 
 # Staff and API tokens.
 STAFF_ROLES = ("admin", "editor")

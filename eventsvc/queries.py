@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -494,8 +495,10 @@ def hosted_by(organization_id: int) -> ColumnElement[bool]:
 
 def site_feed(site_name: str) -> Feed:
     """Every published event."""
-    description = f"Webinars and events of {site_name}, from six months ago onwards."
-    return Feed("All events", description, "calendar.ics", true())
+    description = gettext(
+        "Webinars and events of %(site)s, from six months ago onwards.", site=site_name
+    )
+    return Feed(gettext("All events"), description, "calendar.ics", true())
 
 
 def find_by_name(model, name: str):
@@ -515,7 +518,9 @@ def series_feed(slug: str) -> Feed | None:
     series = _by_slug(Series, slug)
     if series is None:
         return None
-    description = series.description.strip() or f"Events in the series {series.name}."
+    description = series.description.strip() or gettext(
+        "Events in the series %(name)s.", name=series.name
+    )
     return Feed(series.name, description, f"{slug}.ics", Event.series_id == series.id)
 
 
@@ -525,7 +530,8 @@ def tag_feed(slug: str) -> Feed | None:
     if tag is None:
         return None
     scope = Event.tags.any(Tag.id == tag.id)
-    return Feed(f"Topic: {tag.name}", f"Events about {tag.name}.", f"{slug}.ics", scope)
+    name = gettext("Topic: %(name)s", name=tag.name)
+    return Feed(name, gettext("Events about %(name)s.", name=tag.name), f"{slug}.ics", scope)
 
 
 def organization_feed(slug: str) -> Feed | None:
@@ -533,8 +539,8 @@ def organization_feed(slug: str) -> Feed | None:
     organization = _by_slug(Organization, slug)
     if organization is None:
         return None
-    name = f"Events with {organization.name}"
-    description = f"Events that {organization.name} hosts or co-hosts."
+    name = gettext("Events with %(name)s", name=organization.name)
+    description = gettext("Events that %(name)s hosts or co-hosts.", name=organization.name)
     return Feed(name, description, f"{slug}.ics", hosted_by(organization.id))
 
 
@@ -548,15 +554,19 @@ def event_feed(slug: str) -> Feed | None:
     return Feed(found.title, found.title, f"{slug}.ics", Event.id == found.id, download=True)
 
 
-def feed_rows(feed: Feed, moment: datetime) -> list:
-    """The feed's events in order: id, sequence, stored entry and its key, when they leave."""
+def feed_rows(feed: Feed, moment: datetime, language: str = "en") -> list:
+    """The feed's events in order: id, sequence, stored entry in `language` and its key,
+    when they leave."""
     members = and_(feed.scope, _PUBLISHED_EVENT if feed.download else listed(moment))
+    entry = Event.calendar_entry
+    if language != "en":
+        entry = Event.calendar_entries[language].as_string().label("calendar_entry")
     statement = (
         select(
             Event.id,
             Event.sequence,
             Event.calendar_entry_key,
-            Event.calendar_entry,
+            entry,
             Event.ends_at,
             Event.cancelled_at,
         )

@@ -8,6 +8,7 @@ from html import unescape
 
 import nh3
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -165,7 +166,7 @@ def one_line(text: str) -> str:
 
 
 def join_names(names: list[str]) -> str:
-    """Join names in natural English: 'A', 'A and B', 'A, B and C'."""
+    """Join names in the reader's language: 'A', 'A and B', 'A, B and C' ('A, B y C')."""
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return gettext("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])

@@ -37,6 +37,12 @@ def shown_fields(event: Event) -> dict:
         "status": event.status or "scheduled",
         "status_reason": event.status_reason or "",
         "summary": event.summary or "",
+        # What the entries in other languages show instead (per-language feeds share UIDs).
+        "translations": {
+            code: {name: text[name] for name in ("title", "summary") if text.get(name)}
+            for code, text in sorted((event.translations or {}).items())
+            if text.get("title") or text.get("summary")
+        },
         "series": event.series.name if event.series else None,
         "credits": [[c.role, c.kind, c.name, c.credited.url] for c in event.credits],
         "tags": sorted(tag.name for tag in event.tags),

@@ -1,6 +1,8 @@
 """One event as a VEVENT: the public feed entry, or a registrant's copy with the join link.
 
-Pure: an event and the site's base URL in, an icalendar component (or its bytes) out.
+Pure: an event, the site's base URL and a language in, an icalendar component (or its
+bytes) out. An entry in another language than English has the event's translated title
+and summary where it has them, and every fixed word in that language; its UID is the same.
 Times are UTC (…Z) and all-day events are dates with an exclusive end, which every
 client reads the same way (ICAL-INTEROP items 7-10). No ORGANIZER: feeds must not
 invite RSVP mail (item 14); invitations add their own.
@@ -8,13 +10,16 @@ invite RSVP mail (item 14); invitations add their own.
 
 from datetime import timedelta
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from icalendar import Event as VEvent
 from icalendar import vText
 from markupsafe import Markup, escape
 
+from eventsvc.languages import SOURCE, prefixed
 from eventsvc.models import Event
 from eventsvc.text import join_names, one_line
 from eventsvc.timezones import as_utc, describe
+from eventsvc.translated import text_in
 
 STATUS_VALUES = {
     "scheduled": "CONFIRMED",
@@ -23,17 +28,22 @@ STATUS_VALUES = {
     "cancelled": "CANCELLED",
 }
 # Some clients ignore STATUS, so the title itself says what happened (item 13).
-SUMMARY_PREFIXES = {"cancelled": "Cancelled: ", "postponed": "Postponed: "}
+SUMMARY_PREFIXES = {
+    "cancelled": lazy_gettext("Cancelled: %(title)s"),
+    "postponed": lazy_gettext("Postponed: %(title)s"),
+}
 
 
-def page_url(event: Event, base_url: str) -> str:
-    """The public page of an event (DESIGN §7)."""
-    return f"{base_url}/events/{event.slug}"
+def page_url(event: Event, base_url: str, language: str = SOURCE) -> str:
+    """The public page of an event (DESIGN §7), in a language."""
+    return base_url + prefixed(f"/events/{event.slug}", language)
 
 
-def summary_line(event: Event) -> str:
+def summary_line(event: Event, language: str = SOURCE) -> str:
     """The entry's title, prefixed when the event is cancelled or postponed."""
-    return SUMMARY_PREFIXES.get(event.status, "") + event.title
+    title = text_in(event, "title", language)
+    prefix = SUMMARY_PREFIXES.get(event.status)
+    return str(prefix) % {"title": title} if prefix else title
 
 
 def _credit_parts(event: Event, name_of) -> list[str]:
@@ -55,12 +65,12 @@ def status_line(event: Event) -> str:
     """What happened to the event, with the staff's reason ('' when on as planned)."""
     reason = f" {event.status_reason.strip()}" if event.status_reason.strip() else ""
     if event.status == "cancelled":
-        return f"This event is cancelled.{reason}"
+        return gettext("This event is cancelled.") + reason
     if event.status == "postponed":
-        return f"This event is postponed; a new date will follow.{reason}"
+        return gettext("This event is postponed; a new date will follow.") + reason
     if event.status == "rescheduled" and event.previous_starts_at:
         was = describe(event.previous_starts_at, event.timezone)
-        return f"This event was rescheduled; it was to start {was}.{reason}"
+        return gettext("This event was rescheduled; it was to start %(was)s.", was=was) + reason
     return ""
 
 
@@ -68,7 +78,7 @@ def time_line(event: Event) -> str:
     """The start in the event's own zone with its offset, for readers in other zones."""
     if event.all_day:
         return ""
-    return f"Starts {describe(event.starts_at, event.timezone)}."
+    return gettext("Starts %(when)s.", when=describe(event.starts_at, event.timezone))
 
 
 def location_value(event: Event, join_url: str | None) -> str:
@@ -78,17 +88,22 @@ def location_value(event: Event, join_url: str | None) -> str:
     if event.kind == "webinar":
         return join_url
     place = ", ".join(part for part in (event.venue, event.address) if part)
-    return f"{place} and online: {join_url}" if place else join_url
+    if not place:
+        return join_url
+    return gettext("%(place)s and online: %(link)s", place=place, link=join_url)
 
 
-def description_text(event: Event, base_url: str, join_url: str | None = None) -> str:
+def description_text(
+    event: Event, base_url: str, join_url: str | None = None, language: str = SOURCE
+) -> str:
     """The plain DESCRIPTION: summary, status, time, credits, join and recording links, page."""
-    lines = [event.summary.strip(), status_line(event), time_line(event), credits_sentence(event)]
+    summary = text_in(event, "summary", language).strip()
+    lines = [summary, status_line(event), time_line(event), credits_sentence(event)]
     if join_url:
-        lines.append(f"Join online: {join_url}")
+        lines.append(gettext("Join online: %(link)s", link=join_url))
     for recording in event.recordings:
-        lines.append(f"Recording: {recording.url}")
-    lines.append(f"Event page: {page_url(event, base_url)}")
+        lines.append(gettext("Recording: %(link)s", link=recording.url))
+    lines.append(gettext("Event page: %(link)s", link=page_url(event, base_url, language)))
     return "\n\n".join(line for line in lines if line)
 
 
@@ -106,15 +121,21 @@ def _credits_html(event: Event) -> Markup:
     return Markup(", ".join(parts) + ".") if parts else Markup("")  # noqa: S704
 
 
-def description_html(event: Event, base_url: str, join_url: str | None = None) -> str:
+def description_html(
+    event: Event, base_url: str, join_url: str | None = None, language: str = SOURCE
+) -> str:
     """The same description as HTML, for clients that read X-ALT-DESC."""
-    paragraphs = [escape(event.summary.strip()), escape(status_line(event))]
+    summary = text_in(event, "summary", language).strip()
+    paragraphs = [escape(summary), escape(status_line(event))]
     paragraphs += [escape(time_line(event)), _credits_html(event)]
     if join_url:
-        paragraphs.append(Markup("Join online: {}").format(_link(join_url, join_url)))
+        # Formatting an escaped Markup escapes the values, and the link is Markup already.
+        joining = escape(gettext("Join online: %(link)s"))
+        paragraphs.append(joining % {"link": _link(join_url, join_url)})
     for recording in event.recordings:
-        paragraphs.append(_link(recording.url, recording.title or "Watch the recording"))
-    paragraphs.append(_link(page_url(event, base_url), "Event page"))
+        title = recording.title or gettext("Watch the recording")
+        paragraphs.append(_link(recording.url, title))
+    paragraphs.append(_link(page_url(event, base_url, language), gettext("Event page")))
     return "".join(Markup("<p>{}</p>").format(p) for p in paragraphs if p)
 
 
@@ -138,8 +159,16 @@ def _add_times(component: VEvent, event: Event) -> None:
         component.add("dtend", as_utc(event.ends_at))
 
 
-def vevent(event: Event, base_url: str, join_url: str | None = None) -> VEvent:
-    """Build the event's VEVENT; a `join_url` goes into URL, LOCATION and DESCRIPTION."""
+def vevent(
+    event: Event, base_url: str, join_url: str | None = None, language: str = SOURCE
+) -> VEvent:
+    """Build the event's VEVENT in a language; a `join_url` goes into URL, LOCATION and
+    DESCRIPTION."""
+    with force_locale(language):
+        return _vevent(event, base_url, join_url, language)
+
+
+def _vevent(event: Event, base_url: str, join_url: str | None, language: str) -> VEvent:
     component = VEvent()
     component.add("uid", event.uid)
     component.add("sequence", event.sequence)
@@ -147,15 +176,15 @@ def vevent(event: Event, base_url: str, join_url: str | None = None) -> VEvent:
     component.add("dtstamp", changed)
     component.add("last-modified", changed)
     _add_times(component, event)
-    component.add("summary", vText(summary_line(event)))
-    component.add("description", vText(description_text(event, base_url, join_url)))
+    component.add("summary", vText(summary_line(event, language)))
+    component.add("description", vText(description_text(event, base_url, join_url, language)))
     component.add(
         "x-alt-desc",
-        vText(description_html(event, base_url, join_url)),
+        vText(description_html(event, base_url, join_url, language)),
         parameters={"FMTTYPE": "text/html"},
     )
     # A URI may hold no line break: stored values written before that was checked keep one.
-    component.add("url", one_line(join_url or page_url(event, base_url)))
+    component.add("url", one_line(join_url or page_url(event, base_url, language)))
     if location := location_value(event, join_url):
         component.add("location", vText(location))
     if categories := category_values(event):
@@ -164,21 +193,23 @@ def vevent(event: Event, base_url: str, join_url: str | None = None) -> VEvent:
     return component
 
 
-def public_vevent(event: Event, base_url: str) -> VEvent:
+def public_vevent(event: Event, base_url: str, language: str = SOURCE) -> VEvent:
     """The entry public feeds carry: never a join link."""
-    return vevent(event, base_url)
+    return vevent(event, base_url, language=language)
 
 
-def private_vevent(event: Event, base_url: str, with_join_link: bool = True) -> VEvent:
+def private_vevent(
+    event: Event, base_url: str, with_join_link: bool = True, language: str = SOURCE
+) -> VEvent:
     """A registrant's copy: the join link in URL, LOCATION and DESCRIPTION (item 17)."""
-    return vevent(event, base_url, event.join_url if with_join_link else None)
+    return vevent(event, base_url, event.join_url if with_join_link else None, language)
 
 
-def public_entry(event: Event, base_url: str) -> bytes:
+def public_entry(event: Event, base_url: str, language: str = SOURCE) -> bytes:
     """The public entry's bytes, as stored with the event and concatenated into feeds."""
-    return public_vevent(event, base_url).to_ical()
+    return public_vevent(event, base_url, language).to_ical()
 
 
-def private_entry(event: Event, base_url: str) -> bytes:
+def private_entry(event: Event, base_url: str, language: str = SOURCE) -> bytes:
     """A registrant's entry's bytes, for the personal feed."""
-    return private_vevent(event, base_url).to_ical()
+    return private_vevent(event, base_url, language=language).to_ical()

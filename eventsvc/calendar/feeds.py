@@ -23,18 +23,25 @@ def feed_header(name: str, description: str, site_name: str, download: bool = Fa
     return calendar_header(calendar_title(site_name, name), description)
 
 
-def stale_ids(rows, base_url: str) -> list[int]:
-    """The rows whose stored entry is not the one these builders make for `base_url`."""
-    stamp = entry_stamp(base_url)
+def stale_ids(rows, base_url: str, languages: tuple[str, ...]) -> list[int]:
+    """The rows whose stored entry is not the one these builders make for these settings."""
+    stamp = entry_stamp(base_url, languages)
     return [row.id for row in rows if row.calendar_entry_key != f"{row.sequence}:{stamp}"]
 
 
 def feed_bytes(header: bytes, rows, rebuilt: dict[int, bytes]) -> bytes:
-    """The feed: its rows' stored entries in order, `rebuilt` ones replacing stale ones."""
-    return assemble(header, (rebuilt.get(row.id, row.calendar_entry) for row in rows))
+    """The feed: its rows' stored entries in order, `rebuilt` ones replacing stale ones.
+
+    An entry in another language than English is stored as text (queries.feed_rows)."""
+    entries = (rebuilt.get(row.id) or _bytes(row.calendar_entry) for row in rows)
+    return assemble(header, entries)
 
 
-def feed_etag(header: bytes, rows, base_url: str) -> str:
-    """The feed's strong ETag value: its header, entry format and events' versions."""
+def _bytes(entry: bytes | str) -> bytes:
+    return entry.encode() if isinstance(entry, str) else entry
+
+
+def feed_etag(header: bytes, rows, base_url: str, language: str, languages: tuple) -> str:
+    """The feed's strong ETag value: its header, language, entry format and events' versions."""
     versions = sorted(event_version(row.id, row.sequence) for row in rows)
-    return version_tag(header, entry_stamp(base_url), versions)
+    return version_tag(header, f"{language}:{entry_stamp(base_url, languages)}", versions)

@@ -9,14 +9,22 @@ PRODID = "-//eventsvc//invitation//EN"
 
 
 def build_invitation(
-    event, registration, method: str, sequence: int, organizer: tuple[str, str], base_url: str
+    event,
+    registration,
+    method: str,
+    sequence: int,
+    organizer: tuple[str, str],
+    base_url: str,
+    language: str = "en",
 ) -> bytes:
     """Build the invitation a registrant's email carries (objects in, bytes out).
 
     `sequence` is the SEQUENCE this person's stream gives it (services/notifications.py),
-    above any they received before; `organizer` is the site's (name, email address).
+    above any they received before; `organizer` is the site's (name, email address). Its
+    words are in `language`, the registrant's.
     """
-    vevent = private_vevent(event, base_url, with_join_link=method == "REQUEST")
+    joins = method == "REQUEST"
+    vevent = private_vevent(event, base_url, with_join_link=joins, language=language)
     if method == "CANCEL":
         vevent["STATUS"] = "CANCELLED"
     for name, value in (("SEQUENCE", sequence), ("DTSTAMP", now())):

@@ -1,7 +1,8 @@
 """Links that add one event to a calendar, and the webcal:// form of a feed's address.
 
-Pure: an event and the site's base URL in, URLs out. Times are UTC (…Z), all-day events
-are dates with an exclusive end, and no link carries the join link (ICAL-INTEROP 17, 22).
+Pure: an event, the site's base URL and the reader's language in, URLs out. Times are UTC
+(…Z), all-day events are dates with an exclusive end, and no link carries the join link
+(ICAL-INTEROP 17, 22).
 """
 
 from datetime import date, datetime, timedelta
@@ -11,6 +12,7 @@ from eventsvc.calendar.events import credits_sentence, location_value, page_url
 from eventsvc.models import Event
 from eventsvc.text import trim_words
 from eventsvc.timezones import as_utc
+from eventsvc.translated import text_in
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
 # Outlook.com (personal accounts) and Microsoft 365 (work and school accounts).
@@ -23,9 +25,10 @@ def webcal_url(url: str) -> str:
     return "webcal://" + url.split("://", 1)[-1]
 
 
-def details_text(event: Event, base_url: str) -> str:
+def details_text(event: Event, base_url: str, language: str = "en") -> str:
     """A short plain description for add-to-calendar links: summary, credits, the page."""
-    parts = [trim_words(event.summary), credits_sentence(event), page_url(event, base_url)]
+    summary = trim_words(text_in(event, "summary", language))
+    parts = [summary, credits_sentence(event), page_url(event, base_url, language)]
     return "\n\n".join(part for part in parts if part)
 
 
@@ -36,29 +39,31 @@ def _span(event: Event) -> tuple[date | datetime, date | datetime]:
     return as_utc(event.starts_at), as_utc(event.ends_at)
 
 
-def google_calendar_url(event: Event, base_url: str) -> str:
+def google_calendar_url(event: Event, base_url: str, language: str = "en") -> str:
     """Google Calendar's 'create event' form, filled in."""
     start, end = _span(event)
     form = "%Y%m%d" if event.all_day else "%Y%m%dT%H%M%SZ"
     query = {
         "action": "TEMPLATE",
-        "text": event.title,
+        "text": text_in(event, "title", language),
         "dates": f"{start:{form}}/{end:{form}}",
-        "details": details_text(event, base_url),
+        "details": details_text(event, base_url, language),
         "location": location_value(event, None),
     }
     return f"{GOOGLE_TEMPLATE}?{urlencode(query)}"
 
 
-def outlook_calendar_url(event: Event, base_url: str, compose: str = OUTLOOK_COMPOSE) -> str:
+def outlook_calendar_url(
+    event: Event, base_url: str, language: str = "en", compose: str = OUTLOOK_COMPOSE
+) -> str:
     """Outlook on the web's 'new event' form, filled in: Outlook.com's, or `compose`'s."""
     start, end = _span(event)
     form = "%Y-%m-%d" if event.all_day else "%Y-%m-%dT%H:%M:%SZ"
     query = {
-        "subject": event.title,
+        "subject": text_in(event, "title", language),
         "startdt": f"{start:{form}}",
         "enddt": f"{end:{form}}",
-        "body": details_text(event, base_url),
+        "body": details_text(event, base_url, language),
         "location": location_value(event, None),
     }
     if event.all_day:
@@ -66,6 +71,6 @@ def outlook_calendar_url(event: Event, base_url: str, compose: str = OUTLOOK_COM
     return f"{compose}?{urlencode(query)}"
 
 
-def office_calendar_url(event: Event, base_url: str) -> str:
+def office_calendar_url(event: Event, base_url: str, language: str = "en") -> str:
     """Microsoft 365's 'new event' form, filled in."""
-    return outlook_calendar_url(event, base_url, OFFICE_COMPOSE)
+    return outlook_calendar_url(event, base_url, language, OFFICE_COMPOSE)

@@ -1,12 +1,14 @@
 """The stored form of each event's public entry (DESIGN §6): its key and format version.
 
 An entry's bytes depend on the event (its `sequence` moves with every shown change), on
-the builders' output format and on BASE_URL (the page link). `calendar_entry_key`
-records all three, so an entry built for another base URL or by older builders is
-rebuilt, and every instance with the same settings serves the same bytes.
+the builders' output format, on BASE_URL (the page link) and on the site's languages
+(an entry is stored in each). `calendar_entry_key` records them all, so an entry built
+for another base URL, other languages or by older builders is rebuilt, and every
+instance with the same settings serves the same bytes.
 
 The format version is not written by hand: it is a digest of what the builders make of
-a few fixed events, so any change to the bytes they write changes it.
+a few fixed events in every language, so any change to the bytes they write (a
+translation included) changes it.
 """
 
 import hashlib
@@ -75,19 +77,21 @@ def _reference_events() -> list[Event]:
 
 
 @cache
-def entry_format() -> str:
+def entry_format(languages: tuple[str, ...] = ("en",)) -> str:
     """The builders' output format: a digest of their bytes for the reference events."""
     digest = hashlib.sha256()
-    for event in _reference_events():
-        digest.update(public_entry(event, _REFERENCE_BASE_URL))
+    for language in languages:
+        for event in _reference_events():
+            digest.update(public_entry(event, _REFERENCE_BASE_URL, language))
     return digest.hexdigest()[:12]
 
 
-def entry_stamp(base_url: str) -> str:
-    """What, besides the event's sequence, its stored entry was built from."""
-    return f"{entry_format()}:{hashlib.sha256(base_url.encode()).hexdigest()[:16]}"
+def entry_stamp(base_url: str, languages: tuple[str, ...] = ("en",)) -> str:
+    """What, besides the event's sequence, its stored entries were built from."""
+    settings = f"{base_url} {' '.join(languages)}"
+    return f"{entry_format(languages)}:{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
 
 
-def entry_key(sequence: int, base_url: str) -> str:
-    """The key an up-to-date entry carries: '<sequence>:<format>:<base URL digest>'."""
-    return f"{sequence}:{entry_stamp(base_url)}"
+def entry_key(sequence: int, base_url: str, languages: tuple[str, ...] = ("en",)) -> str:
+    """The key up-to-date entries carry: '<sequence>:<format>:<settings digest>'."""
+    return f"{sequence}:{entry_stamp(base_url, languages)}"

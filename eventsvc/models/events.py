@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from uuid import uuid4
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Column,
@@ -25,13 +27,13 @@ from eventsvc.models.organizations import Organization, Person
 from eventsvc.timezones import now
 
 ROLE_PHRASES = {
-    "host": "Hosted by",
-    "co_host": "Co-hosted by",
-    "moderator": "Moderated by",
-    "speaker": "With speakers",
-    "panelist": "With panelists",
-    "live_illustrator": "Live illustration by",
-    "organizer": "Organised by",
+    "host": _l("Hosted by"),
+    "co_host": _l("Co-hosted by"),
+    "moderator": _l("Moderated by"),
+    "speaker": _l("With speakers"),
+    "panelist": _l("With panelists"),
+    "live_illustrator": _l("Live illustration by"),
+    "organizer": _l("Organised by"),
 }
 
 event_tags = Table(
@@ -71,10 +73,10 @@ class Tag(db.Model):
 def place_text(kind: str, venue: str, address: str) -> str:
     """Where an event of this kind takes place, in words: 'Online', the venue, or both."""
     if kind == "webinar":
-        return "Online"
+        return gettext("Online")
     place = ", ".join(part for part in (venue, address) if part)
     if kind == "hybrid":
-        return f"{place} and online" if place else "Online"
+        return gettext("%(place)s and online", place=place) if place else gettext("Online")
     return place
 
 
@@ -193,7 +195,7 @@ class Event(Timestamped, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return str(KIND_LABELS[self.kind])
 
     @property
     def duration_minutes(self) -> int:
@@ -227,7 +229,7 @@ class Event(Timestamped, db.Model):
         for role in ROLES:
             members = [credit for credit in self.credits if credit.role == role]
             if members:
-                groups.append((ROLE_PHRASES[role], members))
+                groups.append((str(ROLE_PHRASES[role]), members))
         return groups
 
     @property

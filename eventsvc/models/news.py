@@ -44,4 +44,4 @@ class NewsItem(Timestamped, db.Model):
 
     @property
     def label_name(self) -> str:
-        return NEWS_LABEL_NAMES[self.label]
+        return str(NEWS_LABEL_NAMES[self.label])

@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,14 +16,18 @@ STATES = ("pending", "unverified", "confirmed", "waitlisted", "declined", "cance
 SEAT_STATES = ("pending", "confirmed")
 ACTIVE_STATES = ("pending", "unverified", "confirmed", "waitlisted")
 STATE_LABELS = {
-    "pending": "Awaiting approval",
-    "unverified": "Awaiting email confirmation",
-    "confirmed": "Confirmed",
-    "waitlisted": "On the waiting list",
-    "declined": "Declined",
-    "cancelled": "Cancelled",
+    "pending": _l("Awaiting approval"),
+    "unverified": _l("Awaiting email confirmation"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "declined": _l("Declined"),
+    "cancelled": _l("Cancelled"),
 }
-ATTENDANCE_LABELS = {None: "Not known", True: "Attended", False: "Did not attend"}
+ATTENDANCE_LABELS = {
+    None: _l("Not known"),
+    True: _l("Attended"),
+    False: _l("Did not attend"),
+}
 _ACTIVE_SQL = text("state IN ('pending', 'unverified', 'confirmed', 'waitlisted')")
 
 
@@ -72,7 +77,7 @@ class Question(Timestamped, db.Model):
 
     @property
     def type_label(self) -> str:
-        return QUESTION_TYPE_LABELS[self.type]
+        return str(QUESTION_TYPE_LABELS[self.type])
 
 
 class Registration(Timestamped, db.Model):
@@ -138,8 +143,8 @@ class Registration(Timestamped, db.Model):
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
     @property
     def attendance_label(self) -> str:
-        return ATTENDANCE_LABELS[self.attended]
+        return str(ATTENDANCE_LABELS[self.attended])

@@ -25,6 +25,7 @@ from eventsvc.calendar.entry import entry_changed, shown_fields
 from eventsvc.calendar.events import public_entry
 from eventsvc.calendar.stored import entry_key, entry_stamp
 from eventsvc.extensions import db
+from eventsvc.languages import site_languages
 from eventsvc.models import Credit, Event, Organization, Person, Recording, Series, Tag, event_tags
 from eventsvc.models.events import new_uid
 from eventsvc.models.site import PRIVATE_TABLES, ContentVersion
@@ -53,10 +54,17 @@ def move_version(session: Session) -> None:
 
 
 def store_entry(event: Event) -> None:
-    """Build the event's public entry for this app's BASE_URL and keep it on the event."""
+    """Build the event's public entries for this app's BASE_URL and keep them on the event:
+    one in English, and one in each other site language."""
     base_url = current_app.config["BASE_URL"]
     event.calendar_entry = public_entry(event, base_url)
-    event.calendar_entry_key = entry_key(event.sequence, base_url)
+    event.calendar_entries = other_entries(event, base_url)
+    event.calendar_entry_key = entry_key(event.sequence, base_url, site_languages())
+
+
+def other_entries(event: Event, base_url: str) -> dict[str, str]:
+    """The event's public entry in each site language but English, as text."""
+    return {code: public_entry(event, base_url, code).decode() for code in site_languages()[1:]}
 
 
 def calendar_change(changed: Event) -> tuple[dict, dict] | None:
@@ -180,6 +188,7 @@ _SAVE_ENTRY = (
     .where(_EVENTS.c.id == bindparam("entry_id"), _EVENTS.c.sequence == bindparam("entry_sequence"))
     .values(
         calendar_entry=bindparam("entry"),
+        calendar_entries=bindparam("entries"),
         calendar_entry_key=bindparam("key"),
         updated_at=_EVENTS.c.updated_at,
     )
@@ -189,8 +198,8 @@ _SAVE_ENTRY = (
 
 def store_stale_entries() -> int:
     """Store again every entry built by older builders or for another BASE_URL."""
-    base_url = current_app.config["BASE_URL"]
-    stale = queries.stale_entry_ids(entry_stamp(base_url))
+    base_url, languages = current_app.config["BASE_URL"], site_languages()
+    stale = queries.stale_entry_ids(entry_stamp(base_url, languages))
     if not stale:
         return 0
     rows = [
@@ -198,7 +207,8 @@ def store_stale_entries() -> int:
             "entry_id": item.id,
             "entry_sequence": item.sequence,
             "entry": public_entry(item, base_url),
-            "key": entry_key(item.sequence, base_url),
+            "entries": other_entries(item, base_url),
+            "key": entry_key(item.sequence, base_url, languages),
         }
         for item in queries.events_for_entries(stale)
     ]

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -35,7 +37,8 @@ from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.outbox import absolute_url, queue_email, written_email
 from eventsvc.text import join_names
-from eventsvc.timezones import as_utc, describe, describe_span, now
+from eventsvc.timezones import as_utc, describe, describe_span, long_day, now
+from eventsvc.translated import text_in
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +70,28 @@ _ABOUT_ANY_EVENT = CANCEL_KINDS | {"staff_message"}
 OPT_OUT_KINDS = {"reminder_24h", "reminder_1h", "staff_message"}
 # What an update tells, by the entry's values (calendar/entry.py) that show it.
 TOLD = {
-    "Title": ("title",),
+    "Title": ("title", "translations"),
     "When": ("all_day", "starts_at", "ends_at", "start_date", "end_date", "timezone"),
     "Where": ("kind", "venue", "address"),
     "Join link": ("join_url",),
-    "Summary": ("summary",),
+    "Summary": ("summary", "translations"),
     "Hosts and speakers": ("credits",),
     "Status": ("status", "status_reason"),
 }
+TOLD_LABELS = {
+    "Title": _l("Title"),
+    "When": _l("When"),
+    "Where": _l("Where"),
+    "Join link": _l("Join link"),
+    "Summary": _l("Summary"),
+    "Hosts and speakers": _l("Hosts and speakers"),
+    "Status": _l("Status"),
+}
 STATUS_WORDS = {
-    "scheduled": "on as planned",
-    "postponed": "postponed",
-    "rescheduled": "rescheduled",
-    "cancelled": "cancelled",
+    "scheduled": _l("on as planned"),
+    "postponed": _l("postponed"),
+    "rescheduled": _l("rescheduled"),
+    "cancelled": _l("cancelled"),
 }
 
 
@@ -89,14 +101,15 @@ class NotSent(Exception):
 
 def manage_url(registration: Registration) -> str:
     """The private page where a person sees or cancels their registration."""
-    return absolute_url(f"/registrations/{registration.manage_token}")
+    return absolute_url(f"/registrations/{registration.manage_token}", registration.language)
 
 
 def personal_feed_url(registration: Registration) -> str | None:
     """The person's own calendar feed of everything they are confirmed for."""
     if registration.attendee is None:
         return None
-    return absolute_url(f"/calendar/personal/{registration.attendee.feed_token}.ics")
+    feed = f"/calendar/personal/{registration.attendee.feed_token}.ics"
+    return absolute_url(feed, registration.language)
 
 
 # Queueing
@@ -272,6 +285,12 @@ def compose(message: OutboxMessage, stream: InvitationStream) -> Letter:
     """
     registration = _registration(message)
     _reason(message, registration)
+    with force_locale(registration.language):
+        return _written(message, registration, stream)
+
+
+def _written(message: OutboxMessage, registration: Registration, stream) -> Letter:
+    """The letter, in the language being read: the registrant's."""
     event = registration.event
     shown, context = shown_fields(event), _context(message, registration)
     if message.kind == "event_changed":
@@ -284,8 +303,9 @@ def compose(message: OutboxMessage, stream: InvitationStream) -> Letter:
         return Letter(columns, None, told, stream.holds_entry)
     sequence = _next_sequence(event, stream)
     organizer = (current_app.config["SITE_NAME"], current_app.config["MAIL_FROM"])
+    base_url = current_app.config["BASE_URL"]
     calendar = build_invitation(
-        event, registration, method, sequence, organizer, current_app.config["BASE_URL"]
+        event, registration, method, sequence, organizer, base_url, registration.language
     )
     columns = written_email(message.kind, context, calendar, method)
     return Letter(columns, sequence, shown, method == "REQUEST")
@@ -305,12 +325,13 @@ def _context(message: OutboxMessage, registration: Registration) -> dict:
     return {
         **message.details,
         "event": event,
+        "title": text_in(event, "title", registration.language),
         "registration": registration,
         "unsubscribe_url": message.unsubscribe_url,
         "manage_url": manage_url(registration),
         "confirm_url": manage_url(registration) + "/confirm",
         "feed_url": personal_feed_url(registration),
-        "event_url": absolute_url(f"/events/{event.slug}"),
+        "event_url": absolute_url(f"/events/{event.slug}", registration.language),
         "when_event": describe(event.starts_at, event.timezone),
         "when_yours": describe(event.starts_at, yours) if yours else None,
         "join_url": event.join_url if joins else None,
@@ -393,31 +414,52 @@ def _changes(told: dict | None, shown: dict, registration: Registration) -> list
     ]
     if registration.state != "confirmed" and "Join link" in labels:
         labels.remove("Join link")  # only the confirmed were given the link
+    language = registration.language
+    if "Title" in labels and _title(told, language) == _title(shown, language):
+        labels.remove("Title")  # a translation they do not read changed
+    if "Summary" in labels and _summary(told, language) == _summary(shown, language):
+        labels.remove("Summary")
     if not labels:
         raise NotSent("Nothing they were told has changed since.")
-    return [_change(label, {**shown, **told}, shown) for label in labels]
+    return [_change(label, {**shown, **told}, shown, language) for label in labels]
 
 
-def _change(label: str, was: dict, now_shows: dict) -> Change:
+def _title(shown: dict, language: str) -> str:
+    """The title a reader of `language` was shown (calendar/entry.py keeps translations)."""
+    return (shown.get("translations") or {}).get(language, {}).get("title") or shown["title"]
+
+
+def _summary(shown: dict, language: str) -> str:
+    translated = (shown.get("translations") or {}).get(language, {}).get("summary")
+    return translated or shown["summary"]
+
+
+def _change(label: str, was: dict, now_shows: dict, language: str) -> Change:
+    name = str(TOLD_LABELS[label])
     if label == "When":
-        return Change(label, _when(was), _when(now_shows), _rules_note(was, now_shows))
+        return Change(name, _when(was), _when(now_shows), _rules_note(was, now_shows))
     if label == "Where":
-        return Change(label, _where(was), _where(now_shows))
+        return Change(name, _where(was), _where(now_shows))
     if label == "Hosts and speakers":
-        return Change(label, _credits(was["credits"]), _credits(now_shows["credits"]))
+        return Change(name, _credits(was["credits"]), _credits(now_shows["credits"]))
     if label == "Status":
-        return Change(label, _status(was), _status(now_shows))
-    value = {"Title": "title", "Join link": "join_url", "Summary": "summary"}[label]
-    return Change(label, was[value] or "none", now_shows[value] or "none")
+        return Change(name, _status(was), _status(now_shows))
+    if label == "Title":
+        return Change(name, _title(was, language), _title(now_shows, language))
+    if label == "Summary":
+        was_text, now_text = _summary(was, language), _summary(now_shows, language)
+    else:
+        was_text, now_text = was["join_url"], now_shows["join_url"]
+    return Change(name, was_text or gettext("none"), now_text or gettext("none"))
 
 
 def _when(shown: dict) -> str:
     if shown["all_day"]:
         first, last = date.fromisoformat(shown["start_date"]), date.fromisoformat(shown["end_date"])
-        days = f"{first:%A} {first.day} {first:%B %Y}"
+        days = long_day(first)
         if last != first:
-            days += f" to {last:%A} {last.day} {last:%B %Y}"
-        return f"{days} (all day, {shown['timezone']})"
+            days = gettext("%(first)s to %(last)s", first=days, last=long_day(last))
+        return gettext("%(days)s (all day, %(zone)s)", days=days, zone=shown["timezone"])
     starts_at = datetime.fromisoformat(shown["starts_at"])
     if not shown.get("local_start"):
         return describe(starts_at, shown["timezone"])
@@ -432,14 +474,16 @@ def _rules_note(was: dict, now_shows: dict) -> str:
     if not same_clock or was["all_day"] or was["starts_at"] == now_shows["starts_at"]:
         return ""
     moved = as_utc(datetime.fromisoformat(now_shows["starts_at"]))
-    return (
-        f"The rules of the {now_shows['timezone']} time zone changed: the event keeps its "
-        f"local time, which is now {moved:%H:%M} UTC."
+    return gettext(
+        "The rules of the %(zone)s time zone changed: the event keeps its local time, which "
+        "is now %(time)s UTC.",
+        zone=now_shows["timezone"],
+        time=f"{moved:%H:%M}",
     )
 
 
 def _where(shown: dict) -> str:
-    return place_text(shown["kind"], shown["venue"], shown["address"]) or "to be announced"
+    return place_text(shown["kind"], shown["venue"], shown["address"]) or gettext("to be announced")
 
 
 def _credits(credits: list) -> str:
@@ -447,9 +491,9 @@ def _credits(credits: list) -> str:
     for role, _kind, name, _url in credits:
         names.setdefault(role, []).append(name)
     groups = [f"{ROLE_PHRASES[role]} {join_names(names[role])}" for role in ROLES if role in names]
-    return "; ".join(groups) or "none"
+    return "; ".join(groups) or gettext("none")
 
 
 def _status(shown: dict) -> str:
     reason = shown["status_reason"].strip()
-    return STATUS_WORDS[shown["status"]] + (f" ({reason})" if reason else "")
+    return str(STATUS_WORDS[shown["status"]]) + (f" ({reason})" if reason else "")

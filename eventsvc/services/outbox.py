@@ -5,35 +5,37 @@ from datetime import datetime
 from uuid import uuid4
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from eventsvc.extensions import db
+from eventsvc.languages import SOURCE, prefixed
 from eventsvc.models import Event, OutboxMessage, Registration
 from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
 
 SUBJECTS = {
-    "confirmed": "You are registered: {title}",
-    "waitlisted": "You are on the waiting list: {title}",
-    "pending": "Your registration awaits approval: {title}",
-    "unverified": "Confirm your registration: {title}",
-    "already_registered": "Your registration details: {title}",
-    "promoted": "A seat is yours: {title}",
-    "approved": "Your registration is approved: {title}",
-    "declined": "Your registration was declined: {title}",
-    "cancelled": "Your registration is cancelled: {title}",
-    "event_changed": "Changed: {title}",
-    "event_cancelled": "Cancelled: {title}",
-    "recording_posted": "Watch the recording: {title}",
-    "reminder_24h": "Tomorrow: {title}",
-    "reminder_1h": "Starting in an hour: {title}",
+    "confirmed": _l("You are registered: {title}"),
+    "waitlisted": _l("You are on the waiting list: {title}"),
+    "pending": _l("Your registration awaits approval: {title}"),
+    "unverified": _l("Confirm your registration: {title}"),
+    "already_registered": _l("Your registration details: {title}"),
+    "promoted": _l("A seat is yours: {title}"),
+    "approved": _l("Your registration is approved: {title}"),
+    "declined": _l("Your registration was declined: {title}"),
+    "cancelled": _l("Your registration is cancelled: {title}"),
+    "event_changed": _l("Changed: {title}"),
+    "event_cancelled": _l("Cancelled: {title}"),
+    "recording_posted": _l("Watch the recording: {title}"),
+    "reminder_24h": _l("Tomorrow: {title}"),
+    "reminder_1h": _l("Starting in an hour: {title}"),
     "staff_message": "{subject}",
 }
 
 
-def absolute_url(path: str) -> str:
-    """Turn a site path into a full URL on the configured base URL."""
-    return current_app.config["BASE_URL"] + path
+def absolute_url(path: str, language: str = SOURCE) -> str:
+    """Turn a site path into a full URL on the configured base URL, in a language."""
+    return current_app.config["BASE_URL"] + prefixed(path, language)
 
 
 def new_message_id() -> str:
@@ -74,10 +76,10 @@ def written_email(kind: str, context: dict, calendar: bytes | None, method: str 
     """A message's subject, text and HTML (templates/email/<kind>) and invitation, as columns.
 
     The templates read `calendar_method` from the context, so the words name the
-    invitation attached, or none.
+    invitation attached, or none. Written in the language being read (the caller forces
+    the registrant's).
     """
-    event = context.get("event")
-    subject = SUBJECTS[kind].format(title=event.title if event else "", **context)
+    subject = str(SUBJECTS[kind]).format(**context)
     context = context | {"calendar_method": method}
     return {
         "subject": subject.replace("\n", " ").strip()[:500],

@@ -12,18 +12,20 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc import queries
 from eventsvc.calendar import feeds, links, personal, subscribe
 from eventsvc.calendar.events import public_entry
 from eventsvc.extensions import db
+from eventsvc.languages import current_language, prefixed, site_languages
 from eventsvc.models import Event, NewsItem
 from eventsvc.security import token_page
 from eventsvc.services import attendees
 from eventsvc.services.registration import find_by_token
-from eventsvc.text import excerpt_of
 from eventsvc.timezones import now
+from eventsvc.translated import excerpt_in, text_in
 from eventsvc.web.page_cache import Built, cached
 
 bp = Blueprint("feeds", __name__)
@@ -79,14 +81,14 @@ def calendar_response(find_feed: Callable[[], queries.Feed | None]) -> Response:
 
 def _feed_copy(feed: queries.Feed) -> Built:
     site_name, base_url = _settings()
-    moment = now()
-    rows = queries.feed_rows(feed, moment)
-    stale = feeds.stale_ids(rows, base_url)
+    moment, language, languages = now(), current_language(), site_languages()
+    rows = queries.feed_rows(feed, moment, language)
+    stale = feeds.stale_ids(rows, base_url, languages)
     built = queries.events_for_entries(stale) if stale else []
-    rebuilt = {event.id: public_entry(event, base_url) for event in built}
+    rebuilt = {event.id: public_entry(event, base_url, language) for event in built}
     header = feeds.feed_header(feed.name, feed.description, site_name, feed.download)
     body = feeds.feed_bytes(header, rows, rebuilt)
-    etag = feeds.feed_etag(header, rows, base_url)
+    etag = feeds.feed_etag(header, rows, base_url, language, languages)
     last_change = queries.feed_last_change(moment)
     copy = FeedCopy(body, etag, last_change, feed.filename, feed.download)
     return copy, len(body), queries.leaving_times(feed, rows)
@@ -163,9 +165,10 @@ def personal_calendar(token: str):
         abort(410 if attendees.feed_token_retired(token) else 404)
     events = attendees.confirmed_events(attendee, queries.listed(now()))
     site_name, base_url = _settings()
+    language = current_language()
     return _private_calendar(
-        personal.personal_calendar(events, site_name, base_url),
-        personal.personal_tag(events, site_name, base_url),
+        personal.personal_calendar(events, site_name, base_url, language),
+        personal.personal_tag(events, site_name, base_url, language),
         "my-events.ics",
         "inline",
     )
@@ -180,9 +183,10 @@ def registration_ics(token: str):
     if registration is None or registration.state != "confirmed":
         abort(404)
     event, base_url = registration.event, current_app.config["BASE_URL"]
+    language = current_language()
     return _private_calendar(
-        personal.registration_download(event, base_url),
-        personal.download_tag(event, base_url),
+        personal.registration_download(event, base_url, language),
+        personal.download_tag(event, base_url, language),
         f"{event.slug}.ics",
         "attachment",
     )
@@ -210,47 +214,59 @@ def _xhtml(parent, tag: str, text: str | None = None, **attributes) -> ET.Elemen
     return element
 
 
-def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str) -> None:
-    url = f"{base_url}/news/{item.slug}"
+def _atom_entry(feed: ET.Element, item: NewsItem, base_url: str, language: str) -> None:
+    url = base_url + prefixed(f"/news/{item.slug}", language)
+    title, summary = text_in(item, "title", language), excerpt_in(item, language)
     entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
-    entry.set(XML_LANG, item.language)
-    _text(entry, "id", url)
-    _text(entry, "title", item.title)
+    entry.set(XML_LANG, title.lang)
+    # One item in every language: the same id, so readers see one item, not two.
+    _text(entry, "id", f"{base_url}/news/{item.slug}")
+    _text(entry, "title", title)
     _text(entry, "published", _stamp(item.published_at))
     _text(entry, "updated", _stamp(max(item.published_at, item.updated_at)))
     _text(entry, "link", None, rel="alternate", type="text/html", href=url)
     _text(entry, "category", None, term=item.label, label=item.label_name)
-    _text(entry, "summary", excerpt_of(item.excerpt, item.body))
-    _xhtml(entry, "a", "Read it on our site", href=url)
+    summary_element = _text(entry, "summary", summary)
+    if summary.lang != title.lang:
+        summary_element.set(XML_LANG, summary.lang)
+    _xhtml(entry, "a", gettext("Read it on our site"), href=url)
 
 
-def _about(feed: ET.Element, site_name: str, base_url: str) -> None:
+def _about(feed: ET.Element, site_name: str, home: str) -> None:
     """What a browser shows above the items: what this page is and how to follow it."""
     _xhtml(feed, "meta", name="viewport", content="width=device-width, initial-scale=1")
     about = _xhtml(feed, "div", **{"class": "about"})
-    _xhtml(about, "p", f"This is the news feed of {site_name}.", **{"class": "lead"})
+    lead = gettext("This is the news feed of %(site)s.", site=site_name)
+    _xhtml(about, "p", lead, **{"class": "lead"})
     _xhtml(
         about,
         "p",
-        "To follow our news, copy this page’s address into a feed reader: it shows you each "
-        "new item as it is published.",
+        gettext(
+            "To follow our news, copy this page’s address into a feed reader: it shows you "
+            "each new item as it is published."
+        ),
     )
-    _xhtml(_xhtml(about, "p"), "a", "Read the news on our site", href=f"{base_url}/")
+    _xhtml(_xhtml(about, "p"), "a", gettext("Read the news on our site"), href=home)
 
 
-def atom_document(items: list[NewsItem], site_name: str, base_url: str) -> bytes:
-    """The Atom feed (RFC 4287) of these news items, newest first, readable in a browser."""
+def atom_document(
+    items: list[NewsItem], site_name: str, base_url: str, language: str = "en"
+) -> bytes:
+    """The Atom feed (RFC 4287) of these news items, newest first, readable in a browser,
+    in a language: items in it where they have a translation, else as written."""
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    _about(feed, site_name, base_url)
-    _text(feed, "id", f"{base_url}/news.atom")
-    _text(feed, "title", f"{site_name} — News")
+    feed.set(XML_LANG, language)
+    home, address = base_url + prefixed("/", language), base_url + prefixed("/news.atom", language)
+    _about(feed, site_name, home)
+    _text(feed, "id", address)
+    _text(feed, "title", gettext("%(site)s — News", site=site_name))
     newest = max((max(i.published_at, i.updated_at) for i in items), default=None)
     _text(feed, "updated", _stamp(newest or queries.NEVER))
-    _text(feed, "link", None, rel="alternate", type="text/html", href=f"{base_url}/")
-    _text(feed, "link", None, rel="self", type="application/atom+xml", href=f"{base_url}/news.atom")
+    _text(feed, "link", None, rel="alternate", type="text/html", href=home)
+    _text(feed, "link", None, rel="self", type="application/atom+xml", href=address)
     _text(_text(feed, "author", None), "name", site_name)
     for item in items:
-        _atom_entry(feed, item, base_url)
+        _atom_entry(feed, item, base_url, language)
     stylesheet = f'<?xml-stylesheet type="text/css" href="{base_url}/static/atom.css"?>\n'
     body = ET.tostring(feed, encoding="unicode")
     return f"<?xml version='1.0' encoding='utf-8'?>\n{stylesheet}{body}".encode()
@@ -272,7 +288,8 @@ def news_atom():
         .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
         .limit(NEWS_IN_ATOM)
     ).all()
-    response = Response(atom_document(items, site_name, base_url), content_type=_atom_type())
+    body = atom_document(items, site_name, base_url, current_language())
+    response = Response(body, content_type=_atom_type())
     response.vary.add("Accept")
     response.add_etag()
     return response.make_conditional(request)
@@ -283,30 +300,31 @@ def subscribe_links(event: Event) -> list[dict]:
     found = []
     if event.series:
         url = feed_url("feeds.series_calendar", slug=event.series.slug)
-        found.append({"label": f"the series {event.series.name}", "url": url})
+        found.append({"label": gettext("the series %(name)s", name=event.series.name), "url": url})
     for credit in event.credits:
         if credit.role in queries.HOST_ROLES and credit.organization is not None:
             url = feed_url("feeds.organization_calendar", slug=credit.organization.slug)
-            found.append({"label": f"events with {credit.organization.name}", "url": url})
+            label = gettext("events with %(name)s", name=credit.organization.name)
+            found.append({"label": label, "url": url})
     return found
 
 
 @bp.app_template_global()
 def google_calendar_url(event: Event) -> str:
     """Template global: the event's 'add to Google Calendar' link."""
-    return links.google_calendar_url(event, current_app.config["BASE_URL"])
+    return links.google_calendar_url(event, current_app.config["BASE_URL"], current_language())
 
 
 @bp.app_template_global()
 def outlook_calendar_url(event: Event) -> str:
     """Template global: the event's 'add to Outlook.com' link."""
-    return links.outlook_calendar_url(event, current_app.config["BASE_URL"])
+    return links.outlook_calendar_url(event, current_app.config["BASE_URL"], current_language())
 
 
 @bp.app_template_global()
 def office_calendar_url(event: Event) -> str:
     """Template global: the event's 'add to Microsoft 365' link."""
-    return links.office_calendar_url(event, current_app.config["BASE_URL"])
+    return links.office_calendar_url(event, current_app.config["BASE_URL"], current_language())
 
 
 bp.add_app_template_global(feed_url)
