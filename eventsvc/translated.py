@@ -11,6 +11,9 @@ the part written in Spanish (`language_parts`).
 
 import re
 from collections.abc import Iterable
+from functools import cache
+
+from babel import Locale
 
 from eventsvc.text import excerpt_of
 
@@ -98,6 +101,16 @@ def choices_in(question, language: str) -> list[tuple[str, str]]:
         (choice, translated[index] if index < len(translated) and translated[index] else choice)
         for index, choice in enumerate(question.choices or [])
     ]
+
+
+@cache
+def country_names(language: str) -> dict[str, str]:
+    """Country codes and their names in `language`, in that language's order."""
+    from eventsvc.inputs import COUNTRIES
+
+    names = Locale.parse(language).territories
+    found = {code: names.get(code, name) for code, name in COUNTRIES.items()}
+    return dict(sorted(found.items(), key=lambda item: item[1]))
 
 
 def cleaned_translations(

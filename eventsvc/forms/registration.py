@@ -5,6 +5,8 @@ answer), so the API and the page follow the same rules. Its errors come back her
 field name: `answers.<id>` is the question field `q_<id>`.
 """
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,8 +22,15 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsvc.forms import BaseForm, stripped, unix_newlines
-from eventsvc.inputs import COUNTRIES, LONG_ANSWER_LIMIT, SHORT_ANSWER_LIMIT
+from eventsvc.inputs import (
+    DEFAULT_CONSENT,
+    DEFAULT_CONSENT_SHOWN,
+    LONG_ANSWER_LIMIT,
+    SHORT_ANSWER_LIMIT,
+)
+from eventsvc.languages import current_language
 from eventsvc.models import Question
+from eventsvc.translated import choices_in, country_names, text_in
 
 
 class RequiredAnswer:
@@ -44,15 +53,15 @@ class RegistrationForm(BaseForm):
     """Name, email, consent and a honeypot; question fields are added per event."""
 
     name = StringField(
-        "Your name", validators=[RequiredAnswer(), Length(max=200)], filters=[stripped]
+        _l("Your name"), validators=[RequiredAnswer(), Length(max=200)], filters=[stripped]
     )
     email = EmailField(
-        "Email address", validators=[RequiredAnswer(), Length(max=320)], filters=[stripped]
+        _l("Email address"), validators=[RequiredAnswer(), Length(max=320)], filters=[stripped]
     )
     # Filled in by the browser's time zone, so emails can show the reader's local time.
     timezone = HiddenField()
     # A field people never see: bots fill it in, and their submissions are dropped.
-    website = StringField("Leave this field empty")
+    website = StringField(_l("Leave this field empty"))
     consent = BooleanField(validators=[RequiredAnswer()])
 
     def answers(self) -> dict:
@@ -78,10 +87,15 @@ class RegistrationForm(BaseForm):
                 field.errors = [*field.errors, *messages]
 
 
-def _question_field(question: Question):
+def _question_field(question: Question, language: str):
+    """The field of one question, worded in `language` where the question is translated."""
     flags = [RequiredAnswer()] if question.required else []
-    options = {"label": question.label, "description": question.help_text}
-    choices = [SelectChoice(choice, choice) for choice in question.choices]
+    label, help_text = (
+        text_in(question, "label", language),
+        text_in(question, "help_text", language),
+    )
+    options = {"label": label, "description": help_text}
+    choices = [SelectChoice(value, shown) for value, shown in choices_in(question, language)]
     if question.type == "long_text":
         return TextAreaField(
             validators=[*flags, Length(max=LONG_ANSWER_LIMIT)], filters=[unix_newlines], **options
@@ -95,8 +109,8 @@ def _question_field(question: Question):
     if question.type == "checkbox":
         return BooleanField(validators=flags, **options)
     if question.type == "country":
-        countries = [SelectChoice("", "Choose a country")] + [
-            SelectChoice(code, name) for code, name in COUNTRIES.items()
+        countries = [SelectChoice("", gettext("Choose a country"))] + [
+            SelectChoice(code, name) for code, name in country_names(language).items()
         ]
         return SelectField(choices=countries, validate_choice=False, validators=flags, **options)
     return StringField(
@@ -110,8 +124,17 @@ def registration_form(event, questions: list[Question], **kwargs) -> Registratio
     class EventRegistrationForm(RegistrationForm):
         pass
 
+    language = current_language()
     for question in questions:
-        setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question))
+        setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question, language))
     form = EventRegistrationForm(**kwargs)
-    form.consent.label.text = event.consent_text or "I agree to the use of my details."
+    form.consent.label.text = consent_in(event, language)
     return form
+
+
+def consent_in(event, language: str) -> str:
+    """The consent sentence a reader of `language` agrees to: the event's own, translated
+    where staff translated it; the default one in the reader's language."""
+    if event.consent_text.strip() == DEFAULT_CONSENT:
+        return str(DEFAULT_CONSENT_SHOWN)
+    return text_in(event, "consent_text", language) or gettext("I agree to the use of my details.")

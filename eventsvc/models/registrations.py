@@ -76,6 +76,11 @@ class Question(Timestamped, db.Model):
     event: Mapped[Event] = relationship()
 
     @property
+    def language(self) -> str:
+        """The language its words are written in: its event's."""
+        return self.event.language
+
+    @property
     def type_label(self) -> str:
         return str(QUESTION_TYPE_LABELS[self.type])
 

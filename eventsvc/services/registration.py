@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -64,16 +65,20 @@ def refusal(event: Event) -> RegistrationError | None:
     """Why an event takes no registration now, or None when it does."""
     moment = now()
     if event.is_cancelled:
-        return RegistrationError("event_cancelled", "This event has been cancelled.")
+        return RegistrationError("event_cancelled", gettext("This event has been cancelled."))
     if event.ends_at <= moment:
-        return RegistrationError("event_past", "This event has already taken place.")
+        return RegistrationError("event_past", gettext("This event has already taken place."))
     opens = event.registration_opens
     if not event.registration_enabled or not event.is_published or opens is None:
-        return RegistrationError("registration_not_open", "This event does not take registrations.")
+        return RegistrationError(
+            "registration_not_open", gettext("This event does not take registrations.")
+        )
     if moment < opens:
-        return RegistrationError("registration_not_open", "Registration has not opened yet.")
+        return RegistrationError(
+            "registration_not_open", gettext("Registration has not opened yet.")
+        )
     if moment >= event.registration_closes:
-        return RegistrationError("registration_closed", "Registration has closed.")
+        return RegistrationError("registration_closed", gettext("Registration has closed."))
     return None
 
 
@@ -82,9 +87,10 @@ def _checked_name(name) -> tuple[str, dict[str, list[str]]]:
     line_error = single_line_error(name)
     name = name.strip() if isinstance(name, str) else ""
     if not name:
-        return name, {"name": ["Enter your name"]}
+        return name, {"name": [gettext("Enter your name")]}
     if len(name) > NAME_LIMIT or "\x00" in name:
-        return name, {"name": [f"Keep your name under {NAME_LIMIT} characters"]}
+        message = gettext("Keep your name under %(count)s characters", count=NAME_LIMIT)
+        return name, {"name": [message]}
     return name, {"name": [line_error]} if line_error else {}
 
 
@@ -94,9 +100,9 @@ def _check_person(name, email, consent, timezone) -> tuple[dict, str, str, str |
     try:
         address = validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError:
-        errors["email"] = ["Enter an email address like name@example.org"]
+        errors["email"] = [gettext("Enter an email address like name@example.org")]
     if consent is not True:
-        errors["consent"] = ["Agree to the use of your details to register"]
+        errors["consent"] = [gettext("Agree to the use of your details to register")]
     try:
         timezone = zone(timezone).key if timezone else None
     except LocalTimeError:
@@ -115,7 +121,7 @@ def validate_submission(event, name, email, answers, consent, timezone, question
     clean, answer_errors = clean_answers(questions, answers or {})
     errors.update(answer_errors)
     if errors:
-        raise RegistrationError("invalid", "Some answers need attention.", errors)
+        raise RegistrationError("invalid", gettext("Some answers need attention."), errors)
     return name, address, clean, timezone
 
 
@@ -208,11 +214,20 @@ def _place(event: Event | EventTerms, registration: Registration) -> None:
             _JOIN_WAITLIST, {"event_id": event.id}
         ).scalar_one()
     else:
-        raise RegistrationError("event_full", "This event is full.")
+        raise RegistrationError("event_full", gettext("This event is full."))
 
 
 def register(
-    event: Event, name, email, answers, consent, timezone=None, questions=None, *, by_staff=False
+    event: Event,
+    name,
+    email,
+    answers,
+    consent,
+    timezone=None,
+    questions=None,
+    *,
+    by_staff=False,
+    language: str = "en",
 ) -> Outcome:
     """Take a submission: a new registration, or the details sent again (DESIGN §5).
 
@@ -221,7 +236,8 @@ def register(
     and under the write lock, a write and a commit each, and an answer that does not say
     which it was. What differs reaches the address's mailbox only. `by_staff`: staff add
     the person by hand, which the audit log records; an address registered already is
-    refused by name, as staff may see it anyway.
+    refused by name, as staff may see it anyway. `language` is the one they registered in
+    (the page's, or the API's `language`): every email they get is written in it.
     """
     name, address, clean, timezone = validate_submission(
         event, name, email, answers, consent, timezone, questions
@@ -230,21 +246,25 @@ def register(
     if problem:
         raise problem
     terms = EventTerms.of(event)
-    person = (name, address, normalise_email(address), clean, timezone)
+    person = (name, address, normalise_email(address), clean, timezone, language)
     for _attempt in range(3):
         try:
             with write_transaction():
                 return _take_submission(terms, *person, by_staff=by_staff)
         except IntegrityError:
             continue  # the address registered, or its attendee erased, meanwhile: look again
-    raise RegistrationError("busy", "Many people are registering at once: send the form again.")
+    raise RegistrationError(
+        "busy", gettext("Many people are registering at once: send the form again.")
+    )
 
 
-def _take_submission(terms, name, address, key, answers, timezone, by_staff=False) -> Outcome:
+def _take_submission(
+    terms, name, address, key, answers, timezone, language, by_staff=False
+) -> Outcome:
     """Under the write lock: the event as read, then the address's registration or a new one."""
     terms = _as_read(terms)
     if not terms.waitlist_enabled and not _seat_free(terms.id):
-        raise RegistrationError("event_full", "This event is full.")
+        raise RegistrationError("event_full", gettext("This event is full."))
     existing = db.session.scalar(
         select(Registration).where(
             Registration.event_id == terms.id,
@@ -254,11 +274,11 @@ def _take_submission(terms, name, address, key, answers, timezone, by_staff=Fals
     )
     attendee_id = db.session.scalar(select(Attendee.id).where(Attendee.email == key))
     if existing is not None and by_staff:
-        message = "This address is registered already: find it in the list."
+        message = gettext("This address is registered already: find it in the list.")
         raise RegistrationError("already_registered", message, {"email": [message]})
     if existing is not None:
         return Outcome(_submitted_again(existing, attendee_id), created=False)
-    person = (name, address, key, answers, timezone)
+    person = (name, address, key, answers, timezone, language)
     registration = _new_registration(terms, attendee_id, *person, by_staff=by_staff)
     return Outcome(registration, created=True)
 
@@ -291,7 +311,9 @@ def _as_read(terms: EventTerms) -> EventTerms:
         return terms
     event = db.session.get(Event, terms.id)
     if event is None:
-        raise RegistrationError("registration_not_open", "This event does not take registrations.")
+        raise RegistrationError(
+            "registration_not_open", gettext("This event does not take registrations.")
+        )
     problem = refusal(event)
     if problem:
         raise problem
@@ -299,7 +321,7 @@ def _as_read(terms: EventTerms) -> EventTerms:
 
 
 def _new_registration(
-    terms, attendee_id, name, address, key, answers, timezone, by_staff=False
+    terms, attendee_id, name, address, key, answers, timezone, language, by_staff=False
 ) -> Registration:
     if attendee_id is None:
         attendee = Attendee(email=key)
@@ -316,6 +338,7 @@ def _new_registration(
         consent_version=terms.consent_version,
         consent_at=now(),
         timezone=timezone,
+        language=language,
         state="unverified",
     )
     if not terms.confirm_email:
@@ -428,7 +451,7 @@ def approve_registration(registration: Registration) -> Registration:
     """Approve a pending registration; its seat is already held."""
     if registration.state != "pending":
         raise RegistrationError(
-            "not_pending", "Only a registration awaiting approval can be approved."
+            "not_pending", gettext("Only a registration awaiting approval can be approved.")
         )
     registration.state, registration.confirmed_at = "confirmed", now()
     audit.record("registration.approved", registration)
@@ -440,9 +463,11 @@ def approve_registration(registration: Registration) -> Registration:
 def promote_registration(registration: Registration) -> Registration:
     """Move one waitlisted person to a free seat (staff), ahead of the queue."""
     if registration.state != "waitlisted":
-        raise RegistrationError("not_waitlisted", "Only a waitlisted registration can be moved.")
+        raise RegistrationError(
+            "not_waitlisted", gettext("Only a waitlisted registration can be moved.")
+        )
     if not _take_seat(registration.event_id, jump_queue=True):
-        raise RegistrationError("event_full", "No seat is free: raise the capacity first.")
+        raise RegistrationError("event_full", gettext("No seat is free: raise the capacity first."))
     audit.record("registration.promoted", registration)
     _promote(registration)
     return registration
@@ -468,7 +493,7 @@ def change_registrant(registration: Registration, name, answers) -> Registration
     clean, answer_errors = clean_answers(active_questions(registration.event), answers or {})
     errors.update(answer_errors)
     if errors:
-        raise RegistrationError("invalid", "Some answers need attention.", errors)
+        raise RegistrationError("invalid", gettext("Some answers need attention."), errors)
     registration.name = name
     registration.answers = {**registration.answers, **clean}
     audit.record("registration.changed", registration)

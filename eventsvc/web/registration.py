@@ -6,10 +6,13 @@ token pages (security.token_page).
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from eventsvc import queries
 from eventsvc.extensions import csrf, limiter
 from eventsvc.forms.registration import registration_form
+from eventsvc.languages import current_language
 from eventsvc.security import form_keeps_input, token_page
 from eventsvc.services import registration as service
 from eventsvc.services.answers import labelled_answers
@@ -18,12 +21,17 @@ from eventsvc.services.audit import track_actor
 from eventsvc.web.public import bp
 
 _CONFIRMED_MESSAGES = {
-    "confirmed": "Your email address is confirmed: you are registered. We have emailed you "
-    "a calendar invitation.",
-    "waitlisted": "Your email address is confirmed. The event is full: you are on the "
-    "waiting list.",
-    "pending": "Your email address is confirmed. The organisers approve registrations for "
-    "this event; we will write when they decide.",
+    "confirmed": _l(
+        "Your email address is confirmed: you are registered. We have emailed you a calendar "
+        "invitation."
+    ),
+    "waitlisted": _l(
+        "Your email address is confirmed. The event is full: you are on the waiting list."
+    ),
+    "pending": _l(
+        "Your email address is confirmed. The organisers approve registrations for this "
+        "event; we will write when they decide."
+    ),
 }
 
 
@@ -82,6 +90,7 @@ def register(slug: str):
             form.consent.data,
             form.timezone.data,
             questions,
+            language=current_language(),
         )
     except service.RegistrationError as error:
         if error.code != "invalid":
@@ -105,7 +114,7 @@ def manage_registration(token: str):
         "registration/manage.html",
         registration=registration,
         event=registration.event,
-        answered=labelled_answers(registration),
+        answered=labelled_answers(registration, current_language()),
     )
 
 
@@ -116,7 +125,10 @@ def cancel_registration(token: str):
     if request.method == "POST":
         service.cancel_registration(registration)
         flash(
-            "Your registration is cancelled. We have emailed you a cancellation for your calendar."
+            gettext(
+                "Your registration is cancelled. We have emailed you a cancellation for your "
+                "calendar."
+            )
         )
         return redirect(url_for("public.manage_registration", token=token))
     return render_template(
@@ -135,7 +147,8 @@ def confirm_registration(token: str):
             return render_template(
                 "registration/register.html", event=registration.event, refusal=error
             ), 409
-        flash(_CONFIRMED_MESSAGES.get(registration.state, "Your email address is confirmed."))
+        default = gettext("Your email address is confirmed.")
+        flash(str(_CONFIRMED_MESSAGES.get(registration.state, default)))
         return redirect(url_for("public.manage_registration", token=token))
     return render_template(
         "registration/confirm.html", registration=registration, event=registration.event
@@ -158,5 +171,5 @@ def unsubscribe(token: str):
 def reset_feed(token: str):
     registration = _registration(token)
     reset_feed_token(registration)
-    flash("Your personal calendar feed has a new address; the old one no longer works.")
+    flash(gettext("Your personal calendar feed has a new address; the old one no longer works."))
     return redirect(url_for("public.manage_registration", token=token))
