@@ -144,6 +144,10 @@ class EventFields:
     image_url: str | None = None
     image_alt: str = ""
     internal_note: str = ""
+    language: str = "en"
+    # By language code: {"es": {"title": …, "summary": …, "body": …}}; what is left out
+    # shows the original (eventsvc/translated.py).
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -158,6 +162,7 @@ class RegistrationSettings:
     confirm_email: bool = False
     consent_text: str = DEFAULT_CONSENT
     privacy_url: str | None = None
+    consent_translations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -170,6 +175,8 @@ class QuestionFields:
     help_text: str = ""
     choices: list[str] = field(default_factory=list)
     id: int | None = None
+    # {"es": {"label": …, "help_text": …, "choices": [… in the same order]}}
+    translations: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,6 +190,8 @@ class NewsFields:
     label: str = "news"
     event_ids: list[int] = field(default_factory=list)
     published_at: datetime | None = None
+    # {"es": {"title": …, "body": …, "excerpt": …}}
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -29,9 +29,11 @@ from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
 from eventsvc.timezones import TZDATA_VERSION, Schedule, describe, now
+from eventsvc.translated import cleaned_translations
 
 # EventFields that are not columns of the event, each set its own way.
-_RELATED = {"schedule", "series", "tags", "credits"}
+_RELATED = {"schedule", "series", "tags", "credits", "translations"}
+_TEXTS = ("title", "summary", "body")
 
 
 class EventError(ValueError):
@@ -66,9 +68,23 @@ def _apply(event: Event, values: EventFields) -> None:
         if item.name not in _RELATED:
             setattr(event, item.name, getattr(values, item.name))
     _set_schedule(event, values.schedule)
+    event.translations = _with_texts(event.translations, values.translations, event.language)
     event.series = find_or_add_series(values.series)
     event.tags = find_or_add_tags(values.tags)
     event.credits = [_credit(i, credit) for i, credit in enumerate(values.credits)]
+
+
+def _with_texts(kept: dict | None, given: dict, language: str) -> dict:
+    """The event's translations with `given` titles, summaries and bodies; its consent texts
+    (set with the registration settings) kept."""
+    texts = cleaned_translations(given, _TEXTS, own=language)
+    consents = {
+        code: {"consent_text": values["consent_text"]}
+        for code, values in (kept or {}).items()
+        if values.get("consent_text") and code != language
+    }
+    merged = {code: {**consents.get(code, {}), **texts.get(code, {})} for code in consents | texts}
+    return dict(sorted(merged.items()))
 
 
 def _active_registrations(event: Event) -> int:
@@ -256,7 +272,13 @@ def fields_of(event: Event) -> EventFields:
         series=event.series.name if event.series else None,
         tags=[tag.name for tag in event.tags],
         credits=[credit_input(credit) for credit in event.credits],
+        translations=texts_of(event),
     )
+
+
+def texts_of(event: Event) -> dict[str, dict[str, str]]:
+    """The event's translated titles, summaries and bodies, by language."""
+    return cleaned_translations(event.translations, _TEXTS)
 
 
 def credit_input(credit: Credit) -> CreditInput:

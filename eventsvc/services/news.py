@@ -11,6 +11,7 @@ from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.slugs import unique_slug
 from eventsvc.timezones import now
+from eventsvc.translated import NEWS_FIELDS, cleaned_translations, read_language_list
 
 _ANNOUNCED_AS = {"webinar": "Virtual Event", "hybrid": "Hybrid Event", "in_person": "Event"}
 
@@ -18,6 +19,9 @@ _ANNOUNCED_AS = {"webinar": "Virtual Event", "hybrid": "Hybrid Event", "in_perso
 def _apply(item: NewsItem, values: NewsFields) -> None:
     item.title, item.body, item.excerpt = values.title, values.body, values.excerpt
     item.language, item.label = values.language, values.label
+    own = read_language_list(values.language)
+    fields = cleaned_translations(values.translations, NEWS_FIELDS)
+    item.translations = {code: text for code, text in fields.items() if code not in own}
     item.published_at = values.published_at
     wanted = values.event_ids or [-1]
     item.events = list(db.session.scalars(select(Event).where(Event.id.in_(wanted))))

@@ -14,14 +14,20 @@ from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
 from eventsvc.services.registration import RegistrationError, active_questions
 from eventsvc.timezones import now
+from eventsvc.translated import QUESTION_FIELDS, cleaned_translations
 
 
 def apply_registration_settings(event: Event, settings: RegistrationSettings) -> None:
-    """Set an event's registration settings; a new consent text gets a new version."""
+    """Set an event's registration settings; a new consent text (in any language) gets a
+    new version."""
     consent = settings.consent_text.strip()
-    if event.consent_text and consent != event.consent_text.strip():
+    translations = _with_consents(event, settings.consent_translations)
+    changed = consent != event.consent_text.strip() or _consents(translations) != _consents(
+        event.translations
+    )
+    if event.consent_text and changed:
         event.consent_version += 1  # the first text is version 1; each change is new
-    event.consent_text = consent
+    event.consent_text, event.translations = consent, translations
     event.registration_enabled = settings.enabled
     event.registration_opens_at = settings.opens_at
     event.registration_closes_at = settings.closes_at
@@ -31,6 +37,29 @@ def apply_registration_settings(event: Event, settings: RegistrationSettings) ->
     event.privacy_url = settings.privacy_url
     event.updated_at = now()
     audit.record("event.changed", event, "registration settings")
+
+
+def _consents(translations: dict | None) -> dict[str, str]:
+    return {
+        code: values["consent_text"]
+        for code, values in (translations or {}).items()
+        if values.get("consent_text")
+    }
+
+
+def _with_consents(event: Event, given: dict[str, str]) -> dict:
+    """The event's translations with these consent texts, its other texts kept."""
+    wanted = {code: {"consent_text": text} for code, text in (given or {}).items()}
+    consents = cleaned_translations(wanted, ("consent_text",), own=event.language)
+    merged = {}
+    for code in {*(event.translations or {}), *consents}:
+        kept = {
+            name: value
+            for name, value in (event.translations or {}).get(code, {}).items()
+            if name != "consent_text"
+        }
+        merged[code] = kept | consents.get(code, {})
+    return {code: values for code, values in sorted(merged.items()) if values}
 
 
 def settings_of(event: Event) -> RegistrationSettings:
@@ -44,6 +73,7 @@ def settings_of(event: Event) -> RegistrationSettings:
         confirm_email=event.confirm_email,
         consent_text=event.consent_text or RegistrationSettings().consent_text,
         privacy_url=event.privacy_url,
+        consent_translations=_consents(event.translations),
     )
 
 
@@ -64,6 +94,8 @@ def _write_question(question: Question, values: QuestionFields) -> None:
     question.type, question.label = values.type, values.label.strip()
     question.required, question.help_text = values.required, values.help_text.strip()
     question.choices = _clean_choices(values)
+    fields = QUESTION_FIELDS if values.type in CHOICE_TYPES else ("label", "help_text")
+    question.translations = cleaned_translations(values.translations, fields)
 
 
 @write_transaction()

@@ -242,7 +242,8 @@ def test_staff_list_registrations_with_answers_and_filter_by_state(
     ]
     first = body["items"][0]
     assert set(first) == {
-        "id", "name", "email", "state", "waitlist_position", "answers", "timezone", "created_at"
+        "id", "name", "email", "state", "waitlist_position", "answers", "timezone", "language",
+        "created_at",
     }  # fmt: skip
     assert first["answers"] == {str(question.id): "Clinic"}
     assert first["timezone"] == "Europe/Berlin"

@@ -1,9 +1,11 @@
 """Registering for an event (public), and staff handling of registrations."""
 
 from flask import current_app, g
+from flask_babel import gettext
 
 from eventsvc import queries
 from eventsvc.extensions import db, limiter
+from eventsvc.languages import current_language, site_languages
 from eventsvc.models import Registration
 from eventsvc.services import registration as service
 from eventsvc.services.registrants import registrants
@@ -70,9 +72,19 @@ def register(slug: str, json: RegistrationSubmission):
     event = queries.published_event(slug, details=False)
     if event is None:
         raise not_found()
+    language = json.language or current_language()
+    if language not in site_languages():
+        codes = ", ".join(site_languages())
+        raise invalid({"language": [gettext("Use one of: %(codes)s", codes=codes)]})
     try:
         outcome = service.register(
-            event, json.name, json.email, json.answers, json.consent, json.timezone
+            event,
+            json.name,
+            json.email,
+            json.answers,
+            json.consent,
+            json.timezone,
+            language=language,
         )
     except service.RegistrationError as error:
         raise _conflict(error) from error

@@ -56,6 +56,7 @@ from eventsvc.inputs import (
 )
 from eventsvc.models.registrations import STATES
 from eventsvc.timezones import MAX_DURATION, LocalTimeError, zone
+from eventsvc.translated import LANGUAGE_CODE
 
 LOCAL_TIME_PATTERN = (
     r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?"
@@ -98,6 +99,17 @@ def _web_address(value: str) -> str:
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or " " in value:
         raise ValueError("Give a web address starting with https:// or http://")
     return value
+
+
+def _language_code(value: str) -> str:
+    if not isinstance(value, str) or not LANGUAGE_CODE.fullmatch(value):
+        raise ValueError("Use a language code such as en, es or pt-BR")
+    return value
+
+
+LanguageCode = Annotated[
+    str, PlainValidator(_language_code), WithJsonSchema({"type": "string", "example": "es"})
+]
 
 
 def _zone_name(value: str) -> str:
@@ -255,6 +267,14 @@ class CreditIn(Input):
     url: ProfileAddress | None = None
 
 
+class QuestionTextIn(Input):
+    """A question's words in another language; choices in the order of the question's."""
+
+    label: line(QUESTION_LIMIT) = ""
+    help_text: text(HELP_LIMIT) = ""
+    choices: list[line(CHOICE_LIMIT)] = Field(default_factory=list, max_length=MAX_CHOICES)
+
+
 class QuestionIn(Input):
     """A registration question; with `id`, the existing question of that id is changed."""
 
@@ -264,6 +284,9 @@ class QuestionIn(Input):
     required: StrictBool = False
     help_text: text(HELP_LIMIT) = ""
     choices: list[line(CHOICE_LIMIT, 1)] = Field(default_factory=list, max_length=MAX_CHOICES)
+    translations: dict[LanguageCode, QuestionTextIn] = Field(
+        default_factory=dict, description='By language code: {"es": {"label": "…"}}.'
+    )
 
     @model_validator(mode="after")
     def _choices_fit_type(self):
@@ -285,6 +308,15 @@ class RegistrationIn(Input):
     confirm_email: StrictBool = False
     consent_text: text(CONSENT_LIMIT, 1) = DEFAULT_CONSENT
     privacy_url: WebAddress | None = None
+
+
+class EventTextIn(Input):
+    """An event's words in another language; what is left out shows the original."""
+
+    title: line(TITLE_LIMIT) = ""
+    summary: text(SUMMARY_LIMIT) = ""
+    description: text(100_000) = Field("", description="Markdown.")
+    consent_text: text(CONSENT_LIMIT) = ""
 
 
 class TimesIn(Input):
@@ -324,6 +356,12 @@ class EventChange(TimesIn):
     questions: omittable(list[QuestionIn]) = Field(None, max_length=MAX_QUESTIONS)
     internal_note: omittable(text(10_000)) = Field(
         None, description="For staff; never shown in any answer."
+    )
+    language: omittable(LanguageCode) = Field(None, description="What it is written in; en.")
+    translations: omittable(dict[LanguageCode, EventTextIn]) = Field(
+        None,
+        description='Its words in other languages, by code: {"es": {"title": "…"}}. Replaces '
+        "every translation the event had.",
     )
     publish: omittable(StrictBool) = Field(
         None, description="true publishes the event, false makes it a draft again."
@@ -457,6 +495,11 @@ class RegistrationSubmission(Input):
     ] = Field(default_factory=dict, description="Answers keyed by question id.")
     consent: StrictBool | None = Field(None, description="Must be true.")
     timezone: str | None = Field(None, description="The registrant's IANA zone, for emails.")
+    language: str | None = Field(
+        None,
+        description="The language of every email they get: one of the site's (en, es); "
+        "else the request's Accept-Language.",
+    )
 
 
 # Outputs ---------------------------------------------------------------------------------
@@ -486,6 +529,12 @@ class CreditOut(Output):
     url: str | None
 
 
+class QuestionTextOut(Output):
+    label: str
+    help_text: str
+    choices: list[str]
+
+
 class QuestionOut(Output):
     id: int
     type: Literal[QUESTION_TYPES]
@@ -493,6 +542,7 @@ class QuestionOut(Output):
     required: bool
     help_text: str
     choices: list[str]
+    translations: dict[str, QuestionTextOut]
 
 
 class RegistrationInfo(Output):
@@ -525,11 +575,22 @@ class EventUrls(Output):
     register_url: str | None = Field(alias="register")
 
 
+class EventTextOut(Output):
+    title: str
+    summary: str
+    description_html: str
+    consent_text: str
+
+
 class EventOut(Output):
     """An event as anyone may see it: never its join link or internal note."""
 
     slug: str
     title: str
+    language: str
+    translations: dict[str, EventTextOut] = Field(
+        description="Its words in other languages, by code; an empty one shows the original."
+    )
     kind: Literal[KINDS]
     status: Literal[STATUSES]
     status_reason: str
@@ -568,11 +629,18 @@ class LinkedEventOut(Output):
     url: str
 
 
+class NewsTextOut(Output):
+    title: str
+    excerpt: str
+    body_html: str
+
+
 class NewsOut(Output):
     slug: str
     title: str
     label: Literal[NEWS_LABELS]
-    language: str
+    language: str = Field(description='One code, or several for a bilingual item: "en, es".')
+    translations: dict[str, NewsTextOut]
     excerpt: str
     body_html: str
     published_at: str
@@ -618,6 +686,7 @@ class RegistrationOut(Output):
     waitlist_position: int | None
     answers: dict[str, Answer]
     timezone: str | None
+    language: str
     created_at: str
 
 

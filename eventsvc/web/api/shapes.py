@@ -47,6 +47,14 @@ def _registration_info(event: Event) -> dict:
                 "required": question.required,
                 "help_text": question.help_text,
                 "choices": list(question.choices),
+                "translations": {
+                    code: {
+                        "label": text.get("label", ""),
+                        "help_text": text.get("help_text", ""),
+                        "choices": list(text.get("choices", [])),
+                    }
+                    for code, text in (question.translations or {}).items()
+                },
             }
             for question in active_questions(event)
         ],
@@ -79,6 +87,16 @@ def event_json(event: Event) -> dict:
     return {
         "slug": event.slug,
         "title": event.title,
+        "language": event.language,
+        "translations": {
+            code: {
+                "title": text.get("title", ""),
+                "summary": text.get("summary", ""),
+                "description_html": str(render_markdown(text.get("body", ""))),
+                "consent_text": text.get("consent_text", ""),
+            }
+            for code, text in (event.translations or {}).items()
+        },
         "kind": event.kind,
         "status": event.status,
         "status_reason": event.status_reason,
@@ -120,6 +138,14 @@ def news_json(item: NewsItem) -> dict:
         "title": item.title,
         "label": item.label,
         "language": item.language,
+        "translations": {
+            code: {
+                "title": text.get("title", ""),
+                "excerpt": text.get("excerpt", ""),
+                "body_html": str(render_markdown(text.get("body", ""))),
+            }
+            for code, text in (item.translations or {}).items()
+        },
         "excerpt": excerpt_of(item.excerpt, item.body),
         "body_html": str(render_markdown(item.body)),
         "published_at": iso_utc(item.published_at),
@@ -180,5 +206,6 @@ def registration_json(registration: Registration) -> dict:
         "waitlist_position": registration.waitlist_position,
         "answers": registration.answers,
         "timezone": registration.timezone,
+        "language": registration.language,
         "created_at": iso_utc(registration.created_at),
     }

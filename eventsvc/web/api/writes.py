@@ -32,7 +32,10 @@ _PLAIN_FIELDS = {
     "series": "series",
     "tags": "tags",
     "internal_note": "internal_note",
+    "language": "language",
 }
+# The API's names for an event's translated words, and the event's own names for them.
+_TEXT_NAMES = {"title": "title", "summary": "summary", "description": "body"}
 _NULLABLE = {"venue", "join_url", "capacity", "series"}
 _TIME_FIELDS = {"timezone", "all_day", "local_start", "local_end", "duration_minutes"}
 _TIME_FIELDS |= {"start_date", "end_date"}
@@ -100,18 +103,33 @@ def _fill(values: EventFields, payload: EventChange) -> EventFields:
         values.venue, values.address = (venue.name, venue.address) if venue else ("", "")
     if "credits" in given:
         values.credits = [CreditInput(c.role, c.kind, c.name, c.url) for c in payload.credits]
+    if "translations" in given:
+        values.translations = {
+            code: {ours: getattr(text, theirs) for theirs, ours in _TEXT_NAMES.items()}
+            for code, text in payload.translations.items()
+        }
     return values
 
 
 def _registration(payload: EventChange, event: Event | None) -> RegistrationSettings | None:
-    if payload.registration is None:
+    """The registration settings asked for, with the consent texts of `translations`."""
+    consents = _consents(payload)
+    if payload.registration is None and consents is None:
         return None
-    asked = payload.registration
     base = settings_of(event) if event else RegistrationSettings()
-    settings = replace(base, **asked.model_dump(include=asked.model_fields_set))
+    asked = payload.registration
+    settings = replace(base, **asked.model_dump(include=asked.model_fields_set)) if asked else base
+    if consents is not None:
+        settings = replace(settings, consent_translations=consents)
     if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
         raise invalid({"registration.closes_at": ["Registration must close after it opens"]})
     return settings
+
+
+def _consents(payload: EventChange) -> dict[str, str] | None:
+    if "translations" not in payload.model_fields_set:
+        return None
+    return {code: text.consent_text for code, text in payload.translations.items()}
 
 
 def _questions(payload: EventChange) -> list[QuestionFields] | None:
@@ -128,6 +146,7 @@ def _question_fields(question: QuestionIn) -> QuestionFields:
         help_text=question.help_text,
         choices=list(question.choices),
         id=question.id,
+        translations={code: text.model_dump() for code, text in question.translations.items()},
     )
 
 
@@ -149,7 +168,7 @@ def event_changes(event: Event, payload: EventChange) -> EventChanges:
     _refuse_nulls(payload)
     given = payload.model_fields_set
     values = None
-    if given & (set(_PLAIN_FIELDS) | _TIME_FIELDS | {"venue", "credits"}):
+    if given & (set(_PLAIN_FIELDS) | _TIME_FIELDS | {"venue", "credits", "translations"}):
         all_day = payload.all_day if "all_day" in given else event.all_day
         schedule = requested_schedule(payload, payload.timezone, all_day, schedule_of(event))
         values = replace(_fill(fields_of(event), payload), schedule=schedule)
