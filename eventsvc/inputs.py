@@ -108,6 +108,29 @@ TOKEN_SCOPES = ("read", "write")
 TOKEN_NAME_LIMIT = 100
 MAX_TOKEN_DAYS = 3650
 
+# The codes pages and forms show as words: event statuses and visibility, staff roles, email
+# states, token scopes and states.
+CODE_WORDS = {
+    "scheduled": _l("Scheduled"),
+    "postponed": _l("Postponed"),
+    "rescheduled": _l("Rescheduled"),
+    "cancelled": _l("Cancelled"),
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "admin": _l("Admin"),
+    "editor": _l("Editor"),
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "dropped": _l("Dropped"),
+    "read": _l("Read"),
+    "write": _l("Write"),
+    "active": _l("Active"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
+}
+
 
 @dataclass
 class CreditInput:

@@ -10,6 +10,7 @@ takes its registrant's language (flask_babel.force_locale).
 
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import force_locale, get_locale, gettext, refresh
 from markupsafe import Markup, escape
@@ -125,6 +126,11 @@ def language_alternates() -> list[tuple[str, str]]:
     return [*found, ("x-default", found[0][1])] if len(found) > 1 else []
 
 
+def language_name(code: str) -> str:
+    """Template filter: a language's name in the reader's language ('es' → 'Spanish')."""
+    return Locale.parse(code.replace("-", "_")).get_display_name(current_language()) or code
+
+
 def offer_words(language: str) -> tuple[str, str]:
     """The offer to switch, in the language offered: its sentence and its link."""
     with force_locale(language):
@@ -217,3 +223,4 @@ def register_languages(app: Flask) -> None:
     app.add_template_global(other_languages)
     app.add_template_global(site_languages)
     app.add_template_global(NAMES, "language_names")
+    app.add_template_filter(language_name)

@@ -3,6 +3,8 @@
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, PasswordField
 from wtforms.fields import FieldList, FormField
@@ -10,6 +12,7 @@ from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import Input
 
 from eventsvc.inputs import single_line_error
+from eventsvc.languages import site_languages
 from eventsvc.timezones import TimeInputError, read_moment
 
 # How a datetime-local input sends a wall-clock time.
@@ -27,7 +30,7 @@ def _text_fields(fields):
 
 # What arrives where a browser sent bytes that are not UTF-8 (decoded as U+FFFD).
 _UNREADABLE = "\ufffd"
-FORM_EXPIRED = (
+FORM_EXPIRED = _l(
     "Nothing was saved: this page was open too long, so its security check ran out. "
     "Everything you typed is kept below: check it and send the form again."
 )
@@ -37,9 +40,9 @@ def _text_problem(field) -> str | None:
     """Why a text field's value is refused: a NUL, unreadable bytes, or (in a one-line
     input) a control character in what was sent."""
     if "\x00" in field.data:
-        return "Remove the invisible NUL character"
+        return gettext("Remove the invisible NUL character")
     if _UNREADABLE in field.data:
-        return "This text has characters we cannot read"
+        return gettext("This text has characters we cannot read")
     if isinstance(field.widget, Input) and not isinstance(field, PasswordField):
         return single_line_error(field.raw_data[0] if field.raw_data else field.data)
     return None
@@ -52,7 +55,7 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.meta.csrf and self.csrf_token.errors:
-            self.csrf_token.errors = [FORM_EXPIRED]
+            self.csrf_token.errors = [str(FORM_EXPIRED)]
         for field in _text_fields(self):
             problem = _text_problem(field)
             if problem:
@@ -80,7 +83,7 @@ def web_address(form, field) -> None:
     """Validator: an empty value, or an http(s) address with a host."""
     if not field.data:
         return
-    message = "Enter a web address starting with https:// or http://"
+    message = gettext("Enter a web address starting with https:// or http://")
     try:
         parts = urlsplit(field.data)
     except ValueError as error:
@@ -96,10 +99,10 @@ def check_image_fields(uploaded: bool, url, alt, kept: bool) -> bool:
     """
     valid = True
     if uploaded and url.data:
-        url.errors.append("Upload an image or give its web address, not both")
+        url.errors.append(gettext("Upload an image or give its web address, not both"))
         valid = False
     if (uploaded or url.data or kept) and not alt.data:
-        alt.errors.append("Describe the image for people who cannot see it")
+        alt.errors.append(gettext("Describe the image for people who cannot see it"))
         valid = False
     return valid
 
@@ -111,14 +114,45 @@ def local_time_field(label: str, description: str = "") -> DateTimeLocalField:
         format=LOCAL_FORMATS,
         validators=[Optional()],
         description=description,
-        invalid_value_message="Enter a date and a time",
+        invalid_value_message=_l("Enter a date and a time"),
     )
 
 
 def label_zone(field, zone_name: str, label: str, help: str) -> None:
     """Name, in a wall-clock time field's label and help, the zone it is read in."""
     field.label.text = f"{label} ({zone_name})"
-    field.description = f"Wall-clock time in {zone_name}. {help}"
+    field.description = gettext("Wall-clock time in %(zone)s.", zone=zone_name) + f" {help}"
+
+
+class TranslationsMixin:
+    """A form whose texts have a translation in each other site language, edited beside
+    them: its `translations` field lists one sub-form per language (TextsForm subclasses
+    with a hidden `language`), one row each whether or not it holds text yet."""
+
+    def add_language_rows(self) -> None:
+        """Give each site language but English its row, where the form came without one."""
+        present = {row.form.language.data for row in self.translations}
+        for code in site_languages()[1:]:
+            if code not in present:
+                self.translations.append_entry({"language": code})
+
+    def translated_texts(self) -> dict[str, dict]:
+        """The rows' texts by language, for the site's languages only."""
+        found = {}
+        for row in self.translations:
+            code = row.form.language.data
+            if code in site_languages():
+                found[code] = {name: row.form[name].data or "" for name in row.form.texts}
+        return found
+
+
+def translation_rows(translations: dict | None, names) -> list[dict]:
+    """A translations field's initial rows: one per site language but English."""
+    translations = translations or {}
+    return [
+        {"language": code, **{name: (translations.get(code) or {}).get(name, "") for name in names}}
+        for code in site_languages()[1:]
+    ]
 
 
 def read_local_time(form, field, zone_name: str) -> tuple[datetime | None, bool]:

@@ -1,5 +1,6 @@
 """Signing in and changing one's password."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -8,16 +9,16 @@ from eventsvc.inputs import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
 
 
 class ChangePasswordForm(BaseForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=500)]
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=500)]
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new", message="The two passwords differ")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ"))],
     )

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
@@ -26,12 +28,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from eventsvc.extensions import db
 from eventsvc.forms import (
     BaseForm,
+    TranslationsMixin,
     check_image_fields,
     label_zone,
     local_time_field,
     read_local_time,
     show_time_errors,
     stripped,
+    translation_rows,
     unix_newlines,
     web_address,
 )
@@ -39,6 +43,7 @@ from eventsvc.inputs import (
     ADDRESS_LIMIT,
     AFFILIATION_LIMIT,
     ALT_LIMIT,
+    CODE_WORDS,
     KIND_LABELS,
     KINDS,
     MAX_CAPACITY,
@@ -77,7 +82,7 @@ from eventsvc.timezones import (
 
 CREDIT_NAMES_LIST = "credit-names"
 BLANK_CREDIT_ROWS = 2
-OFFSET_HELP = (
+OFFSET_HELP = _l(
     "Only for a time that occurs twice because clocks go back: choose which one. "
     "Otherwise leave it, and a repeated time is its first occurrence."
 )
@@ -91,13 +96,13 @@ def _offset_value(offset: timedelta) -> str:
 
 def _offset_choices() -> list[SelectChoice]:
     steps = (timedelta(minutes=minutes) for minutes in range(-12 * 60, 14 * 60 + 1, 15))
-    return [SelectChoice("", "Not needed")] + [
+    return [SelectChoice("", gettext("Not needed"))] + [
         SelectChoice(_offset_value(offset), format_offset(offset)) for offset in steps
     ]
 
 
 def _zone_choices() -> list[SelectChoice]:
-    choices = [SelectChoice("", "Choose a time zone")]
+    choices = [SelectChoice("", gettext("Choose a time zone"))]
     for region, names in zones_by_region().items():
         choices += [SelectChoice(name, name.replace("_", " "), optgroup=region) for name in names]
     return choices
@@ -108,7 +113,10 @@ ZONE_CHOICES = _zone_choices()
 ZONE_NAMES = {choice.value for choice in ZONE_CHOICES}
 KIND_CHOICES = [SelectChoice(kind, KIND_LABELS[kind]) for kind in KINDS]
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
-CREDITED_CHOICES = [SelectChoice("organization", "Organisation"), SelectChoice("person", "Person")]
+CREDITED_CHOICES = [
+    SelectChoice("organization", _l("Organisation")),
+    SelectChoice("person", _l("Person")),
+]
 
 
 def _series_names() -> list[str]:
@@ -159,15 +167,18 @@ def _offset(choice: str | None) -> timedelta | None:
 class TimesForm(BaseForm):
     """A local start with an end or a duration, read by the time policy into a schedule."""
 
-    start = local_time_field("Starts", "The local time in the event's time zone.")
-    start_offset = _offset_field("UTC offset of the start")
-    end = local_time_field("Ends", "Or give a duration instead.")
-    end_offset = _offset_field("UTC offset of the end")
+    start = local_time_field(_l("Starts"), _l("The local time in the event's time zone."))
+    start_offset = _offset_field(_l("UTC offset of the start"))
+    end = local_time_field(_l("Ends"), _l("Or give a duration instead."))
+    end_offset = _offset_field(_l("UTC offset of the end"))
     duration = IntegerField(
-        "Or duration in minutes",
-        validators=[Optional(), NumberRange(min=1, message="Give a duration of at least 1 minute")],
-        description="Elapsed time, up to 14 days; a change of clocks does not count.",
-        invalid_value_message="Give the duration as a whole number of minutes",
+        _l("Or duration in minutes"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("Give a duration of at least 1 minute")),
+        ],
+        description=_l("Elapsed time, up to 14 days; a change of clocks does not count."),
+        invalid_value_message=_l("Give the duration as a whole number of minutes"),
     )
 
     schedule: Schedule | None = None
@@ -204,8 +215,16 @@ class TimesForm(BaseForm):
 
 
 _KNOWN_AS = {
-    Organization: "“{}” is an organisation here: choose Organisation, or give the person’s name",
-    Person: "“{}” is a person here: choose Person, or give the organisation’s name",
+    Organization: _l(
+        "“%(name)s” is an organisation here: choose Organisation, or give the person’s name"
+    ),
+    Person: _l("“%(name)s” is a person here: choose Person, or give the organisation’s name"),
+}
+
+
+_PROFILE_CHANGED = {
+    "url": _l("The web address of “%(name)s” is now %(value)s."),
+    "affiliation": _l("The affiliation of “%(name)s” is now %(value)s."),
 }
 
 
@@ -216,24 +235,27 @@ class CreditForm(Form):
     typed with it replaces theirs (on every event crediting them), one left empty keeps it.
     """
 
-    role = SelectField("Role", choices=ROLE_CHOICES, default="co_host")
-    kind = SelectField("Organisation or person", choices=CREDITED_CHOICES, default="organization")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="co_host")
+    kind = SelectField(
+        _l("Organisation or person"), choices=CREDITED_CHOICES, default="organization"
+    )
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[stripped],
         validators=[Length(max=NAME_LIMIT)],
         datalist=CREDIT_NAMES_LIST,
-        description="Type to find organisations and people already known.",
+        description=_l("Type to find organisations and people already known."),
     )
     affiliation = StringField(
-        "Affiliation",
+        _l("Affiliation"),
         filters=[stripped],
         validators=[Length(max=AFFILIATION_LIMIT)],
-        description="People only: their role and organisation, such as "
-        "“Director of Programs, JustLabs”.",
+        description=_l(
+            "People only: their role and organisation, such as “Director of Programs, JustLabs”."
+        ),
     )
     url = URLField(
-        "Web address",
+        _l("Web address"),
         filters=[stripped],
         validators=[Optional(), Length(max=PROFILE_URL_LIMIT), web_address],
     )
@@ -248,12 +270,12 @@ class CreditForm(Form):
             return
         other = Person if self.credited_model is Organization else Organization
         if find_by_name(other, field.data):
-            raise ValidationError(_KNOWN_AS[other].format(field.data))
+            raise ValidationError(_KNOWN_AS[other] % {"name": field.data})
 
     def validate_affiliation(self, field) -> None:
         if field.data and self.kind.data == "organization":
             raise ValidationError(
-                "Only people have an affiliation: leave it empty, or choose Person"
+                gettext("Only people have an affiliation: leave it empty, or choose Person")
             )
 
     def profile_changes(self) -> list[str]:
@@ -261,12 +283,12 @@ class CreditForm(Form):
         known = find_by_name(self.credited_model, self.name.data) if self.name.data else None
         if known is None:
             return []
-        typed = {"web address": self.url.data, "affiliation": self.affiliation.data}
-        stored = {"web address": known.url, "affiliation": getattr(known, "affiliation", "")}
+        typed = {"url": self.url.data, "affiliation": self.affiliation.data}
+        stored = {"url": known.url, "affiliation": getattr(known, "affiliation", "")}
         return [
-            f"the {label} of “{known.name}” is now {value}"
-            for label, value in typed.items()
-            if value and value != stored[label]
+            _PROFILE_CHANGED[name] % {"name": known.name, "value": value}
+            for name, value in typed.items()
+            if value and value != stored[name]
         ]
 
     def to_input(self) -> CreditInput | None:
@@ -282,92 +304,109 @@ class CreditForm(Form):
         )
 
 
-class EventForm(TimesForm):
-    """Everything staff set on an event, with its times as local wall-clock times."""
+class EventTexts(Form):
+    """An event's title, summary and description in one other language."""
+
+    texts = ("title", "summary", "body")
+    language = HiddenField()
+    title = StringField(_l("Title"), filters=[stripped], validators=[Length(max=TITLE_LIMIT)])
+    summary = TextAreaField(_l("Summary"), filters=TEXT, validators=[Length(max=SUMMARY_LIMIT)])
+    body = TextAreaField(_l("Description"), filters=TEXT)
+
+
+class EventForm(TranslationsMixin, TimesForm):
+    """Everything staff set on an event, with its times as local wall-clock times and its
+    texts' translations."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[stripped],
-        validators=[DataRequired("Enter a title"), Length(max=TITLE_LIMIT)],
+        validators=[DataRequired(_l("Enter a title")), Length(max=TITLE_LIMIT)],
     )
-    kind = SelectField("Kind", choices=KIND_CHOICES, default="webinar")
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="webinar")
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         choices=ZONE_CHOICES,
         default="",
-        validators=[DataRequired("Choose the time zone the event is timed in")],
-        invalid_choice_message="Choose a time zone from the list",
+        validators=[DataRequired(_l("Choose the time zone the event is timed in"))],
+        invalid_choice_message=_l("Choose a time zone from the list"),
     )
-    all_day = BooleanField("All-day event", description="Give the first and last days instead.")
-    first_day = DateField("First day", validators=[Optional()])
+    all_day = BooleanField(
+        _l("All-day event"), description=_l("Give the first and last days instead.")
+    )
+    first_day = DateField(_l("First day"), validators=[Optional()])
     last_day = DateField(
-        "Last day", validators=[Optional()], description="Leave empty for a one-day event."
+        _l("Last day"), validators=[Optional()], description=_l("Leave empty for a one-day event.")
     )
-    venue = StringField("Venue", filters=[stripped], validators=[Length(max=VENUE_LIMIT)])
-    address = StringField("Address", filters=[stripped], validators=[Length(max=ADDRESS_LIMIT)])
+    venue = StringField(_l("Venue"), filters=[stripped], validators=[Length(max=VENUE_LIMIT)])
+    address = StringField(_l("Address"), filters=[stripped], validators=[Length(max=ADDRESS_LIMIT)])
     join_url = URLField(
-        "Join link",
+        _l("Join link"),
         filters=[stripped],
         validators=[Optional(), Length(max=URL_LIMIT), web_address],
-        description="Private: only staff and confirmed registrants see it.",
+        description=_l("Private: only staff and confirmed registrants see it."),
     )
     capacity = IntegerField(
-        "Capacity",
+        _l("Capacity"),
         validators=[
             Optional(),
-            NumberRange(min=1, message="Give at least 1 place"),
-            NumberRange(max=MAX_CAPACITY, message=f"Give at most {MAX_CAPACITY:,} places"),
+            NumberRange(min=1, message=_l("Give at least 1 place")),
+            NumberRange(
+                max=MAX_CAPACITY, message=_l("Give at most %(max)s places", max=f"{MAX_CAPACITY:,}")
+            ),
         ],
-        description="Leave empty for no limit.",
-        invalid_value_message="Give the number of places as a whole number",
+        description=_l("Leave empty for no limit."),
+        invalid_value_message=_l("Give the number of places as a whole number"),
     )
     series = StringField(
-        "Series",
+        _l("Series"),
         filters=[stripped],
         validators=[Length(max=NAME_LIMIT)],
         datalist=DataList(_series_names),
-        description="Pick an existing series or type a new name.",
+        description=_l("Pick an existing series or type a new name."),
     )
     tags = StringField(
-        "Tags", filters=[stripped], description="Separate tags with commas.", default=""
+        _l("Tags"), filters=[stripped], description=_l("Separate tags with commas."), default=""
     )
     summary = TextAreaField(
-        "Summary",
+        _l("Summary"),
         filters=TEXT,
         validators=[Length(max=SUMMARY_LIMIT)],
-        description="One or two sentences for listings and calendars.",
+        description=_l("One or two sentences for listings and calendars."),
     )
     body = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=TEXT,
-        description="Markdown: **bold**, *italic*, [a link](https://…).",
+        description=_l("Markdown: **bold**, *italic*, [a link](https://…)."),
     )
-    image = FileField("Image", description="PNG, JPEG, GIF or WebP, up to 2 MB.")
+    image = FileField(_l("Image"), description=_l("PNG, JPEG, GIF or WebP, up to 2 MB."))
     image_url = URLField(
-        "Or the image's web address",
+        _l("Or the image's web address"),
         filters=[stripped],
         validators=[Optional(), Length(max=URL_LIMIT), web_address],
     )
     image_alt = StringField(
-        "Image description (alt text)",
+        _l("Image description (alt text)"),
         filters=[stripped],
         validators=[Length(max=ALT_LIMIT)],
-        description="Required with an image: what it shows, for people who cannot see it.",
+        description=_l("Required with an image: what it shows, for people who cannot see it."),
     )
-    remove_image = BooleanField("Use no uploaded image")
+    remove_image = BooleanField(_l("Use no uploaded image"))
     # A file chosen in an earlier submission of this form, already stored: its signed name.
     chosen_image = HiddenField()
     internal_note = TextAreaField(
-        "Internal note",
+        _l("Internal note"),
         filters=TEXT,
-        description="For staff only: never shown on a page, in a feed or in an email.",
+        description=_l("For staff only: never shown on a page, in a feed or in an email."),
     )
     credits = FieldList(
         FormField(CreditForm), min_entries=BLANK_CREDIT_ROWS + 1, max_entries=MAX_CREDITS
     )
+    translations = FieldList(FormField(EventTexts))
 
     def __init__(self, *args, stored_image: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_language_rows()
         self.stored_image = stored_image
         # The stored file of an image chosen in this form (now or before), set by the view.
         self.chosen_upload: str | None = None
@@ -409,7 +448,9 @@ class EventForm(TimesForm):
 
     def validate_tags(self, field) -> None:
         if any(len(tag) > TAG_LIMIT for tag in split_tags(field.data)):
-            raise ValidationError(f"Keep each tag under {TAG_LIMIT} characters")
+            raise ValidationError(
+                gettext("Keep each tag under %(limit)s characters", limit=TAG_LIMIT)
+            )
 
     def rearrange_credits(self, action: str | None) -> bool:
         """Apply a button of the credits editor ('add', 'up-N', 'down-N', 'remove-N').
@@ -459,6 +500,7 @@ class EventForm(TimesForm):
             image_url=self.image_url.data or None,
             image_alt=self.image_alt.data if image_path or self.image_url.data else "",
             internal_note=self.internal_note.data,
+            translations=self.translated_texts(),
         )
 
 
@@ -470,37 +512,41 @@ class NewEventForm(EventForm):
     """
 
     announce = BooleanField(
-        "Post an announcement in the news",
+        _l("Post an announcement in the news"),
         default=True,
-        description="A news item linked to the event, like “July 30 Virtual Event: …”.",
+        description=_l("A news item linked to the event, like “July 30 Virtual Event: …”."),
     )
     news_title = StringField(
-        "Announcement title",
+        _l("Announcement title"),
         filters=[stripped],
         validators=[Length(max=TITLE_LIMIT)],
-        description="Left empty: the event’s date, “Virtual Event” and its title.",
+        description=_l("Left empty: the event’s date, “Virtual Event” and its title."),
     )
     news_excerpt = TextAreaField(
-        "Announcement excerpt",
+        _l("Announcement excerpt"),
         filters=TEXT,
         validators=[Length(max=SUMMARY_LIMIT)],
-        description="Optional: without one, listings show the text’s first 55 words or so.",
+        description=_l("Optional: without one, listings show the text’s first 55 words or so."),
     )
     news_body = TextAreaField(
-        "Announcement text",
+        _l("Announcement text"),
         filters=TEXT,
-        description="Markdown. Left empty: the event’s summary.",
+        description=_l("Markdown. Left empty: the event’s summary."),
     )
-    news_published_at = local_time_field("Announcement publication time")
+    news_published_at = local_time_field(_l("Announcement publication time"))
 
     news_published_instant: datetime | None = None
 
     def __init__(self, *args, site_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.site_zone = site_zone
-        help = "Left empty: published with the event, now if you publish it now. "
-        help += "A later time publishes it then."
-        label_zone(self.news_published_at, site_zone, "Announcement publication time", help)
+        help = gettext(
+            "Left empty: published with the event, now if you publish it now. "
+            "A later time publishes it then."
+        )
+        label_zone(
+            self.news_published_at, site_zone, gettext("Announcement publication time"), help
+        )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -540,6 +586,7 @@ def event_form_data(event: Event) -> dict:
     data["tags"] = ", ".join(tag.name for tag in event.tags)
     rows = [credit.as_dict() | {"affiliation": credit.affiliation} for credit in event.credits]
     data["credits"] = rows + [{}] * BLANK_CREDIT_ROWS
+    data["translations"] = translation_rows(event.translations, EventTexts.texts)
     if event.all_day:
         data["first_day"], data["last_day"] = event.start_date, event.end_date
         return data
@@ -552,13 +599,13 @@ class StatusReasonForm(BaseForm):
     """The reason given when an event is cancelled or postponed."""
 
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         filters=TEXT,
         validators=[
-            DataRequired("Give a reason: it is shown on the event page"),
+            DataRequired(_l("Give a reason: it is shown on the event page")),
             Length(max=REASON_LIMIT),
         ],
-        description="Shown on the event page and in calendars.",
+        description=_l("Shown on the event page and in calendars."),
     )
 
 
@@ -566,10 +613,10 @@ class RescheduleForm(TimesForm):
     """New local times for an event, in its own zone, and an optional reason."""
 
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         filters=TEXT,
         validators=[Length(max=REASON_LIMIT)],
-        description="Optional; shown on the event page.",
+        description=_l("Optional; shown on the event page."),
     )
 
     def __init__(self, *args, zone_name: str, **kwargs):
@@ -584,29 +631,34 @@ class RecordingForm(BaseForm):
     """A recording's link and title; a new one may come with its news item ("WATCH: …")."""
 
     url = URLField(
-        "Recording link",
+        _l("Recording link"),
         filters=[stripped],
         validators=[
-            DataRequired("Enter the recording's web address"),
+            DataRequired(_l("Enter the recording's web address")),
             Length(max=URL_LIMIT),
             web_address,
         ],
     )
     title = StringField(
-        "Title", filters=[stripped], validators=[Length(max=TITLE_LIMIT)], description="Optional."
-    )
-    post_news = BooleanField(
-        "Also post a news item presenting the recording",
-        description="It shows the recording first, then its text; it is published now.",
-    )
-    news_title = StringField(
-        "News item title",
+        _l("Title"),
         filters=[stripped],
         validators=[Length(max=TITLE_LIMIT)],
-        description="Left empty: “WATCH: ” and the event’s title, in quotation marks.",
+        description=_l("Optional."),
+    )
+    post_news = BooleanField(
+        _l("Also post a news item presenting the recording"),
+        description=_l("It shows the recording first, then its text; it is published now."),
+    )
+    news_title = StringField(
+        _l("News item title"),
+        filters=[stripped],
+        validators=[Length(max=TITLE_LIMIT)],
+        description=_l("Left empty: “WATCH: ” and the event’s title, in quotation marks."),
     )
     news_body = TextAreaField(
-        "News item text", filters=TEXT, description="Markdown. Left empty: the event’s summary."
+        _l("News item text"),
+        filters=TEXT,
+        description=_l("Markdown. Left empty: the event’s summary."),
     )
 
     def to_news(self) -> NewsFields | None:
@@ -619,18 +671,18 @@ class RecordingForm(BaseForm):
 class EventFilterForm(Form):
     """The events list's search and filters, read from the query string."""
 
-    q = SearchField("Search", filters=[stripped], validators=[Length(max=200)])
+    q = SearchField(_l("Search"), filters=[stripped], validators=[Length(max=200)])
     status = SelectField(
-        "Status",
-        choices=[SelectChoice("", "Any status")]
-        + [SelectChoice(status, status.capitalize()) for status in STATUSES],
+        _l("Status"),
+        choices=[SelectChoice("", _l("Any status"))]
+        + [SelectChoice(status, CODE_WORDS[status]) for status in STATUSES],
         default="",
         validate_choice=False,
     )
     visibility = SelectField(
-        "Visibility",
-        choices=[SelectChoice("", "Drafts and published")]
-        + [SelectChoice(value, value.capitalize()) for value in VISIBILITIES],
+        _l("Visibility"),
+        choices=[SelectChoice("", _l("Drafts and published"))]
+        + [SelectChoice(value, CODE_WORDS[value]) for value in VISIBILITIES],
         default="",
         validate_choice=False,
     )

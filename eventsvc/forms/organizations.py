@@ -1,5 +1,6 @@
 """The organisation and person forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional
@@ -22,19 +23,21 @@ class OrganizationForm(BaseForm):
     """An organisation's name, link, description and logo."""
 
     name = StringField(
-        "Name", filters=[stripped], validators=[DataRequired("Enter a name"), Length(max=200)]
+        _l("Name"),
+        filters=[stripped],
+        validators=[DataRequired(_l("Enter a name")), Length(max=200)],
     )
-    url = _web_address_field("Web address")
-    description = TextAreaField("Description", filters=[unix_newlines, stripped])
-    logo = FileField("Logo", description="PNG, JPEG, GIF or WebP, up to 2 MB.")
-    logo_url = _web_address_field("Or the logo's web address")
+    url = _web_address_field(_l("Web address"))
+    description = TextAreaField(_l("Description"), filters=[unix_newlines, stripped])
+    logo = FileField(_l("Logo"), description=_l("PNG, JPEG, GIF or WebP, up to 2 MB."))
+    logo_url = _web_address_field(_l("Or the logo's web address"))
     logo_alt = StringField(
-        "Logo description (alt text)",
+        _l("Logo description (alt text)"),
         filters=[stripped],
         validators=[Length(max=300)],
-        description="Required with a logo, usually the organisation's name.",
+        description=_l("Required with a logo, usually the organisation's name."),
     )
-    remove_logo = BooleanField("Remove the uploaded logo")
+    remove_logo = BooleanField(_l("Remove the uploaded logo"))
 
     def __init__(self, *args, stored_logo: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,15 +76,17 @@ class PersonForm(BaseForm):
     """A person's name, affiliation and link."""
 
     name = StringField(
-        "Name", filters=[stripped], validators=[DataRequired("Enter a name"), Length(max=200)]
+        _l("Name"),
+        filters=[stripped],
+        validators=[DataRequired(_l("Enter a name")), Length(max=200)],
     )
     affiliation = StringField(
-        "Affiliation",
+        _l("Affiliation"),
         filters=[stripped],
         validators=[Length(max=300)],
-        description="Optional, such as their organisation and role.",
+        description=_l("Optional, such as their organisation and role."),
     )
-    url = _web_address_field("Web address")
+    url = _web_address_field(_l("Web address"))
 
     def to_fields(self) -> PersonFields:
         """The validated form as the service's fields."""

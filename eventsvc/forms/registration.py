@@ -134,7 +134,8 @@ def registration_form(event, questions: list[Question], **kwargs) -> Registratio
 
 def consent_in(event, language: str) -> str:
     """The consent sentence a reader of `language` agrees to: the event's own, translated
-    where staff translated it; the default one in the reader's language."""
-    if event.consent_text.strip() == DEFAULT_CONSENT:
+    where staff translated it; the default one, untranslated by staff, in the reader's language."""
+    shown = text_in(event, "consent_text", language)
+    if shown.strip() == DEFAULT_CONSENT:
         return str(DEFAULT_CONSENT_SHOWN)
-    return text_in(event, "consent_text", language) or gettext("I agree to the use of my details.")
+    return shown or gettext("I agree to the use of my details.")

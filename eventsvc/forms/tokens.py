@@ -1,5 +1,6 @@
 """The form that makes an API token."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -7,8 +8,8 @@ from eventsvc.forms import BaseForm, stripped
 from eventsvc.inputs import MAX_TOKEN_DAYS, TOKEN_NAME_LIMIT
 
 SCOPE_CHOICES = [
-    SelectChoice("read", "Read: list registrations and see drafts"),
-    SelectChoice("write", "Write: also create and change events and registrations"),
+    SelectChoice("read", _l("Read: list registrations and see drafts")),
+    SelectChoice("write", _l("Write: also create and change events and registrations")),
 ]
 
 
@@ -16,18 +17,18 @@ class NewTokenForm(BaseForm):
     """A token's name, scope and lifetime; its value is generated and shown once."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[stripped],
-        validators=[DataRequired("Say what the token is for"), Length(max=TOKEN_NAME_LIMIT)],
-        description="What uses it, e.g. “Main website” or “Newsletter tool”.",
+        validators=[DataRequired(_l("Say what the token is for")), Length(max=TOKEN_NAME_LIMIT)],
+        description=_l("What uses it, e.g. “Main website” or “Newsletter tool”."),
     )
-    scope = SelectField("Scope", choices=SCOPE_CHOICES, default="read")
+    scope = SelectField(_l("Scope"), choices=SCOPE_CHOICES, default="read")
     expires = IntegerField(
-        "Expires after (days)",
+        _l("Expires after (days)"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=MAX_TOKEN_DAYS, message="Give 1 to 3650 days"),
+            NumberRange(min=1, max=MAX_TOKEN_DAYS, message=_l("Give 1 to 3650 days")),
         ],
-        description="Leave empty for a token that works until it is revoked.",
-        invalid_value_message="Give the number of days as a whole number",
+        description=_l("Leave empty for a token that works until it is revoked."),
+        invalid_value_message=_l("Give the number of days as a whole number"),
     )

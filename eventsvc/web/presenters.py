@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from eventsvc import timezones, translated
 from eventsvc.config import site_timezone
+from eventsvc.inputs import CODE_WORDS
 from eventsvc.languages import current_language
 from eventsvc.security import allow_frames
 from eventsvc.text import (
@@ -271,6 +272,11 @@ def weekday_name(day, short: bool = False) -> str:
     return format_date(day, "EEE" if short else "EEEE", locale=current_language())
 
 
+def code_word(code: str | None) -> str:
+    """Template filter: a status, visibility, role or email state as a word."""
+    return str(CODE_WORDS.get(code, (code or "").replace("_", " ").capitalize()))
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available to every template."""
     app.add_template_filter(render_markdown, "markdown")
@@ -294,6 +300,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(month_name)
     app.add_template_filter(weekday_name)
     app.add_template_filter(timezones.long_day)
+    app.add_template_filter(timezones.short_day)
+    app.add_template_filter(code_word, "word")
     app.add_template_filter(lang_attribute, "lang")
     app.add_template_filter(translated.language_parts)
     app.add_template_global(excerpt_for)

@@ -20,8 +20,9 @@ from tests.helpers import (
 )
 
 EVENT_FIELDS = {
-    "slug", "title", "language", "translations", "kind", "status", "status_reason", "previous_starts_at", "visibility",
-    "all_day", "starts_at", "ends_at", "timezone", "local_start", "local_end", "summary",
+    "slug", "title", "language", "translations", "kind", "status", "status_reason",
+    "previous_starts_at", "visibility", "all_day", "starts_at", "ends_at", "timezone",
+    "local_start", "local_end", "summary",
     "description_html", "credits", "series", "tags", "venue", "image", "capacity", "seats_left",
     "registration", "recordings", "sequence", "calendar_changed_at", "updated_at", "urls",
 }  # fmt: skip

@@ -132,7 +132,9 @@ def test_missing_title_and_bad_language_are_shown_and_the_text_kept(client, edit
 
     assert response.status_code == 400
     assert error_of(response.text, "title") == "Enter a title"
-    assert error_of(response.text, "language") == "Use a language code such as en, es or pt-BR"
+    assert error_of(response.text, "language") == (
+        "Use language codes such as en, es or pt-BR, separated by commas"
+    )
     assert form_values(response.text)["body"] == "Keep this text"
     assert db.session.scalars(select(NewsItem)).all() == []
 

@@ -327,7 +327,7 @@ def test_a_form_without_its_csrf_token_gets_an_explained_400(client):
     response = client.post("/login", data={"email": "a@example.org", "password": "x"})
 
     assert response.status_code == 400
-    assert FORM_EXPIRED in page_text(response.text)
+    assert str(FORM_EXPIRED) in page_text(response.text)
     assert 'value="a@example.org"' in response.text  # what was typed is kept
 
 

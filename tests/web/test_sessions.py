@@ -108,7 +108,7 @@ class TestExpiredForms:
         }
         response = client.post(f"/events/{event.slug}/register", data=data)
         assert response.status_code == 400
-        assert FORM_EXPIRED in page_text(response.text)
+        assert str(FORM_EXPIRED) in page_text(response.text)
         assert 'value="Ana Pérez"' in response.text and 'value="ana@example.org"' in response.text
         assert row_count(Registration) == 0
         fresh = csrf_token(response.text)
@@ -133,7 +133,7 @@ class TestExpiredForms:
             },
         )
         assert response.status_code == 400
-        assert FORM_EXPIRED in page_text(response.text)
+        assert str(FORM_EXPIRED) in page_text(response.text)
         assert 'value="Remedy in practice"' in response.text
         assert "Two hours of careful writing." in response.text
         assert error_of(response.text, "title") == ""
@@ -155,7 +155,7 @@ class TestExpiredForms:
         sent = data | {"csrf_token": token, "image": (BytesIO(PNG), "panel.png")}
         response = client.post("/admin/events/new", data=sent)
         assert response.status_code == 400
-        assert FORM_EXPIRED in page_text(response.text)
+        assert str(FORM_EXPIRED) in page_text(response.text)
         uploads = Path(app.config["UPLOAD_DIR"])
         assert not uploads.exists() or not any(uploads.iterdir())
         fresh = data | {"csrf_token": csrf_token(response.text), "image": (BytesIO(PNG), "p.png")}
@@ -174,7 +174,7 @@ class TestExpiredForms:
         data = {"name": "Bo Chen", "email": "bo@example.org", "consent": "y"}
         response = client.post(url, data=data | {"csrf_token": token})
         assert response.status_code == 400
-        assert FORM_EXPIRED in page_text(response.text)
+        assert str(FORM_EXPIRED) in page_text(response.text)
         assert 'value="Bo Chen"' in response.text and 'value="bo@example.org"' in response.text
         assert row_count(Registration) == 0
         fresh = data | {"csrf_token": csrf_token(response.text)}

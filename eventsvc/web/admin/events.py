@@ -1,6 +1,7 @@
 """Admin pages for events: list, edit, preview, publish, status changes and recordings."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from eventsvc.config import site_timezone
@@ -119,7 +120,7 @@ def _profile_changes(form: EventForm) -> list[str]:
 
 def _flash_all(messages: list[str]) -> None:
     for message in messages:
-        flash(message[0].upper() + message[1:] + ".")
+        flash(message)
 
 
 def _publishing() -> bool | None:
@@ -323,7 +324,7 @@ def events_edit_recording(event_id: int, recording_id: int):
     form = RecordingForm(obj=recording)
     if form.validate_on_submit():
         update_recording(recording, form.url.data, form.title.data)
-        flash("The recording is updated.")
+        flash(gettext("The recording is updated."))
         return redirect(url_for(".events_show", event_id=event.id))
     return render_form("admin/events/recording.html", form=form, event=event, recording=recording)
 
@@ -332,5 +333,5 @@ def events_edit_recording(event_id: int, recording_id: int):
 def events_remove_recording(event_id: int, recording_id: int):
     event = _event_or_404(event_id)
     remove_recording(_recording_or_404(event, recording_id))
-    flash("The recording is removed.")
+    flash(gettext("The recording is removed."))
     return redirect(url_for(".events_show", event_id=event.id))

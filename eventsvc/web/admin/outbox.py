@@ -2,6 +2,7 @@
 and cancelling what is still queued (one message, or all of one event's)."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
@@ -78,9 +79,9 @@ def outbox_show(message_id: int):
 def outbox_retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if retry_message(message):
-        flash("The message is queued again and goes out with the next send.")
+        flash(gettext("The message is queued again and goes out with the next send."))
     else:
-        flash("Only a failed message can be retried.", "error")
+        flash(gettext("Only a failed message can be retried."), "error")
     return redirect(url_for(".outbox_show", message_id=message_id))
 
 
@@ -99,7 +100,9 @@ def outbox_cancel(message_id: int):
         flash(f"Message #{message_id} is cancelled: it will not be sent.")
     else:
         flash(
-            "Only a queued message can be cancelled: this one is already sent or on its way.",
+            gettext(
+                "Only a queued message can be cancelled: this one is already sent or on its way."
+            ),
             "error",
         )
     if request.args.get("back") == "list":

@@ -1,6 +1,7 @@
 """Admin pages for an event's registration: settings, questions, registrants, messages."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
 from eventsvc.extensions import db
@@ -83,7 +84,7 @@ def events_registration(event_id: int):
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
     if form.validate_on_submit():
         save_event(event, EventChanges(registration=form.to_settings()))
-        flash("The registration settings are saved.")
+        flash(gettext("The registration settings are saved."))
         return redirect(url_for(".events_registration", event_id=event.id))
     return render_form("admin/registrations/settings.html", form=form, event=event)
 
@@ -108,7 +109,7 @@ def events_question_add(event_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         add_question(event, form.to_fields())
-        flash("The question is added at the end of the form.")
+        flash(gettext("The question is added at the end of the form."))
         return redirect(url_for(".events_questions", event_id=event.id))
     return _questions_page(event, form)
 
@@ -120,7 +121,7 @@ def events_question_edit(event_id: int, question_id: int):
     form = QuestionForm(data=question_form_data(question))
     if form.validate_on_submit():
         update_question(question, form.to_fields())
-        flash("The question is saved.")
+        flash(gettext("The question is saved."))
         return redirect(url_for(".events_questions", event_id=event.id))
     return render_form(
         "admin/registrations/question.html", form=form, event=event, question=question
@@ -141,7 +142,7 @@ def events_question_move(event_id: int, question_id: int):
 def events_question_remove(event_id: int, question_id: int):
     event = event_or_404(event_id)
     remove_question(_question_or_404(event, question_id))
-    flash("The question is removed from the form; past answers stay in the export.")
+    flash(gettext("The question is removed from the form; past answers stay in the export."))
     return redirect(url_for(".events_questions", event_id=event.id))
 
 
@@ -232,11 +233,11 @@ def events_registrant_cancel(event_id: int, registration_id: int):
     event = event_or_404(event_id)
     registration = registration_or_404(event, registration_id)
     if not registration.is_active:
-        flash("This registration is not active: there is nothing to cancel.", "error")
+        flash(gettext("This registration is not active: there is nothing to cancel."), "error")
         return _back(event, registration)
     if request.method == "POST":
         cancel_registration(registration)
-        flash("Cancelled: the person is emailed and the event leaves their calendar.")
+        flash(gettext("Cancelled: the person is emailed and the event leaves their calendar."))
         return _back(event, registration)
     return render_template(
         "admin/registrations/cancel.html",

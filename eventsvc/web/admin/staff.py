@@ -1,6 +1,7 @@
 """Admin pages for staff accounts (admins only): add, disable, reset passwords, roles."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -108,7 +109,7 @@ def staff_role(user_id: int):
         return refused
     form = StaffRoleForm(prefix=f"staff{user.id}")
     if not form.validate_on_submit():
-        flash("Choose admin or editor.", "error")
+        flash(gettext("Choose admin or editor."), "error")
         return redirect(url_for(".staff_list"))
     set_staff_role(user, form.role.data)
     flash(f"{user.email} is now an {form.role.data}.")
