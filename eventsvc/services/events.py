@@ -7,6 +7,7 @@ fields, registration settings, questions and publication is `save_event`, whoeve
 (notifications.tell_registrants), after every operation here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from eventsvc.services.catalog import (
     find_or_add_series,
     find_or_add_tags,
 )
-from eventsvc.services.locking import write_transaction
+from eventsvc.services.locking import undone, write_transaction
 from eventsvc.services.news import announce, post_watch_item, publish_announcements
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
@@ -126,14 +127,25 @@ def _set_visibility(event: Event, published: bool) -> None:
         publish_announcements(event)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A saved event, and what the save did for its people: what registrants are told of
+    (nothing when staff chose not to tell them), and who left the waiting list for a seat."""
+
+    event: Event
+    told: list[str]
+    promoted: list[str]
+
+
 @write_transaction()
-def save_event(event: Event | None, changes: EventChanges) -> Event:
+def save_event(event: Event | None, changes: EventChanges) -> Saved:
     """Create (`event` None) or change an event: everything `changes` names, or nothing.
 
     A new event is a draft unless `changes.publish`; its announcement, if any, is posted
     in the same transaction; one with registrants still to come is not unpublished
     (EventError). Seats freed by a larger capacity or a setting go to the waiting list,
-    and registrants are told what changed, in the same transaction.
+    and registrants are told what changed (unless `changes.tell` is False), in the same
+    transaction.
     """
     created = event is None
     if created:
@@ -151,14 +163,35 @@ def save_event(event: Event | None, changes: EventChanges) -> Event:
     db.session.flush()
     if changes.announcement is not None:
         announce(event, changes.announcement)
-    fill_free_seats(event)
-    notifications.tell_registrants(event)
-    return event
+    promoted = [registration.name for registration in fill_free_seats(event)]
+    return Saved(event, _tell(event, changes.tell), promoted)
+
+
+def _tell(event: Event, tell: bool) -> list[str]:
+    """Tell registrants of the event's change, or record that staff chose not to; returns
+    what they are told of."""
+    heard = notifications.tell_registrants(event, tell)
+    if heard and not tell:
+        audit.record("event.registrants_not_told", event, "Not told of: " + ", ".join(heard))
+    return heard if tell else []
+
+
+def preview_save(event: Event, changes: EventChanges) -> list[notifications.PlannedUpdate]:
+    """What the event's registrants would be told if it were saved so now.
+
+    The save itself runs and is undone (locking.undone), so the preview follows the very
+    rules that send: the change tracker's before and after, and tell_registrants.
+    """
+    return _preview(event, lambda: save_event(event, changes).told)
+
+
+def _preview(event: Event, change: Callable[[], list[str]]) -> list[notifications.PlannedUpdate]:
+    return undone(lambda: notifications.planned_updates(event) if change() else [])
 
 
 def set_visibility(event: Event, published: bool) -> Event:
     """Publish or unpublish an event."""
-    return save_event(event, EventChanges(publish=published))
+    return save_event(event, EventChanges(publish=published)).event
 
 
 @write_transaction()
@@ -179,15 +212,29 @@ def postpone_event(event: Event, reason: str) -> Event:
     return event
 
 
+def reschedule_event(
+    event: Event, schedule: Schedule, reason: str = "", tell: bool = True
+) -> Event:
+    """Move an event to new times, keeping the previous start for the page and feeds;
+    registrants are told at once, unless `tell` is False."""
+    _reschedule(event, schedule, reason, tell)
+    return event
+
+
+def preview_reschedule(
+    event: Event, schedule: Schedule, reason: str = ""
+) -> list[notifications.PlannedUpdate]:
+    """What the event's registrants would be told if it were rescheduled so now."""
+    return _preview(event, lambda: _reschedule(event, schedule, reason, True))
+
+
 @write_transaction()
-def reschedule_event(event: Event, schedule: Schedule, reason: str = "") -> Event:
-    """Move an event to new times, keeping the previous start for the page and feeds."""
+def _reschedule(event: Event, schedule: Schedule, reason: str, tell: bool) -> list[str]:
     event.previous_starts_at = event.starts_at
     _set_schedule(event, schedule)
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
     audit.record("event.rescheduled", event, reason)
-    notifications.tell_registrants(event)
-    return event
+    return _tell(event, tell)
 
 
 def schedule_of(event: Event) -> Schedule:
@@ -269,7 +316,7 @@ def credit_input(credit: Credit) -> CreditInput:
 def duplicate_event(event: Event) -> Event:
     """Copy an event into a new draft with its own slug and calendar UID."""
     values = replace(fields_of(event), title=f"{event.title} (copy)")
-    return save_event(None, EventChanges(fields=values))
+    return save_event(None, EventChanges(fields=values)).event
 
 
 @write_transaction()

@@ -218,6 +218,15 @@ def site_time(instant: datetime, short: bool = False) -> str:
     return describe(instant, site_timezone())
 
 
+def left_waiting_list(names: list[str]) -> str:
+    """What a saved message adds about people who left the waiting list for a seat."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f" {names[0]} left the waiting list: they have a seat now and are emailed."
+    return f" {join_names(names)} left the waiting list: each has a seat now and is emailed."
+
+
 def news_date(instant: datetime | None) -> str:
     """A publication date such as '19 August 2026'."""
     if instant is None:

@@ -1,6 +1,9 @@
 """Admin pages for events: list, edit, preview, publish, status changes and recordings."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import hashlib
+from dataclasses import replace
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from eventsvc.config import site_timezone
@@ -27,13 +30,16 @@ from eventsvc.services.events import (
     deletion_refusal,
     duplicate_event,
     postpone_event,
+    preview_reschedule,
+    preview_save,
     remove_recording,
     reschedule_event,
     save_event,
+    schedule_of,
     set_visibility,
     update_recording,
 )
-from eventsvc.services.notifications import pending_updates
+from eventsvc.services.notifications import PlannedUpdate, pending_updates
 from eventsvc.services.uploads import (
     UploadError,
     image_reference,
@@ -42,7 +48,7 @@ from eventsvc.services.uploads import (
 )
 from eventsvc.timezones import now
 from eventsvc.web.admin import bp, render_form, requires
-from eventsvc.web.presenters import site_time
+from eventsvc.web.presenters import left_waiting_list, site_time
 
 EVENTS_PER_PAGE = 50
 
@@ -82,8 +88,10 @@ def events_list():
     )
 
 
-def _form_page(form: EventForm, event: Event | None = None, status: int | None = None):
-    context = {"form": form, "event": event, "known_names": known_names()}
+def _form_page(
+    form: EventForm, event: Event | None = None, status: int | None = None, telling=None
+):
+    context = {"form": form, "event": event, "known_names": known_names(), "telling": telling}
     if status is not None:
         return render_template("admin/events/form.html", **context), status
     return render_form("admin/events/form.html", **context)
@@ -155,29 +163,83 @@ def events_new():
         new = EventChanges(
             fields=form.to_fields(), publish=_publishing(), announcement=form.to_announcement()
         )
-        event = save_event(None, new)
+        event = save_event(None, new).event
         flash(_saved_message(event))
         _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form)
 
 
+def _digest(planned: list[PlannedUpdate]) -> str:
+    """A short fingerprint of what registrants would be told, carried by the confirmation."""
+    return hashlib.sha256(repr(planned).encode()).hexdigest()[:20]
+
+
+def _telling_confirmed(planned: list[PlannedUpdate]) -> bool | None:
+    """Whether to tell registrants, as staff chose it for exactly this preview.
+
+    True when nobody would be told; None while staff have not seen this preview (the
+    form is then shown again with it, everything typed kept).
+    """
+    if not planned:
+        return True
+    choice = request.form.get("tell")
+    if choice in {"yes", "no"} and request.form.get("told") == _digest(planned):
+        return choice == "yes"
+    return None
+
+
+def _when_told(at_once: bool) -> str:
+    delay = current_app.config["NOTIFY_DELAY"]
+    return "at once" if at_once or not delay else f"in {delay:g} minutes, with any later edits"
+
+
+def _telling(planned: list[PlannedUpdate], at_once: bool) -> dict:
+    """What the confirmation step shows: the updates, their fingerprint, and when they go."""
+    return {
+        "planned": planned,
+        "digest": _digest(planned),
+        "when": _when_told(at_once),
+        "seen_before": "told" in request.form,
+    }
+
+
+def _told_message(planned: list[PlannedUpdate], tell: bool, at_once: bool) -> str:
+    """What the saved message adds about registrants' emails."""
+    people = sum(update.people for update in planned)
+    if not people:
+        return ""
+    if not tell:
+        return " Its registrants are not told, as you chose; the audit log records it."
+    count = "1 registrant is" if people == 1 else f"{people} registrants are"
+    return f" {count} told {_when_told(at_once)}, one email each."
+
+
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @form_keeps_input
 def events_edit(event_id: int):
     event = _event_or_404(event_id)
-    form = EventForm(data=event_form_data(event), stored_image=event.image_path)
+    form = EventForm(
+        data=event_form_data(event), stored_image=event.image_path, current=schedule_of(event)
+    )
     if form.rearrange_credits(request.form.get("credit_action")):
         _keep_chosen_image(form)
         return _form_page(form, event, status=200)
-    if _accepted(form):
-        changes = _profile_changes(form)
-        published = event.is_published
-        save_event(event, EventChanges(fields=form.to_fields(), publish=_publishing()))
-        flash(f"Saved “{event.title}”." if published else _saved_message(event))
-        _flash_all(changes)
-        return redirect(url_for(".events_show", event_id=event.id))
-    return _form_page(form, event)
+    if not _accepted(form):
+        return _form_page(form, event)
+    changes = EventChanges(fields=form.to_fields(), publish=_publishing())
+    planned = preview_save(event, changes)
+    tell = _telling_confirmed(planned)
+    if tell is None:
+        return _form_page(form, event, status=200, telling=_telling(planned, at_once=False))
+    profile_changes = _profile_changes(form)
+    published = event.is_published
+    saved = save_event(event, replace(changes, tell=tell))
+    done = f"Saved “{event.title}”." if published else _saved_message(event)
+    told = _told_message(planned, tell, at_once=False)
+    flash(done + told + left_waiting_list(saved.promoted))
+    _flash_all(profile_changes)
+    return redirect(url_for(".events_show", event_id=event.id))
 
 
 def _queued_emails(event: Event) -> int:
@@ -271,14 +333,25 @@ def events_postpone(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/reschedule", methods=["GET", "POST"])
+@form_keeps_input
 def events_reschedule(event_id: int):
     event = _event_or_404(event_id)
-    form = RescheduleForm(zone_name=event.timezone)
-    if form.validate_on_submit():
-        reschedule_event(event, form.schedule, reason=form.reason.data)
-        flash(f"“{event.title}” is rescheduled; its page shows the previous time struck through.")
-        return redirect(url_for(".events_show", event_id=event.id))
-    return render_form("admin/events/reschedule.html", form=form, event=event)
+    form = RescheduleForm(zone_name=event.timezone, current=schedule_of(event))
+    if not form.validate_on_submit():
+        return render_form("admin/events/reschedule.html", form=form, event=event)
+    planned = preview_reschedule(event, form.schedule, form.reason.data)
+    tell = _telling_confirmed(planned)
+    if tell is None:
+        telling = _telling(planned, at_once=True)
+        return render_template(
+            "admin/events/reschedule.html", form=form, event=event, telling=telling
+        )
+    reschedule_event(event, form.schedule, form.reason.data, tell=tell)
+    told = _told_message(planned, tell, at_once=True)
+    flash(
+        f"“{event.title}” is rescheduled; its page shows the previous time struck through." + told
+    )
+    return redirect(url_for(".events_show", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])

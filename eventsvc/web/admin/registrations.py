@@ -44,6 +44,7 @@ from eventsvc.services.registration_settings import (
     update_question,
 )
 from eventsvc.web.admin import bp, no_store, render_form
+from eventsvc.web.presenters import left_waiting_list
 
 _ACTIONS = {
     "approve": (approve_registration, "Approved: the person is emailed a calendar invitation."),
@@ -82,8 +83,8 @@ def events_registration(event_id: int):
     event = event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
     if form.validate_on_submit():
-        save_event(event, EventChanges(registration=form.to_settings()))
-        flash("The registration settings are saved.")
+        saved = save_event(event, EventChanges(registration=form.to_settings()))
+        flash("The registration settings are saved." + left_waiting_list(saved.promoted))
         return redirect(url_for(".events_registration", event_id=event.id))
     return render_form("admin/registrations/settings.html", form=form, event=event)
 

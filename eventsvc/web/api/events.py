@@ -54,7 +54,7 @@ def _saved(event: Event | None, changes: EventChanges) -> Event:
     """Save the event in one transaction; a question the event does not ask is a 422, and
     unpublishing an event its registrants still hold is a 409, as on the admin pages."""
     try:
-        return save_event(event, changes)
+        return save_event(event, changes).event
     except RegistrationError as error:
         raise invalid(error.fields, error.message) from error
     except EventError as error:
