@@ -292,6 +292,7 @@ def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
             "token_id": api_token.id,
             "name": upload,
             "action": "decline",
+            "kind": "confirmed",
             "token": registrations[0].manage_token,
             "filename": "missing.css",
         },

@@ -20,6 +20,25 @@ OUTBOX_STATES = ("queued", "sending", "sent", "failed", "dropped", "cancelled")
 # staff while queued. The worker claims queued messages only, and never writes these.
 NEVER_SENT = ("dropped", "cancelled")
 
+# The kinds of message, with what each is for staff reading what waits to go out.
+KIND_NAMES = {
+    "confirmed": "Registration confirmed",
+    "waitlisted": "On the waiting list",
+    "pending": "Awaiting approval",
+    "unverified": "Confirm the address",
+    "already_registered": "Registration details again",
+    "promoted": "A seat is theirs",
+    "approved": "Registration approved",
+    "declined": "Registration declined",
+    "cancelled": "Registration cancelled",
+    "event_changed": "Update: what changed",
+    "event_cancelled": "The event is cancelled",
+    "recording_posted": "The recording is online",
+    "reminder_24h": "Reminder, a day before",
+    "reminder_1h": "Reminder, an hour before",
+    "staff_message": "Message from staff",
+}
+
 
 class OutboxMessage(Timestamped, db.Model):
     """One email: queued, being sent, sent, failed after its last attempt, or never sent."""

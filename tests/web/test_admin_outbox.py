@@ -10,7 +10,7 @@ from eventsvc.services.mailer import MAX_ATTEMPTS
 from eventsvc.services.notifications import write_message
 from eventsvc.services.registration import cancel_registration
 from eventsvc.timezones import now
-from tests.helpers import SCRIPT, page_text
+from tests.helpers import SCRIPT, form_values, outbox_messages, page_text
 
 
 def queued(number: int, **fields) -> OutboxMessage:
@@ -183,3 +183,32 @@ def test_the_list_cancels_a_row_and_returns_to_the_same_filter(client, editor, o
     assert f"/admin/outbox/{message.id}/cancel?" in listing
     assert response.headers["Location"] == f"/admin/outbox?status=queued&event={event.id}"
     assert client.get("/admin/outbox?event=999").status_code == 404
+
+
+def test_an_event_page_lists_its_waiting_emails_and_sends_or_cancels_them(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Rights at work")
+    for address in ("ana@example.org", "bo@example.org"):
+        sign_up(event, address)
+    outbox_messages()
+    form = form_values(client.get(f"/admin/events/{event.id}/edit").text)
+    shown = client.post(f"/admin/events/{event.id}/edit", data=form | {"title": "Rights, live"})
+    client.post(f"/admin/events/{event.id}/edit", data=form_values(shown.text))
+
+    page = page_text(client.get(f"/admin/events/{event.id}").text)
+    assert "Update: what changed 2 registrants" in page
+    assert "Registration confirmed 2 registrants With the next send" in page
+
+    sent = client.post(
+        f"/admin/events/{event.id}/outbox/event_changed/send-now", follow_redirects=True
+    )
+    assert "2 emails “Update: what changed” go out with the next send" in page_text(sent.text)
+    assert "Update: what changed 2 registrants With the next send" in page_text(sent.text)
+
+    cancelled = client.post(
+        f"/admin/events/{event.id}/outbox/event_changed/cancel", follow_redirects=True
+    )
+    assert "2 emails “Update: what changed” cancelled" in page_text(cancelled.text)
+    assert "Update: what changed" not in page_text(cancelled.text).split("Emails", 1)[1]
+    assert client.post(f"/admin/events/{event.id}/outbox/reminder_2h/cancel").status_code == 404

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import replace
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsvc.config import site_timezone
 from eventsvc.extensions import db
@@ -19,7 +19,7 @@ from eventsvc.forms.events import (
     known_names,
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
-from eventsvc.models import Event, NewsItem, OutboxMessage, Recording
+from eventsvc.models import Event, NewsItem, Recording
 from eventsvc.search import matching_ids
 from eventsvc.security import form_keeps_input
 from eventsvc.services.events import (
@@ -40,6 +40,7 @@ from eventsvc.services.events import (
     update_recording,
 )
 from eventsvc.services.notifications import PlannedUpdate, pending_updates
+from eventsvc.services.outbox import waiting_messages
 from eventsvc.services.uploads import (
     UploadError,
     image_reference,
@@ -242,14 +243,6 @@ def events_edit(event_id: int):
     return redirect(url_for(".events_show", event_id=event.id))
 
 
-def _queued_emails(event: Event) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "queued")
-    )
-
-
 def _news_about(event: Event) -> list[NewsItem]:
     statement = select(NewsItem).where(NewsItem.events.any(Event.id == event.id))
     return list(db.session.scalars(statement.order_by(NewsItem.id)))
@@ -262,7 +255,7 @@ def _show_page(event: Event, recording_form: RecordingForm):
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
         pending_updates=pending_updates(event),
-        queued_emails=_queued_emails(event),
+        waiting=waiting_messages(event),
         news_items=_news_about(event),
     )
 

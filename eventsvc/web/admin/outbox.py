@@ -6,10 +6,14 @@ from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, OutboxMessage
-from eventsvc.models.outbox import NEVER_SENT, OUTBOX_STATES
+from eventsvc.models.outbox import KIND_NAMES, NEVER_SENT, OUTBOX_STATES
 from eventsvc.services.mailer import retry_message
 from eventsvc.services.notifications import NotSent, preview
-from eventsvc.services.outbox import cancel_event_messages, cancel_message
+from eventsvc.services.outbox import (
+    cancel_event_messages,
+    cancel_message,
+    send_event_messages_now,
+)
 from eventsvc.web.admin import bp, no_store
 
 MESSAGES_PER_PAGE = 50
@@ -122,3 +126,32 @@ def events_outbox_cancel(event_id: int):
         .order_by(OutboxMessage.kind)
     ).all()
     return render_template("admin/outbox/cancel_event.html", event=event, waiting=waiting)
+
+
+_KINDS = "any(" + ", ".join(KIND_NAMES) + ")"
+
+
+def _emails(count: int) -> str:
+    return f"{count} email{'' if count == 1 else 's'}"
+
+
+@bp.route(f"/events/<int:event_id>/outbox/<{_KINDS}:kind>/send-now", methods=["POST"])
+def events_outbox_send_now(event_id: int, kind: str):
+    event = db.get_or_404(Event, event_id)
+    count = send_event_messages_now(event, kind)
+    if count:
+        flash(f"{_emails(count)} “{KIND_NAMES[kind]}” go out with the next send, in seconds.")
+    else:
+        flash("Nothing of that kind is waiting any more: it went out already.", "error")
+    return redirect(url_for(".events_show", event_id=event_id, _anchor="emails"))
+
+
+@bp.route(f"/events/<int:event_id>/outbox/<{_KINDS}:kind>/cancel", methods=["POST"])
+def events_outbox_cancel_kind(event_id: int, kind: str):
+    event = db.get_or_404(Event, event_id)
+    count = cancel_event_messages(event, kind)
+    if count:
+        flash(f"{_emails(count)} “{KIND_NAMES[kind]}” cancelled: they will not be sent.")
+    else:
+        flash("Nothing of that kind is waiting any more: it went out already.", "error")
+    return redirect(url_for(".events_show", event_id=event_id, _anchor="emails"))
