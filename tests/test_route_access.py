@@ -95,6 +95,8 @@ TOKEN_GUARDED = {
     "POST /registrations/<token>/cancel",
     "GET /registrations/<token>/confirm",
     "POST /registrations/<token>/confirm",
+    "GET /registrations/<token>/edit",
+    "POST /registrations/<token>/edit",
     "POST /registrations/<token>/feed",
     "GET /registrations/<token>/unsubscribe",
     "POST /registrations/<token>/unsubscribe",

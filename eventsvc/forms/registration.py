@@ -115,3 +115,9 @@ def registration_form(event, questions: list[Question], **kwargs) -> Registratio
     form = EventRegistrationForm(**kwargs)
     form.consent.label.text = event.consent_text or "I agree to the use of my details."
     return form
+
+
+def answer_data(registration) -> dict:
+    """A registration's name and answers as the form's initial values, for correcting them."""
+    answers = {f"q_{key}": value for key, value in registration.answers.items()}
+    return {"name": registration.name, **answers}

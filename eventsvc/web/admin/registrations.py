@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
 from eventsvc.extensions import db
-from eventsvc.forms.registration import registration_form
+from eventsvc.forms.registration import answer_data, registration_form
 from eventsvc.forms.registration_admin import (
     MessageForm,
     QuestionForm,
@@ -309,11 +309,6 @@ def events_registrant_new(event_id: int):
     return _registrant_form_page(event, form)
 
 
-def _answer_data(registration: Registration) -> dict:
-    answers = {f"q_{key}": value for key, value in registration.answers.items()}
-    return {"name": registration.name, **answers}
-
-
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>/edit", methods=["GET", "POST"])
 @no_store
 @form_keeps_input
@@ -321,7 +316,7 @@ def events_registrant_edit(event_id: int, registration_id: int):
     """Staff correct a registrant's name and answers; the address stays theirs."""
     event = event_or_404(event_id)
     registration = registration_or_404(event, registration_id)
-    form = registration_form(event, active_questions(event), data=_answer_data(registration))
+    form = registration_form(event, active_questions(event), data=answer_data(registration))
     form = _for_staff(form, event)
     if form.validate_on_submit():
         try:
