@@ -159,7 +159,7 @@ def tell_registrants(event: Event, tell: bool = True) -> list[str]:
     if after["status"] == "cancelled":
         if before["status"] == "cancelled":
             return []
-        for registration in _registrants(event, TOLD_STATES) if tell else ():
+        for registration in cancellation_audience(event) if tell else ():
             registration_email(registration, "event_cancelled")
         return ["Cancellation"]
     recorded = len(after["recordings"]) > len(before.get("recordings", after["recordings"]))
@@ -169,6 +169,11 @@ def tell_registrants(event: Event, tell: bool = True) -> list[str]:
     if heard and tell:
         _queue_update(event, at_once=before["status"] != after["status"])
     return heard + ["Recording"] * recorded
+
+
+def cancellation_audience(event: Event) -> list[Registration]:
+    """Who is emailed when the event is cancelled: everyone holding or awaiting a seat."""
+    return _registrants(event, TOLD_STATES) if event.is_published else []
 
 
 def _not_told_of_a_recording(event: Event) -> list[Registration]:

@@ -211,3 +211,26 @@ def test_attendees_and_no_shows_get_their_own_words_with_the_recording(
     assert "joining" not in words["cy@example.org"][0]
     assert "missed" not in words["cy@example.org"][0]
     assert "The recording of the event is online" in words["cy@example.org"][0]
+
+
+def test_a_waiting_persons_update_speaks_of_no_join_link_or_invitation(told):
+    later = replace(schedule_of(told), starts_at=in_days(12), ends_at=in_days(12, hour=17))
+    save_fields(told, replace(fields_of(told), schedule=later, join_url="https://meet.example.org/2"))
+
+    ana, bo = outbox_messages("event_changed")
+    assert "Join link:" in ana.body_text and "invitation attached" in ana.body_text
+    for words in (bo.body_text, bo.body_html):
+        assert "join" not in words.lower() and "invitation" not in words.lower()
+        assert "meet.example.org" not in words
+    assert bo.calendar is None
+
+
+def test_the_cancellation_email_carries_no_join_link_and_reads_cleanly(told):
+    cancel_event(told, "The speaker is ill.")
+
+    ana, bo = outbox_messages("event_cancelled")
+    for message in (ana, bo):
+        assert "meet.example.org" not in message.body_text + message.body_html
+        assert ".." not in message.body_text
+        assert message.body_text.count("The speaker is ill.") == 1
+    assert "The cancellation attached removes the event from your calendar." in ana.body_text

@@ -39,7 +39,7 @@ from eventsvc.services.events import (
     set_visibility,
     update_recording,
 )
-from eventsvc.services.notifications import PlannedUpdate, pending_updates
+from eventsvc.services.notifications import PlannedUpdate, cancellation_audience, pending_updates
 from eventsvc.services.outbox import waiting_messages
 from eventsvc.services.uploads import (
     UploadError,
@@ -311,7 +311,12 @@ def _change_status(event_id: int, action: str):
         flash(message.format(event.title))
         return redirect(url_for(".events_show", event_id=event.id))
     return render_form(
-        "admin/events/status.html", form=form, event=event, action=action, heading=heading
+        "admin/events/status.html",
+        form=form,
+        event=event,
+        action=action,
+        heading=heading,
+        emailed=len(cancellation_audience(event)),
     )
 
 
