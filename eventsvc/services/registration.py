@@ -74,6 +74,8 @@ def refusal(event: Event) -> RegistrationError | None:
         return RegistrationError("registration_not_open", "Registration has not opened yet.")
     if moment >= event.registration_closes:
         return RegistrationError("registration_closed", "Registration has closed.")
+    if event.is_full and not event.waitlist_enabled:
+        return RegistrationError("event_full", "This event is full.")
     return None
 
 

@@ -215,7 +215,9 @@ def test_attendees_and_no_shows_get_their_own_words_with_the_recording(
 
 def test_a_waiting_persons_update_speaks_of_no_join_link_or_invitation(told):
     later = replace(schedule_of(told), starts_at=in_days(12), ends_at=in_days(12, hour=17))
-    save_fields(told, replace(fields_of(told), schedule=later, join_url="https://meet.example.org/2"))
+    save_fields(
+        told, replace(fields_of(told), schedule=later, join_url="https://meet.example.org/2")
+    )
 
     ana, bo = outbox_messages("event_changed")
     assert "Join link:" in ana.body_text and "invitation attached" in ana.body_text

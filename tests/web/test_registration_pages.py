@@ -434,3 +434,20 @@ def test_a_registrant_corrects_their_name_and_answers_from_the_manage_page(clien
 def registration_name() -> str:
     db.session.expire_all()
     return db.session.scalars(select(Registration.name)).one()
+
+
+def test_a_full_events_page_offers_the_waiting_list_or_says_it_is_full(client, webinar, sign_up):
+    waiting = webinar(title="With a waiting list", capacity=1, waitlist=True)
+    closed = webinar(title="Without one", capacity=1, waitlist=False)
+    for event in (waiting, closed):
+        sign_up(event, "ana@example.org")
+
+    offered = page_text(client.get(f"/events/{waiting.slug}").text)
+    assert "Full — join the waiting list" in offered
+    assert "This event is full: register to join the waiting list." in offered
+    assert offered.rstrip().count("Join the waiting list") == 1  # the form's button
+    full = client.get(f"/events/{closed.slug}")
+    assert "Full: no places are left." in page_text(full.text)
+    assert "This event is full." in page_text(full.text) and "<form" not in full.text
+    refused = client.post(f"/events/{closed.slug}/register", data=form_data(name=""))
+    assert refused.status_code == 409  # for everyone, before any answer is read
