@@ -10,6 +10,7 @@ from eventsvc.services.mailer import MAX_ATTEMPTS
 from eventsvc.services.notifications import write_message
 from eventsvc.services.registration import cancel_registration
 from eventsvc.timezones import now
+from eventsvc.web.presenters import site_time
 from tests.helpers import SCRIPT, form_values, outbox_messages, page_text
 
 
@@ -39,7 +40,7 @@ def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
 
     assert "No mail server is set" in page_text(listing.text)
     assert f"#{message.id}" in page_text(listing.text)
-    assert "confirmed Queued 0" in page_text(listing.text)
+    assert "Beyond Business as Usual Queued 0" in page_text(listing.text)
     assert (listing.headers["Cache-Control"], detail.headers["Cache-Control"]) == (
         "no-store",
         "no-store",
@@ -212,3 +213,21 @@ def test_an_event_page_lists_its_waiting_emails_and_sends_or_cancels_them(
     assert "2 emails “Update: what changed” cancelled" in page_text(cancelled.text)
     assert "Update: what changed" not in page_text(cancelled.text).split("Emails", 1)[1]
     assert client.post(f"/admin/events/{event.id}/outbox/reminder_2h/cancel").status_code == 404
+
+
+def test_the_list_names_each_messages_registration_event_and_kind_in_the_sites_zone(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Rights at work")
+    registration = sign_up(event, "ana@example.org").registration
+    message = db.session.scalars(select(OutboxMessage)).one()
+
+    listing = client.get("/admin/outbox").text
+    text = page_text(listing)
+
+    assert "To Event" in text
+    assert f"Registration confirmed Registration #{registration.id} Rights at work" in text
+    assert f'href="/admin/events/{event.id}/registrants/{registration.id}"' in listing
+    assert "ana@example.org" not in listing  # the address shows on the message's own page
+    assert site_time(message.created_at, short=True) in text
+    assert "times in America/New_York" in text

@@ -45,15 +45,24 @@ def _event_arg() -> Event | None:
     return db.get_or_404(Event, int(value))
 
 
+def _events_of(messages: list[OutboxMessage]) -> dict[int, Event]:
+    """The events a page of messages is about, by id, read at once."""
+    ids = {message.event_id for message in messages if message.event_id}
+    return {event.id: event for event in db.session.scalars(select(Event).where(Event.id.in_(ids)))}
+
+
 @bp.route("/outbox")
 @no_store
 def outbox_list():
     status = request.args.get("status", "")
     status = status if status in OUTBOX_STATES else None
     event = _event_arg()
+    page = _listing(status, event)
     return render_template(
         "admin/outbox/list.html",
-        page=_listing(status, event),
+        page=page,
+        events=_events_of(page.items),
+        kind_names=KIND_NAMES,
         status=status,
         event=event,
         statuses=OUTBOX_STATES,
