@@ -589,7 +589,10 @@ class RescheduleForm(TimesForm):
         super().__init__(*args, **kwargs)
         self._zone_name = zone_name
         if self.current is not None:
-            self.end.description = "Or give a duration. Leave both empty to keep its length."
+            minutes = (self.current.ends_at - self.current.starts_at) // timedelta(minutes=1)
+            self.end.description = (
+                f"Or give a duration. Leave both empty to keep its length, {minutes} minutes."
+            )
 
     def zone_name(self) -> str | None:
         return self._zone_name
