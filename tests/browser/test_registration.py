@@ -161,6 +161,7 @@ def test_a_registrant_corrects_their_answer_from_their_manage_page(
     page.get_by_label("Your name").fill("Ana Pérez")
     page.get_by_label(QUESTION).fill("")
     page.get_by_role("button", name="Save my corrections").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing is saved yet")
     expect(page.get_by_role("alert")).to_contain_text("This answer is required")
     expect(page.get_by_label("Your name")).to_have_value("Ana Pérez")
 
