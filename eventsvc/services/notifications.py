@@ -33,7 +33,12 @@ from eventsvc.models.outbox import NEVER_SENT
 from eventsvc.models.registrations import ACTIVE_STATES, STATES
 from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
-from eventsvc.services.outbox import absolute_url, queue_email, written_email
+from eventsvc.services.outbox import (
+    absolute_url,
+    cancel_event_messages,
+    queue_email,
+    written_email,
+)
 from eventsvc.text import join_names
 from eventsvc.timezones import as_utc, describe, describe_span, now
 
@@ -148,8 +153,8 @@ def tell_registrants(event: Event, tell: bool = True) -> list[str]:
     awaiting a seat; a new recording to the confirmed not told of one yet; any other
     change they are told of is one update per person, due EVENTSVC_NOTIFY_DELAY minutes
     after the last edit, or at once when the status changed. Returns what they hear of
-    (none: nothing); with `tell` False (staff chose not to tell them) nothing is queued,
-    while the calendar version has moved all the same.
+    (none: nothing); with `tell` False (staff chose not to tell them) nothing is queued and
+    updates still waiting are withdrawn, while the calendar version has moved all the same.
     """
     db.session.flush()
     change = calendar_change(event)
@@ -168,6 +173,9 @@ def tell_registrants(event: Event, tell: bool = True) -> list[str]:
     heard = told_changes(before, after)
     if heard and tell:
         _queue_update(event, at_once=before["status"] != after["status"])
+    elif heard:
+        # A waiting update tells all that changed since its person last heard: this too.
+        cancel_event_messages(event, "event_changed", unwritten=True)
     return heard + ["Recording"] * recorded
 
 

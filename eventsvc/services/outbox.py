@@ -154,12 +154,15 @@ def _detail(count: int, kind: str | None) -> str:
     return messages if kind is None else f"{messages}: {KIND_NAMES[kind]}"
 
 
-def cancel_event_messages(event: Event, kind: str | None = None) -> int:
-    """Cancel every message about the event (of one kind, if given) that is still queued;
-    returns how many."""
+def cancel_event_messages(event: Event, kind: str | None = None, unwritten: bool = False) -> int:
+    """Cancel every message about the event (of one kind, if given) that is still queued,
+    or only those not written yet; returns how many."""
     event_id = event.id
+    conditions = _of_event(event_id, kind)
+    if unwritten:
+        conditions = (*conditions, OutboxMessage.body_text.is_(None))
     with write_transaction():
-        count = _cancel_queued(*_of_event(event_id, kind))
+        count = _cancel_queued(*conditions)
         if count:
             target = db.session.get(Event, event_id)
             audit.record("outbox.event_cancelled", target, _detail(count, kind))

@@ -133,6 +133,22 @@ def test_not_telling_them_moves_the_calendar_version_queues_nothing_and_is_audit
     assert (entry.actor, entry.detail) == ("editor@example.org", "Not told of: When")
 
 
+def test_not_telling_them_withdraws_an_update_already_waiting(client, editor, webinar):
+    renamed = edit(client, webinar, edit_page(client, webinar), title="Rights at work, live")
+    edit(client, webinar, form_values(renamed.text))  # told, in 5 minutes
+    shown = edit(client, webinar, edit_page(client, webinar), start="2031-01-16T11:00")
+
+    text = page_text(shown.text)
+    assert "Title: Rights at work → Rights at work, live" in text  # the waiting update's too
+    assert "the updates already waiting for 3 registrants are withdrawn" in text
+    response = edit(client, webinar, form_values(shown.text), tell="no")
+
+    assert response.status_code == 302
+    assert pending_updates(fresh(webinar)) == []
+    assert outbox_messages("event_changed") == []  # the new time goes out in no email
+    assert audit_entries()[-2:] == ["outbox.event_cancelled", "event.registrants_not_told"]
+
+
 def test_a_form_changed_after_its_preview_shows_the_new_preview_first(client, editor, webinar):
     shown = edit(client, webinar, edit_page(client, webinar), start="2031-01-16T11:00")
 

@@ -195,12 +195,14 @@ def _when_told(at_once: bool) -> str:
     return "at once" if at_once or not delay else f"in {delay:g} minutes, with any later edits"
 
 
-def _telling(planned: list[PlannedUpdate], at_once: bool) -> dict:
-    """What the confirmation step shows: the updates, their fingerprint, and when they go."""
+def _telling(event: Event, planned: list[PlannedUpdate], at_once: bool) -> dict:
+    """What the confirmation step shows: the updates, their fingerprint, when they go, and
+    how many updates wait already (not telling withdraws them)."""
     return {
         "planned": planned,
         "digest": _digest(planned),
         "when": _when_told(at_once),
+        "waiting": len(pending_updates(event)),
         "seen_before": "told" in request.form,
     }
 
@@ -232,7 +234,7 @@ def events_edit(event_id: int):
     planned = preview_save(event, changes)
     tell = _telling_confirmed(planned)
     if tell is None:
-        return _form_page(form, event, status=200, telling=_telling(planned, at_once=False))
+        return _form_page(form, event, status=200, telling=_telling(event, planned, at_once=False))
     profile_changes = _profile_changes(form)
     published = event.is_published
     saved = save_event(event, replace(changes, tell=tell))
@@ -340,7 +342,7 @@ def events_reschedule(event_id: int):
     planned = preview_reschedule(event, form.schedule, form.reason.data)
     tell = _telling_confirmed(planned)
     if tell is None:
-        telling = _telling(planned, at_once=True)
+        telling = _telling(event, planned, at_once=True)
         return render_template(
             "admin/events/reschedule.html", form=form, event=event, telling=telling
         )
