@@ -203,13 +203,22 @@ def cancel_event(event: Event, reason: str) -> Event:
     return event
 
 
-@write_transaction()
 def postpone_event(event: Event, reason: str) -> Event:
-    """Mark an event postponed until a new time is known."""
+    """Mark an event postponed until a new time is known; registrants are told at once."""
+    _postpone(event, reason)
+    return event
+
+
+def preview_postpone(event: Event, reason: str = "") -> list[notifications.PlannedUpdate]:
+    """What the event's registrants would be told if it were postponed so now."""
+    return _preview(event, lambda: _postpone(event, reason))
+
+
+@write_transaction()
+def _postpone(event: Event, reason: str) -> list[str]:
     event.status, event.status_reason = "postponed", reason
     audit.record("event.postponed", event, reason)
-    notifications.tell_registrants(event)
-    return event
+    return notifications.tell_registrants(event)
 
 
 def reschedule_event(

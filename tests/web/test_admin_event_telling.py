@@ -213,3 +213,15 @@ def test_rescheduling_shows_the_same_preview_and_keeps_the_duration(client, edit
     waiting = pending_updates(webinar)
     assert len(waiting) == 3
     assert all(m.next_attempt_at - m.created_at < timedelta(seconds=5) for m in waiting)
+
+
+def test_the_postpone_page_says_how_many_registrants_are_emailed_at_once(
+    client, editor, webinar, make_event
+):
+    text = page_text(client.get(f"/admin/events/{webinar.id}/postpone").text)
+
+    assert "3 registrants are emailed at once." in text
+    assert (fresh(webinar).status, updates_queued()) == ("scheduled", 0)
+    draft = make_event(publish=False, title="A draft")
+    text = page_text(client.get(f"/admin/events/{draft.id}/postpone").text)
+    assert "Nobody is emailed about it." in text

@@ -30,6 +30,7 @@ from eventsvc.services.events import (
     deletion_refusal,
     duplicate_event,
     postpone_event,
+    preview_postpone,
     preview_reschedule,
     preview_save,
     remove_recording,
@@ -318,8 +319,15 @@ def _change_status(event_id: int, action: str):
         event=event,
         action=action,
         heading=heading,
-        emailed=len(cancellation_audience(event)),
+        emailed=_emailed(event, action),
     )
+
+
+def _emailed(event: Event, action: str) -> int:
+    """How many registrants the status change emails at once."""
+    if action == "cancel":
+        return len(cancellation_audience(event))
+    return sum(update.people for update in preview_postpone(event))
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
