@@ -48,7 +48,7 @@ def _event():
     )
     return save_event(
         None, EventChanges(fields=fields, registration=RegistrationSettings(), publish=True)
-    )
+    ).event
 
 
 def _senders(client, event):

@@ -225,6 +225,8 @@ class EventChanges:
     an `id` is kept (and changed), one without is added, and one left out is removed.
     `announcement` is a news item posted with the event and linked to it: an empty title
     or text is made from the event, and it is published with the event unless timed.
+    `tell` False saves a change registrants would hear of without telling them: their
+    calendars' version moves all the same, and the audit log records the choice.
     """
 
     fields: EventFields | None = None
@@ -232,6 +234,7 @@ class EventChanges:
     questions: list[QuestionFields] | None = None
     publish: bool | None = None
     announcement: NewsFields | None = None
+    tell: bool = True
 
 
 @dataclass

@@ -10,7 +10,7 @@ takes its registrant's language (flask_babel.force_locale).
 
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import force_locale, get_locale, gettext, refresh
 from markupsafe import Markup, escape
@@ -127,8 +127,13 @@ def language_alternates() -> list[tuple[str, str]]:
 
 
 def language_name(code: str) -> str:
-    """Template filter: a language's name in the reader's language ('es' → 'Spanish')."""
-    return Locale.parse(code.replace("-", "_")).get_display_name(current_language()) or code
+    """Template filter: a language's name in the reader's language ('es' → 'Spanish'), or
+    the code itself when Babel does not know it."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return locale.get_display_name(current_language()) or code
 
 
 def offer_words(language: str) -> tuple[str, str]:
@@ -140,13 +145,15 @@ def offer_words(language: str) -> tuple[str, str]:
 
 
 def _fill_addresses(response):
-    """Put this request's own addresses where a page asked for itself in a language."""
+    """Put this request's own addresses where a page asked for itself in a language; an
+    error page offers the home page instead, and so never repeats an address it refused."""
     if response.mimetype != "text/html" or response.direct_passthrough:
         return response
     body = response.get_data(as_text=True)
     if "\x00page-in-" in body:
         for code in site_languages():
-            body = body.replace(_PAGE_IN.format(code), str(escape(_address_in(code))))
+            address = _address_in(code) if response.status_code < 400 else prefixed("/", code)
+            body = body.replace(_PAGE_IN.format(code), str(escape(address)))
         response.set_data(body)
     return response
 

@@ -207,7 +207,8 @@ def now() -> datetime:
 
 def end_after(start: datetime, minutes: int) -> datetime:
     """Return the instant `minutes` of elapsed time after `start` (DST changes do not count)."""
-    duration = timedelta(minutes=minutes)
+    # Past the longest duration by a minute at most: a huge number is refused, not overflowed.
+    duration = timedelta(minutes=min(minutes, MAX_DURATION // timedelta(minutes=1) + 1))
     check_duration(start, start + duration)
     return start + duration
 
@@ -420,7 +421,9 @@ def read_schedule(asked: TimesAsked, current: Schedule | None = None) -> Schedul
     """The schedule the asked times give, keeping from `current` what they leave out.
 
     Left out of a change: the start stays, and so does the duration; a new zone alone
-    keeps the wall-clock times. Raises TimeInputError naming the field at fault.
+    keeps the wall-clock times. A new start (or first day) with the end (or last day) as
+    it was keeps the duration too: only an end that is changed as well sets another.
+    Raises TimeInputError naming the field at fault.
     """
     if current is not None and not current.is_current:
         current = current.rederived()[0]
@@ -447,14 +450,13 @@ def _days(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Schedu
     first = asked.first_day or (kept.first_day if kept else None)
     if first is None:
         raise _refuse("first_day", gettext("Enter the first day"))
-    if asked.last_day is not None:
+    moved = kept is not None and first != kept.first_day
+    if asked.last_day is not None and not (moved and asked.last_day == kept.last_day):
         last = asked.last_day
-    elif kept and asked.first_day is None:
-        last = kept.last_day
-    elif kept:
+    elif moved:
         last = first + (kept.last_day - kept.first_day)
     else:
-        last = first
+        last = kept.last_day if kept else first
     starts_at, ends_at = _checked("last_day", lambda: day_bounds(first, last, zone_name))
     return Schedule(zone_name, starts_at, ends_at, True, first, last)
 
@@ -480,12 +482,20 @@ def _timed(asked: TimesAsked, zone_name: str, current: Schedule | None) -> Sched
         end = _checked("duration", lambda: end_after(start, asked.duration))
     elif asked.end is not None:
         end = _instant(asked.end, asked.end_offset, zone_name, "end")
+        if _end_as_it_was(kept, start, end):
+            end = start + (kept.ends_at - kept.starts_at)
         _checked("end", lambda: check_duration(start, end))
     elif kept is not None:
         end = start + (kept.ends_at - kept.starts_at)
     else:
         raise _refuse("end", gettext("Enter when it ends, or a duration in minutes"))
     return Schedule(zone_name, start, end)
+
+
+def _end_as_it_was(kept: Schedule | None, start: datetime, end: datetime) -> bool:
+    """Whether the end is the one the schedule has while its start moves: the form showed it,
+    and nobody changed it, so the event keeps its length."""
+    return kept is not None and end == kept.ends_at and start != kept.starts_at
 
 
 def _kept_clock(kept: Schedule, zone_name: str) -> Schedule:

@@ -160,7 +160,8 @@ def make_event():
             "credits": [CreditInput(*credit) for credit in credits],
         }
         values.update(overrides)
-        return save_event(None, EventChanges(fields=EventFields(**values), publish=publish))
+        changes = EventChanges(fields=EventFields(**values), publish=publish)
+        return save_event(None, changes).event
 
     return factory
 

@@ -202,7 +202,7 @@ class _FormReader(HTMLParser):
             return
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in {"file", "submit"}:
-            if attrs.get("type") != "checkbox" or "checked" in attrs:
+            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
                 self.values.append((name, attrs.get("value") or ""))
         elif tag == "select":
             self._select = name
@@ -375,12 +375,12 @@ def assert_error(response, status: int, code: str, *fields: str) -> dict:
 
 def open_registration(event: Event, settings: RegistrationSettings | None = None) -> Event:
     """Save the event's registration settings (by default: open, with a waitlist)."""
-    return save_event(event, EventChanges(registration=settings or RegistrationSettings()))
+    return save_event(event, EventChanges(registration=settings or RegistrationSettings())).event
 
 
 def save_fields(event: Event, values: EventFields) -> Event:
     """Save an event's fields, as the admin form and the API do."""
-    return save_event(event, EventChanges(fields=values))
+    return save_event(event, EventChanges(fields=values)).event
 
 
 def changed_fields(event: Event, **changes) -> EventFields:

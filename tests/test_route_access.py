@@ -95,6 +95,8 @@ TOKEN_GUARDED = {
     "POST /registrations/<token>/cancel",
     "GET /registrations/<token>/confirm",
     "POST /registrations/<token>/confirm",
+    "GET /registrations/<token>/edit",
+    "POST /registrations/<token>/edit",
     "POST /registrations/<token>/feed",
     "GET /registrations/<token>/unsubscribe",
     "POST /registrations/<token>/unsubscribe",
@@ -122,6 +124,8 @@ ADMIN_ONLY = {
     "DELETE /api/v1/events/<slug>",
 }
 SIGNED_IN_OUTSIDE_ADMIN = {"/account/password"}
+# Each localized route's copy in another language (/es/events/…) takes its original's decision.
+LANGUAGE_PREFIX = "/<any(es):language>"
 STATIC = {"static"}
 
 JOIN_URL = "https://meet.example.org/j/room-7731-quillon"
@@ -171,12 +175,17 @@ class Route:
         return action is not None and "editor" not in PERMISSIONS[action]
 
     @property
+    def path(self) -> str:
+        """The rule's path without its language prefix."""
+        return self.rule.rule.removeprefix(LANGUAGE_PREFIX) or "/"
+
+    @property
     def key(self) -> str:
-        return f"{self.method} {self.rule.rule}"
+        return f"{self.method} {self.path}"
 
     @property
     def is_api(self) -> bool:
-        return self.rule.rule.startswith("/api/v1/")
+        return self.path.startswith("/api/v1/")
 
     def classes(self) -> set[str]:
         found = set()
@@ -189,7 +198,7 @@ class Route:
         elif (
             self.rule.endpoint.startswith("admin.")
             or self.api_staff
-            or self.rule.rule in SIGNED_IN_OUTSIDE_ADMIN
+            or self.path in SIGNED_IN_OUTSIDE_ADMIN
         ):
             found.add("staff")
         if self.rule.endpoint in STATIC:
@@ -226,6 +235,8 @@ class Site:
         values = {}
         for name in route.rule.arguments:
             values[name] = overrides.get(name, self._value(route, name))
+        if "language" in values:
+            return route.rule.build(values)[1]
         adapter = app.url_map.bind("localhost")
         return adapter.build(route.rule.endpoint, values, method=route.method)
 
@@ -243,7 +254,7 @@ class Site:
             ("/news/", "news"),
             ("/api/v1/news/", "news"),
         ):
-            if route.rule.rule.startswith(prefix):
+            if route.path.startswith(prefix):
                 return self.slugs[kind]
         return self.slugs["event"]
 
@@ -292,8 +303,10 @@ def site(app, make_event, open_event, sign_up, make_news, make_staff) -> Site:
             "token_id": api_token.id,
             "name": upload,
             "action": "decline",
+            "kind": "confirmed",
             "token": registrations[0].manage_token,
             "filename": "missing.css",
+            "language": "es",
         },
         slugs={
             "event": event.slug,
@@ -360,7 +373,7 @@ def test_the_admin_only_table_matches_the_decorators(app):
 
 def test_public_and_token_routes_are_outside_the_staff_areas(app):
     for route in routes_of(app, "public", "token"):
-        assert not route.rule.rule.startswith("/admin"), route.key
+        assert not route.path.startswith("/admin"), route.key
         assert not route.permission and not route.api_staff, route.key
         if route.is_api:
             assert app.view_functions[route.rule.endpoint].api_access == "public", route.key
@@ -383,7 +396,8 @@ def test_anonymous_visitors_are_refused_every_staff_page_and_change_nothing(app,
 
         assert response.status_code in (302, 401, 403), route.key
         if response.status_code == 302:
-            assert response.headers["Location"].startswith("/login?next="), route.key
+            login = "/es/login?next=" if url.startswith("/es/") else "/login?next="
+            assert response.headers["Location"].startswith(login), route.key
         assert_no_secret(response, site, route.key)
     assert database_rows() == before
 
@@ -402,7 +416,7 @@ def test_editors_are_refused_every_admin_only_page_and_change_nothing(app, clien
 def assert_opens(response, route: Route) -> None:
     """The page shows, or sends the user to another admin page (deleting a published event)."""
     if response.status_code == 302:
-        assert response.headers["Location"].startswith("/admin/"), route.key
+        assert response.headers["Location"].startswith(("/admin/", "/es/admin/")), route.key
     else:
         assert response.status_code == 200, route.key
 

@@ -593,6 +593,29 @@ def test_a_changed_first_day_keeps_an_all_day_event_s_length():
     assert (moved.first_day, moved.last_day) == (date(2026, 8, 6), date(2026, 8, 7))
 
 
+def test_a_new_start_with_the_end_as_it_was_keeps_the_duration():
+    current = schedule(start=datetime(2026, 7, 30, 10), duration=90)
+    shown = {"end": datetime(2026, 7, 30, 11, 30)}
+    moved = read_schedule(TimesAsked(zone=NY, start=datetime(2026, 7, 30, 11), **shown), current)
+    assert (moved.local_start, moved.local_end) == (
+        datetime(2026, 7, 30, 11),
+        datetime(2026, 7, 30, 12, 30),
+    )
+    ends_too = TimesAsked(zone=NY, start=datetime(2026, 7, 30, 9), end=datetime(2026, 7, 30, 12))
+    assert read_schedule(ends_too, current).local_end == datetime(2026, 7, 30, 12)
+    same_start = TimesAsked(zone=NY, start=datetime(2026, 7, 30, 10), end=datetime(2026, 7, 30, 11))
+    assert read_schedule(same_start, current).local_end == datetime(2026, 7, 30, 11)
+
+
+def test_a_new_first_day_with_the_last_day_as_it_was_keeps_the_length():
+    current = schedule(all_day=True, first_day=date(2026, 7, 30), last_day=date(2026, 7, 31))
+    asked = TimesAsked(all_day=True, first_day=date(2026, 8, 6), last_day=date(2026, 7, 31))
+    moved = read_schedule(asked, current)
+    assert (moved.first_day, moved.last_day) == (date(2026, 8, 6), date(2026, 8, 7))
+    asked = replace(asked, last_day=date(2026, 8, 9))
+    assert read_schedule(asked, current).last_day == date(2026, 8, 9)
+
+
 def test_a_registration_window_must_close_after_it_opens():
     opens, closes = read_window(datetime(2026, 7, 1, 9), datetime(2026, 7, 29, 17), NY)
     assert (opens, closes) == (utc(2026, 7, 1, 13), utc(2026, 7, 29, 21))

@@ -165,7 +165,11 @@ def _offset(choice: str | None) -> timedelta | None:
 
 
 class TimesForm(BaseForm):
-    """A local start with an end or a duration, read by the time policy into a schedule."""
+    """A local start with an end or a duration, read by the time policy into a schedule.
+
+    With the `current` schedule of an event, what the form leaves out or as it was is
+    kept by the policy: a new start with the end it showed keeps the duration.
+    """
 
     start = local_time_field(_l("Starts"), _l("The local time in the event's time zone."))
     start_offset = _offset_field(_l("UTC offset of the start"))
@@ -182,6 +186,15 @@ class TimesForm(BaseForm):
     )
 
     schedule: Schedule | None = None
+
+    def __init__(self, *args, current: Schedule | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        if current is not None:
+            self.end.description = gettext(
+                "Or give a duration instead. A new start keeps the duration unless you "
+                "change the end too."
+            )
 
     def zone_name(self) -> str | None:
         """The IANA zone the local times are in, or None when it is not known yet."""
@@ -204,7 +217,7 @@ class TimesForm(BaseForm):
         if zone_name is None or any(field.errors for field in self._time_fields()):
             return False
         try:
-            self.schedule = read_schedule(self.asked_times(zone_name))
+            self.schedule = read_schedule(self.asked_times(zone_name), self.current)
         except TimeInputError as error:
             show_time_errors(self, error, {"zone": "timezone"})
             return False
@@ -622,6 +635,12 @@ class RescheduleForm(TimesForm):
     def __init__(self, *args, zone_name: str, **kwargs):
         super().__init__(*args, **kwargs)
         self._zone_name = zone_name
+        if self.current is not None:
+            minutes = (self.current.ends_at - self.current.starts_at) // timedelta(minutes=1)
+            self.end.description = gettext(
+                "Or give a duration. Leave both empty to keep its length, %(minutes)s minutes.",
+                minutes=minutes,
+            )
 
     def zone_name(self) -> str | None:
         return self._zone_name

@@ -139,3 +139,9 @@ def consent_in(event, language: str) -> str:
     if shown.strip() == DEFAULT_CONSENT:
         return str(DEFAULT_CONSENT_SHOWN)
     return shown or gettext("I agree to the use of my details.")
+
+
+def answer_data(registration) -> dict:
+    """A registration's name and answers as the form's initial values, for correcting them."""
+    answers = {f"q_{key}": value for key, value in registration.answers.items()}
+    return {"name": registration.name, **answers}

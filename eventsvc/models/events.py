@@ -208,6 +208,13 @@ class Event(Timestamped, db.Model):
         return max(self.capacity - self.seats_taken, 0)
 
     @property
+    def is_full(self) -> bool:
+        """Whether a newcomer would find no seat: every one taken, or people waiting for one."""
+        if self.capacity is None:
+            return False
+        return self.seats_taken >= self.capacity or self.waitlist_length > 0
+
+    @property
     def registration_opens(self) -> datetime | None:
         """When registration opens: the set time, else publication."""
         return self.registration_opens_at or self.published_at

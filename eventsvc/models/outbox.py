@@ -8,6 +8,7 @@ up, from the state then, or drops it when its reason no longer holds
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +20,25 @@ OUTBOX_STATES = ("queued", "sending", "sent", "failed", "dropped", "cancelled")
 # Never sent: dropped when its reason no longer held as it was written, or cancelled by
 # staff while queued. The worker claims queued messages only, and never writes these.
 NEVER_SENT = ("dropped", "cancelled")
+
+# The kinds of message, with what each is for staff reading what waits to go out.
+KIND_NAMES = {
+    "confirmed": _l("Registration confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "pending": _l("Awaiting approval"),
+    "unverified": _l("Confirm the address"),
+    "already_registered": _l("Registration details again"),
+    "promoted": _l("A seat is theirs"),
+    "approved": _l("Registration approved"),
+    "declined": _l("Registration declined"),
+    "cancelled": _l("Registration cancelled"),
+    "event_changed": _l("Update: what changed"),
+    "event_cancelled": _l("The event is cancelled"),
+    "recording_posted": _l("The recording is online"),
+    "reminder_24h": _l("Reminder, a day before"),
+    "reminder_1h": _l("Reminder, an hour before"),
+    "staff_message": _l("Message from staff"),
+}
 
 
 class OutboxMessage(Timestamped, db.Model):

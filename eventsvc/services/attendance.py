@@ -9,6 +9,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
@@ -47,13 +48,13 @@ class AttendanceImport:
 
 def _text_of(data: bytes) -> str:
     if len(data) > MAX_REPORT_BYTES:
-        raise AttendanceFileError("The file is larger than 5 MB")
+        raise AttendanceFileError(gettext("The file is larger than 5 MB"))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise AttendanceFileError("The file is not text: export the report as CSV")
+    raise AttendanceFileError(gettext("The file is not text: export the report as CSV"))
 
 
 def _columns(header: list[str]) -> tuple[int, int | None] | None:
@@ -80,7 +81,7 @@ def read_report(data: bytes) -> list[ReportRow]:
     rows = list(csv.reader(io.StringIO(text), dialect))
     if not any(_columns(row) for row in rows[:_HEADER_SEARCH_ROWS]):
         raise AttendanceFileError(
-            "No column of email addresses found: its heading must say “Email”"
+            gettext("No column of email addresses found: its heading must say “Email”")
         )
     return _participants(rows)
 

@@ -260,7 +260,7 @@ def _finish_event(event: Event, spec: DemoEvent) -> None:
 def _ensure_event(spec: DemoEvent, values: EventFields, result: DemoResult) -> Event:
     event = _find_event(spec.title)
     if event is None:
-        event = save_event(None, _changes(spec, values))
+        event = save_event(None, _changes(spec, values)).event
         _sign_up(event, spec)
         result.added += 1
     else:

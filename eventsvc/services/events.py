@@ -7,8 +7,10 @@ fields, registration settings, questions and publication is `save_event`, whoeve
 (notifications.tell_registrants), after every operation here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
@@ -23,12 +25,12 @@ from eventsvc.services.catalog import (
     find_or_add_series,
     find_or_add_tags,
 )
-from eventsvc.services.locking import write_transaction
+from eventsvc.services.locking import undone, write_transaction
 from eventsvc.services.news import announce, post_watch_item, publish_announcements
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
-from eventsvc.timezones import TZDATA_VERSION, Schedule, describe, now
+from eventsvc.timezones import TZDATA_VERSION, Schedule, day_text, describe, now
 from eventsvc.translated import cleaned_translations
 
 # EventFields that are not columns of the event, each set its own way.
@@ -106,25 +108,34 @@ def takedown_refusal(event: Event) -> EventError | None:
     count = _active_registrations(event)
     if not count:
         return None
-    people = "1 registrant" if count == 1 else f"{count} registrants"
     return EventError(
         "event_has_registrants",
-        f"“{event.title}” has {people}. Cancel the event first: they are told, and it leaves "
-        "their calendars. Then it can be unpublished or deleted.",
+        ngettext(
+            "“%(title)s” has %(num)d registrant. Cancel the event first: they are told, and it "
+            "leaves their calendars. Then it can be unpublished or deleted.",
+            "“%(title)s” has %(num)d registrants. Cancel the event first: they are told, and it "
+            "leaves their calendars. Then it can be unpublished or deleted.",
+            count,
+            title=event.title,
+        ),
     )
 
 
 def deletion_refusal(event: Event) -> EventError | None:
     """Why the event cannot be deleted now, or None when it can."""
     if event.is_published:
-        message = "Only drafts can be deleted: unpublish the event first, or cancel it."
+        message = gettext("Only drafts can be deleted: unpublish the event first, or cancel it.")
         return EventError("event_published", message)
     if event.is_cancelled and event.published_at and now() < event.cancelled_at + CANCELLED_GRACE:
         until = event.cancelled_at + CANCELLED_GRACE
         return EventError(
             "event_in_feeds",
-            f"“{event.title}” stays in calendar feeds, marked cancelled, until "
-            f"{until:%d %B %Y} so subscribers' calendars drop it; delete it after then.",
+            gettext(
+                "“%(title)s” stays in calendar feeds, marked cancelled, until %(day)s so "
+                "subscribers' calendars drop it; delete it after then.",
+                title=event.title,
+                day=day_text(until.date()),
+            ),
         )
     return takedown_refusal(event)
 
@@ -142,14 +153,25 @@ def _set_visibility(event: Event, published: bool) -> None:
         publish_announcements(event)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A saved event, and what the save did for its people: what registrants are told of
+    (nothing when staff chose not to tell them), and who left the waiting list for a seat."""
+
+    event: Event
+    told: list[str]
+    promoted: list[str]
+
+
 @write_transaction()
-def save_event(event: Event | None, changes: EventChanges) -> Event:
+def save_event(event: Event | None, changes: EventChanges) -> Saved:
     """Create (`event` None) or change an event: everything `changes` names, or nothing.
 
     A new event is a draft unless `changes.publish`; its announcement, if any, is posted
     in the same transaction; one with registrants still to come is not unpublished
     (EventError). Seats freed by a larger capacity or a setting go to the waiting list,
-    and registrants are told what changed, in the same transaction.
+    and registrants are told what changed (unless `changes.tell` is False), in the same
+    transaction.
     """
     created = event is None
     if created:
@@ -167,14 +189,35 @@ def save_event(event: Event | None, changes: EventChanges) -> Event:
     db.session.flush()
     if changes.announcement is not None:
         announce(event, changes.announcement)
-    fill_free_seats(event)
-    notifications.tell_registrants(event)
-    return event
+    promoted = [registration.name for registration in fill_free_seats(event)]
+    return Saved(event, _tell(event, changes.tell), promoted)
+
+
+def _tell(event: Event, tell: bool) -> list[str]:
+    """Tell registrants of the event's change, or record that staff chose not to; returns
+    what they are told of."""
+    heard = notifications.tell_registrants(event, tell)
+    if heard and not tell:
+        audit.record("event.registrants_not_told", event, "Not told of: " + ", ".join(heard))
+    return heard if tell else []
+
+
+def preview_save(event: Event, changes: EventChanges) -> list[notifications.PlannedUpdate]:
+    """What the event's registrants would be told if it were saved so now.
+
+    The save itself runs and is undone (locking.undone), so the preview follows the very
+    rules that send: the change tracker's before and after, and tell_registrants.
+    """
+    return _preview(event, lambda: save_event(event, changes).told)
+
+
+def _preview(event: Event, change: Callable[[], list[str]]) -> list[notifications.PlannedUpdate]:
+    return undone(lambda: notifications.planned_updates(event) if change() else [])
 
 
 def set_visibility(event: Event, published: bool) -> Event:
     """Publish or unpublish an event."""
-    return save_event(event, EventChanges(publish=published))
+    return save_event(event, EventChanges(publish=published)).event
 
 
 @write_transaction()
@@ -186,24 +229,47 @@ def cancel_event(event: Event, reason: str) -> Event:
     return event
 
 
-@write_transaction()
 def postpone_event(event: Event, reason: str) -> Event:
-    """Mark an event postponed until a new time is known."""
-    event.status, event.status_reason = "postponed", reason
-    audit.record("event.postponed", event, reason)
-    notifications.tell_registrants(event)
+    """Mark an event postponed until a new time is known; registrants are told at once."""
+    _postpone(event, reason)
     return event
 
 
+def preview_postpone(event: Event, reason: str = "") -> list[notifications.PlannedUpdate]:
+    """What the event's registrants would be told if it were postponed so now."""
+    return _preview(event, lambda: _postpone(event, reason))
+
+
 @write_transaction()
-def reschedule_event(event: Event, schedule: Schedule, reason: str = "") -> Event:
-    """Move an event to new times, keeping the previous start for the page and feeds."""
+def _postpone(event: Event, reason: str) -> list[str]:
+    event.status, event.status_reason = "postponed", reason
+    audit.record("event.postponed", event, reason)
+    return notifications.tell_registrants(event)
+
+
+def reschedule_event(
+    event: Event, schedule: Schedule, reason: str = "", tell: bool = True
+) -> Event:
+    """Move an event to new times, keeping the previous start for the page and feeds;
+    registrants are told at once, unless `tell` is False."""
+    _reschedule(event, schedule, reason, tell)
+    return event
+
+
+def preview_reschedule(
+    event: Event, schedule: Schedule, reason: str = ""
+) -> list[notifications.PlannedUpdate]:
+    """What the event's registrants would be told if it were rescheduled so now."""
+    return _preview(event, lambda: _reschedule(event, schedule, reason, True))
+
+
+@write_transaction()
+def _reschedule(event: Event, schedule: Schedule, reason: str, tell: bool) -> list[str]:
     event.previous_starts_at = event.starts_at
     _set_schedule(event, schedule)
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
     audit.record("event.rescheduled", event, reason)
-    notifications.tell_registrants(event)
-    return event
+    return _tell(event, tell)
 
 
 def schedule_of(event: Event) -> Schedule:
@@ -291,7 +357,7 @@ def credit_input(credit: Credit) -> CreditInput:
 def duplicate_event(event: Event) -> Event:
     """Copy an event into a new draft with its own slug and calendar UID."""
     values = replace(fields_of(event), title=f"{event.title} (copy)")
-    return save_event(None, EventChanges(fields=values))
+    return save_event(None, EventChanges(fields=values)).event
 
 
 @write_transaction()
@@ -315,7 +381,9 @@ def add_recording(
     """
     if not event.has_started:
         when = describe(event.starts_at, event.timezone)
-        message = f"A recording can be posted once the event has started: from {when}"
+        message = gettext(
+            "A recording can be posted once the event has started: from %(when)s", when=when
+        )
         raise EventError("event_not_started", message)
     recording = Recording(url=url, title=title, published_at=now())
     event.recordings.append(recording)

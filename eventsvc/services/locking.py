@@ -4,8 +4,9 @@ import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
@@ -13,6 +14,7 @@ from eventsvc.extensions import db
 from eventsvc.private_files import open_private
 
 _WRITING = "write_transaction"
+T = TypeVar("T")
 
 
 @contextmanager
@@ -48,6 +50,30 @@ def write_transaction() -> Iterator[None]:
             raise
         finally:
             session.info.pop(_WRITING, None)
+
+
+class _Undone(Exception):
+    """Carries an operation's result out of the transaction that is rolled back."""
+
+    def __init__(self, result):
+        super().__init__()
+        self.result = result
+
+
+def undone(operation: Callable[[], T]) -> T:
+    """Run a write operation in a transaction that is rolled back; return what it returned.
+
+    Shows what a change would do by the very code that does it (a preview), with the
+    write lock held meanwhile. Read what is needed inside `operation`: rows it made are
+    gone afterwards, and loaded objects are read again. Never inside another write.
+    """
+    if db.session.info.get(_WRITING):
+        raise RuntimeError("A write transaction cannot be undone from inside another")
+    try:
+        with write_transaction():
+            raise _Undone(operation())
+    except _Undone as undone_change:
+        return undone_change.result
 
 
 class WriterQueue:

@@ -35,7 +35,12 @@ from eventsvc.models.outbox import NEVER_SENT
 from eventsvc.models.registrations import ACTIVE_STATES, STATES
 from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import write_transaction
-from eventsvc.services.outbox import absolute_url, queue_email, written_email
+from eventsvc.services.outbox import (
+    absolute_url,
+    cancel_event_messages,
+    queue_email,
+    written_email,
+)
 from eventsvc.text import join_names
 from eventsvc.timezones import as_utc, describe, describe_span, long_day, now
 from eventsvc.translated import text_in
@@ -145,35 +150,73 @@ def _registrants(event: Event, states) -> list[Registration]:
     )
 
 
-def told_values_differ(before: dict, after: dict) -> bool:
-    """Whether anything an update tells differs ('before' may lack newer values)."""
-    names = {name for names in TOLD.values() for name in names}
-    return any(name in before and before[name] != after[name] for name in names)
+def told_changes(before: dict, after: dict) -> list[str]:
+    """The labels of what an update tells that differ ('before' may lack newer values)."""
+    return [
+        label
+        for label, names in TOLD.items()
+        if any(name in before and before[name] != after[name] for name in names)
+    ]
 
 
-def tell_registrants(event: Event) -> None:
+def tell_registrants(event: Event, tell: bool = True) -> list[str]:
     """Queue what a published event's registrants must hear of its change in this transaction.
 
     The one place that decides: a cancellation goes at once to everyone holding or
-    awaiting a seat; a new recording to the confirmed; any other change they are told of
-    is one update per person, due EVENTSVC_NOTIFY_DELAY minutes after the last edit, or
-    at once when the status changed.
+    awaiting a seat; a new recording to the confirmed not told of one yet; any other
+    change they are told of is one update per person, due EVENTSVC_NOTIFY_DELAY minutes
+    after the last edit, or at once when the status changed. Returns what they hear of
+    (none: nothing); with `tell` False (staff chose not to tell them) nothing is queued and
+    updates still waiting are withdrawn, while the calendar version has moved all the same.
     """
     db.session.flush()
     change = calendar_change(event)
     if change is None or not event.is_published:
-        return
+        return []
     before, after = change
     if after["status"] == "cancelled":
-        if before["status"] != "cancelled":
-            for registration in _registrants(event, TOLD_STATES):
-                registration_email(registration, "event_cancelled")
-        return
-    if len(after["recordings"]) > len(before.get("recordings", after["recordings"])):
-        for registration in _registrants(event, ("confirmed",)):
-            registration_email(registration, "recording_posted")
-    if told_values_differ(before, after):
+        if before["status"] == "cancelled":
+            return []
+        for registration in cancellation_audience(event) if tell else ():
+            registration_email(registration, "event_cancelled")
+        return ["Cancellation"]
+    recorded = len(after["recordings"]) > len(before.get("recordings", after["recordings"]))
+    for registration in _not_told_of_a_recording(event) if recorded and tell else ():
+        registration_email(registration, "recording_posted")
+    heard = told_changes(before, after)
+    if heard and tell:
         _queue_update(event, at_once=before["status"] != after["status"])
+    elif heard:
+        # A waiting update tells all that changed since its person last heard: this too.
+        cancel_event_messages(event, "event_changed", unwritten=True)
+    return heard + ["Recording"] * recorded
+
+
+def cancellation_audience(event: Event) -> list[Registration]:
+    """Who is emailed when the event is cancelled: everyone holding or awaiting a seat."""
+    return _registrants(event, TOLD_STATES) if event.is_published else []
+
+
+def _not_told_of_a_recording(event: Event) -> list[Registration]:
+    """The confirmed registrants with no announcement of a recording of the event on its way
+    or sent: each hears of its recordings once."""
+    announced = select(OutboxMessage.registration_id).where(
+        OutboxMessage.event_id == event.id,
+        OutboxMessage.kind == "recording_posted",
+        OutboxMessage.status.not_in(NEVER_SENT),
+        OutboxMessage.registration_id.is_not(None),  # NOT IN a list with NULL matches nothing
+    )
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.state == "confirmed",
+                Registration.id.not_in(announced),
+            )
+            .order_by(Registration.id)
+        )
+    )
 
 
 def _queue_update(event: Event, at_once: bool) -> None:
@@ -232,20 +275,22 @@ class Letter:
 def _reason(message: OutboxMessage, registration: Registration | None) -> None:
     """Raise NotSent when the reason the message was queued for no longer holds."""
     if registration is None:
-        raise NotSent("Its registration no longer exists.")
+        raise NotSent(_l("Its registration no longer exists."))
     event, kind = registration.event, message.kind
     if registration.state not in HOLDS_WHILE[kind]:
-        raise NotSent(f"The registration is now: {registration.state_label.lower()}.")
+        raise NotSent(
+            _l("The registration is now: %(state)s.", state=registration.state_label.lower())
+        )
     if event.is_cancelled and kind not in _ABOUT_ANY_EVENT:
-        raise NotSent("The event was cancelled meanwhile; its cancellation tells.")
+        raise NotSent(_l("The event was cancelled meanwhile; its cancellation tells."))
     if kind == "event_cancelled" and not event.is_cancelled:
-        raise NotSent("The event is no longer cancelled.")
+        raise NotSent(_l("The event is no longer cancelled."))
     if kind in {"cancelled", "declined"} and _registered_again(registration):
-        raise NotSent("The address registered for the event again.")
+        raise NotSent(_l("The address registered for the event again."))
     if kind.startswith("reminder_") and event.starts_at <= now():
-        raise NotSent("The event has started.")
+        raise NotSent(_l("The event has started."))
     if kind == "recording_posted" and not event.recordings:
-        raise NotSent("The recording was removed meanwhile.")
+        raise NotSent(_l("The recording was removed meanwhile."))
 
 
 def _registered_again(registration: Registration) -> bool:
@@ -406,7 +451,7 @@ class Change:
 def _changes(told: dict | None, shown: dict, registration: Registration) -> list[Change]:
     """What differs between what the person was told and what the entry shows now."""
     if told is None:
-        raise NotSent("They were not told of the event yet; their first message tells it all.")
+        raise NotSent(_l("They were not told of the event yet; their first message tells it all."))
     labels = [
         label
         for label, names in TOLD.items()
@@ -420,7 +465,7 @@ def _changes(told: dict | None, shown: dict, registration: Registration) -> list
     if "Summary" in labels and _summary(told, language) == _summary(shown, language):
         labels.remove("Summary")
     if not labels:
-        raise NotSent("Nothing they were told has changed since.")
+        raise NotSent(_l("Nothing they were told has changed since."))
     return [_change(label, {**shown, **told}, shown, language) for label in labels]
 
 
@@ -497,3 +542,46 @@ def _credits(credits: list) -> str:
 def _status(shown: dict) -> str:
     reason = shown["status_reason"].strip()
     return str(STATUS_WORDS[shown["status"]]) + (f" ({reason})" if reason else "")
+
+
+# What waiting updates would say
+
+
+@dataclass(frozen=True)
+class PlannedUpdate:
+    """Updates that would tell the same if written now: to how many people, and what."""
+
+    people: int
+    changes: tuple[Change, ...]
+
+
+def planned_updates(event: Event) -> list[PlannedUpdate]:
+    """What the event's waiting updates would tell if written now, alike ones together.
+
+    Decided by the rules that write them (`compose`): an update that would be dropped
+    (nothing the person was told has changed, a waiting person's join link, a first
+    message not written yet) is left out.
+    """
+    shown = shown_fields(event)
+    told = dict(
+        db.session.execute(
+            select(InvitationStream.email_key, InvitationStream.told).where(
+                InvitationStream.event_id == event.id
+            )
+        ).all()
+    )
+    waiting = db.session.execute(
+        select(OutboxMessage, Registration)
+        .join(Registration, OutboxMessage.registration_id == Registration.id)
+        .where(*_pending_update(event))
+        .order_by(OutboxMessage.id)
+    )
+    groups: dict[tuple[Change, ...], int] = {}
+    for message, registration in waiting:
+        try:
+            _reason(message, registration)
+            changes = tuple(_changes(told.get(registration.email_key), shown, registration))
+        except NotSent:
+            continue
+        groups[changes] = groups.get(changes, 0) + 1
+    return [PlannedUpdate(people, changes) for changes, people in groups.items()]

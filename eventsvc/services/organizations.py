@@ -2,6 +2,7 @@
 
 from typing import BinaryIO
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
@@ -21,7 +22,9 @@ class CatalogError(ValueError):
 def _check_name_free(model, name: str, current=None) -> None:
     found = find_by_name(model, name)
     if found is not None and found is not current:
-        raise CatalogError(f"“{found.name}” already exists; credits find it by its name")
+        raise CatalogError(
+            gettext("“%(name)s” already exists; credits find it by its name", name=found.name)
+        )
 
 
 def _credited_count(column, row_id: int) -> int:
@@ -73,8 +76,14 @@ def update_organization(
 def _refuse_if_credited(column, row_id: int, name: str) -> None:
     count = _credited_count(column, row_id)
     if count:
-        events = "1 event" if count == 1 else f"{count} events"
-        raise CatalogError(f"{name} is credited on {events}; remove those credits first")
+        raise CatalogError(
+            ngettext(
+                "%(name)s is credited on %(num)d event; remove those credits first",
+                "%(name)s is credited on %(num)d events; remove those credits first",
+                count,
+                name=name,
+            )
+        )
 
 
 @write_transaction()

@@ -1,18 +1,21 @@
 """Queueing email in the outbox inside the caller's transaction, its words when written,
 and staff cancelling what is still queued."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from eventsvc.extensions import db
 from eventsvc.languages import SOURCE, prefixed
 from eventsvc.models import Event, OutboxMessage, Registration
+from eventsvc.models.outbox import KIND_NAMES
 from eventsvc.services import audit
 from eventsvc.services.locking import write_transaction
+from eventsvc.timezones import now
 
 SUBJECTS = {
     "confirmed": _l("You are registered: {title}"),
@@ -31,6 +34,25 @@ SUBJECTS = {
     "reminder_1h": _l("Starting in an hour: {title}"),
     "staff_message": "{subject}",
 }
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An event's queued messages of one kind: how many, and from when to when they are due."""
+
+    kind: str
+    count: int
+    first_due: datetime
+    last_due: datetime
+
+    @property
+    def name(self) -> str:
+        return str(KIND_NAMES[self.kind])
+
+    @property
+    def is_due(self) -> bool:
+        """Whether all of them go with the next send."""
+        return self.last_due <= now()
 
 
 def absolute_url(path: str, language: str = SOURCE) -> str:
@@ -112,12 +134,54 @@ def cancel_message(message: OutboxMessage) -> bool:
     return True
 
 
-def cancel_event_messages(event: Event) -> int:
-    """Cancel every message about the event that is still queued; returns how many."""
+def waiting_messages(event: Event) -> list[Waiting]:
+    """The event's queued messages by kind, the soonest due first."""
+    due = OutboxMessage.next_attempt_at
+    rows = db.session.execute(
+        select(OutboxMessage.kind, func.count(), func.min(due), func.max(due))
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "queued")
+        .group_by(OutboxMessage.kind)
+        .order_by(func.min(due), OutboxMessage.kind)
+    )
+    return [Waiting(*row) for row in rows]
+
+
+def _of_event(event_id: int, kind: str | None) -> tuple:
+    conditions = (OutboxMessage.event_id == event_id,)
+    return conditions if kind is None else (*conditions, OutboxMessage.kind == kind)
+
+
+def _detail(count: int, kind: str | None) -> str:
+    messages = f"{count} message{'' if count == 1 else 's'}"
+    return messages if kind is None else f"{messages}: {KIND_NAMES[kind]}"
+
+
+def cancel_event_messages(event: Event, kind: str | None = None, unwritten: bool = False) -> int:
+    """Cancel every message about the event (of one kind, if given) that is still queued,
+    or only those not written yet; returns how many."""
+    event_id = event.id
+    conditions = _of_event(event_id, kind)
+    if unwritten:
+        conditions = (*conditions, OutboxMessage.body_text.is_(None))
+    with write_transaction():
+        count = _cancel_queued(*conditions)
+        if count:
+            target = db.session.get(Event, event_id)
+            audit.record("outbox.event_cancelled", target, _detail(count, kind))
+    return count
+
+
+def send_event_messages_now(event: Event, kind: str) -> int:
+    """Make the event's queued messages of one kind due at once, so the next send takes
+    them (an update's quiet period ends early); returns how many."""
     event_id = event.id
     with write_transaction():
-        count = _cancel_queued(OutboxMessage.event_id == event_id)
+        count = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "queued", *_of_event(event_id, kind))
+            .values(next_attempt_at=now())
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if count:
-            detail = f"{count} message{'' if count == 1 else 's'}"
-            audit.record("outbox.event_cancelled", db.session.get(Event, event_id), detail)
+            audit.record("outbox.sent_now", db.session.get(Event, event_id), _detail(count, kind))
     return count

@@ -79,6 +79,8 @@ def refusal(event: Event) -> RegistrationError | None:
         )
     if moment >= event.registration_closes:
         return RegistrationError("registration_closed", gettext("Registration has closed."))
+    if event.is_full and not event.waitlist_enabled:
+        return RegistrationError("event_full", gettext("This event is full."))
     return None
 
 
@@ -406,9 +408,9 @@ def _promote(registration: Registration) -> None:
     notifications.state_email(registration, "promoted")
 
 
-def fill_free_seats(event: Event) -> int:
-    """Promote waitlisted people, first in line first, while seats are free."""
-    promoted = 0
+def fill_free_seats(event: Event) -> list[Registration]:
+    """Promote waitlisted people, first in line first, while seats are free; returns them."""
+    promoted = []
     while True:
         first = db.session.scalar(
             select(Registration).where(
@@ -420,7 +422,7 @@ def fill_free_seats(event: Event) -> int:
         if first is None or not _take_seat(event.id, jump_queue=True):
             return promoted
         _promote(first)
-        promoted += 1
+        promoted.append(first)
 
 
 @write_transaction()

@@ -5,6 +5,7 @@ Saving settings, or the whole list of questions, is part of saving the event
 from its admin page is a write of its own.
 """
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -144,12 +145,12 @@ def replace_questions(event: Event, wanted: list[QuestionFields]) -> None:
     db.session.flush()  # a new event gets its id
     asked = {question.id: question for question in active_questions(event)}
     unknown = {
-        f"questions.{index}.id": ["This event has no question with this id"]
+        f"questions.{index}.id": [gettext("This event has no question with this id")]
         for index, values in enumerate(wanted)
         if values.id is not None and values.id not in asked
     }
     if unknown:
-        raise RegistrationError("invalid", "Some questions need attention.", unknown)
+        raise RegistrationError("invalid", gettext("Some questions need attention."), unknown)
     named = {values.id for values in wanted if values.id is not None}
     for question_id, question in asked.items():
         if question_id not in named:

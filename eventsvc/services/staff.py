@@ -5,6 +5,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -44,15 +45,15 @@ def generate_password() -> str:
 
 def _check_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"Use at least {MIN_PASSWORD_LENGTH} characters")
+        raise StaffError(gettext("Use at least %(count)s characters", count=MIN_PASSWORD_LENGTH))
 
 
 def create_staff(email: str, role: str = "editor", password: str | None = None):
     """Create an account; returns (user, password), generating one when none is given."""
     if role not in STAFF_ROLES:
-        raise StaffError(f"The role must be one of {', '.join(STAFF_ROLES)}")
+        raise StaffError(gettext("The role must be one of %(roles)s", roles=", ".join(STAFF_ROLES)))
     if find_staff(email):
-        raise StaffError(f"{email.strip()} already has an account")
+        raise StaffError(gettext("%(email)s already has an account", email=email.strip()))
     password = password or generate_password()
     _check_strength(password)
     password_hash = _hasher.hash(password)  # slow on purpose: before the write lock
@@ -90,7 +91,7 @@ def password_matches(user: StaffUser, password: str) -> bool:
 def change_password(user: StaffUser, current: str, new: str) -> None:
     """Change one's own password after checking the current one."""
     if not password_matches(user, current):
-        raise StaffError("The current password is not right")
+        raise StaffError(gettext("The current password is not right"))
     _set_password(user, new)
 
 

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -33,11 +34,15 @@ def _digest(value: str) -> str:
 
 def _check(name: str, scope: str, expires_in_days: int | None) -> None:
     if not name.strip() or len(name.strip()) > TOKEN_NAME_LIMIT or "\x00" in name:
-        raise TokenError(f"Give the token a name of 1 to {TOKEN_NAME_LIMIT} characters")
+        raise TokenError(
+            gettext("Give the token a name of 1 to %(count)s characters", count=TOKEN_NAME_LIMIT)
+        )
     if scope not in TOKEN_SCOPES:
-        raise TokenError(f"The scope must be one of {', '.join(TOKEN_SCOPES)}")
+        raise TokenError(
+            gettext("The scope must be one of %(scopes)s", scopes=", ".join(TOKEN_SCOPES))
+        )
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
-        raise TokenError(f"A token expires after 1 to {MAX_TOKEN_DAYS} days")
+        raise TokenError(gettext("A token expires after 1 to %(count)s days", count=MAX_TOKEN_DAYS))
 
 
 @write_transaction()

@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from eventsvc.private_files import private_folder, write_private
@@ -34,10 +35,12 @@ def store_image(stream, upload_dir: str, max_bytes: int) -> str:
     """Check an uploaded image and store it; return its new file name."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadError(f"The image is larger than {max_bytes // (1024 * 1024)} MB")
+        raise UploadError(
+            gettext("The image is larger than %(size)s MB", size=max_bytes // (1024 * 1024))
+        )
     suffix = image_suffix(data[:16])
     if suffix is None:
-        raise UploadError("Upload a PNG, JPEG, GIF or WebP image")
+        raise UploadError(gettext("Upload a PNG, JPEG, GIF or WebP image"))
     name = secrets.token_hex(16) + suffix
     write_private(private_folder(upload_dir) / name, data)
     return name

@@ -6,7 +6,7 @@
   if (!index) { return; }
   var label = document.createElement("label");
   label.setAttribute("for", "api-filter");
-  label.textContent = "Filter operations";
+  label.textContent = window.pageWords("filterOperations");
   var input = document.createElement("input");
   input.type = "search";
   input.id = "api-filter";
@@ -38,6 +38,8 @@
       if (section) { section.hidden = !match; }
       if (match) { shown += 1; }
     });
-    status.textContent = words.length ? shown + " of " + items.length + " operations" : "";
+    status.textContent = words.length
+      ? window.pageWords("operationsShown", { shown: shown, total: items.length })
+      : "";
   });
 }());

@@ -32,19 +32,21 @@
     none.hidden = shown > 0;
   }
 
+  var words = window.pageWords;
+
   function show(row, attended) {
     var button = row.querySelector("button[name='attended']");
     var name = row.querySelector(".check-in-name").textContent;
     row.classList.toggle("is-here", attended === true);
     row.querySelector("[data-state]").textContent =
-      attended === true ? "✓ Checked in" : attended === false ? "Did not attend" : "";
+      attended === true ? words("checkedIn") : attended === false ? words("absent") : "";
     button.value = attended === true ? "unknown" : "yes";
     button.className = attended === true ? "secondary" : "";
     button.replaceChildren(
-      document.createTextNode(attended === true ? "Undo" : "Check in"),
+      document.createTextNode(attended === true ? words("undo") : words("checkIn")),
       Object.assign(document.createElement("span"), {
         className: "visually-hidden",
-        textContent: attended === true ? " check-in of " + name : " " + name,
+        textContent: " " + (attended === true ? words("checkInOf", { name: name }) : name),
       })
     );
   }
@@ -71,10 +73,10 @@
       .then(function (answer) {
         show(form.closest(".check-in-row"), answer.attended);
         counted.textContent = answer.counted;
-        say(answer.message + " " + answer.counted + " checked in.");
+        say(answer.status);
       })
       .catch(function () {
-        say("Not saved: check the connection and try again.");
+        say(words("notSaved"));
       })
       .finally(function () {
         button.disabled = false;

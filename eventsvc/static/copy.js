@@ -20,18 +20,18 @@
     const label = button.textContent;
     navigator.clipboard.writeText(button.dataset.copy).then(
       function () {
-        say(button, "Copied.");
-        button.textContent = "Copied";
+        say(button, window.pageWords("copied"));
+        button.textContent = window.pageWords("copiedButton");
         window.setTimeout(function () { button.textContent = label; }, 2000);
       },
-      function () { say(button, "Copying did not work: select the text and copy it by hand."); }
+      function () { say(button, window.pageWords("copyFailed")); }
     );
   }
 
   function copyBeforeFollowing(link) {
     navigator.clipboard.writeText(link.dataset.copy).then(
       function () { say(link, link.dataset.copied); },
-      function () { say(link, "Copy the address below, then paste it there."); }
+      function () { say(link, window.pageWords("copyByHand")); }
     );
   }
 

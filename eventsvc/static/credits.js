@@ -116,7 +116,7 @@
       renumber();
       showAffiliation(added);
       firstControl(added).focus();
-      say("Credit " + rows().length + " added.");
+      say(window.pageWords("creditAdded", { number: rows().length }));
       return;
     }
     var index = rows().indexOf(row);
@@ -131,7 +131,7 @@
         renumber();
         (next ? firstControl(next) : addButton).focus();
       }
-      say("Credit " + (index + 1) + " removed.");
+      say(window.pageWords("creditRemoved", { number: index + 1 }));
       return;
     }
     if (verb === "up" && index > 0) {
@@ -143,7 +143,7 @@
     var position = rows().indexOf(row);
     var same = row.querySelector("[data-credit='" + verb + "']");
     (same.hidden ? row.querySelector("[data-credit='" + (verb === "up" ? "down" : "up") + "']") : same).focus();
-    say("Credit moved to position " + (position + 1) + ".");
+    say(window.pageWords("creditMoved", { number: position + 1 }));
   }
 
   editor.addEventListener("click", function (event) {

@@ -1,8 +1,9 @@
-// A form that comes back with errors: focus moves to its summary, so everyone starts
-// there, and each link in it moves focus to its field (not only the page's scroll).
+// A form that comes back with errors, or with what saving it will do to check first:
+// focus moves to its summary, so everyone starts there, and each link in it moves focus
+// to its field (not only the page's scroll).
 (function () {
   "use strict";
-  var summary = document.querySelector(".error-summary");
+  var summary = document.querySelector(".error-summary, .confirm-summary");
   if (!summary) {
     return;
   }

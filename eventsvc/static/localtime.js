@@ -1,16 +1,22 @@
 // Shows each event time in the reader's own time zone, next to the event's zone.
 // Markup: <span class="reader-time" hidden>Your time: <time datetime="…Z" data-local-start
 // data-local-end="…Z"></time></span>. Without JavaScript the line stays hidden.
+// Days are written in the page's language (<html lang>): English keeps the site's
+// "Thursday 30 July"; another language writes them its own way ("jueves, 30 de julio").
 (function () {
   "use strict";
 
   const thisYear = new Date().getFullYear();
+  const language = document.documentElement.lang || "en";
+  const english = language === "en";
 
   function parts(date, options) {
     const found = {};
-    new Intl.DateTimeFormat("en-GB", options).formatToParts(date).forEach(function (part) {
-      found[part.type] = part.value;
-    });
+    new Intl.DateTimeFormat(english ? "en-GB" : language, options).formatToParts(date).forEach(
+      function (part) {
+        found[part.type] = part.value;
+      }
+    );
     return found;
   }
 
@@ -21,8 +27,13 @@
 
   function day(date) {
     const p = parts(date, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-    const year = Number(p.year) === thisYear ? "" : " " + p.year;
-    return p.weekday + " " + p.day + " " + p.month + year;
+    const sameYear = Number(p.year) === thisYear;
+    if (!english) {
+      const options = { weekday: "long", day: "numeric", month: "long" };
+      return new Intl.DateTimeFormat(language, sameYear ? options : { ...options, year: "numeric" })
+        .format(date);
+    }
+    return p.weekday + " " + p.day + " " + p.month + (sameYear ? "" : " " + p.year);
   }
 
   function zoneName(date) {

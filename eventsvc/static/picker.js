@@ -29,7 +29,7 @@
     var label = document.querySelector("label[for='" + select.id + "']");
     var help = document.getElementById(select.id + "-help");
     var box = element("div", { class: "picker" });
-    var chosen = element("ul", { class: "picker-chosen", "aria-label": "Chosen" });
+    var chosen = element("ul", { class: "picker-chosen", "aria-label": window.pageWords("chosen") });
     var input = element("input", {
       type: "text",
       id: id + "-input",
@@ -74,13 +74,15 @@
       chosen.replaceChildren();
       Array.prototype.forEach.call(select.selectedOptions, function (option) {
         var item = element("li", {}, option.text + " ");
-        var remove = element("button", { type: "button", class: "link-button" }, "Remove");
+        var remove = element(
+          "button", { type: "button", class: "link-button" }, window.pageWords("remove")
+        );
         remove.append(element("span", { class: "visually-hidden" }, ": " + option.text));
         remove.addEventListener("click", function () {
           option.selected = false;
           drawChosen();
           input.focus();
-          say("Removed " + option.text + ".");
+          say(window.pageWords("removedItem", { name: option.text }));
         });
         item.append(remove);
         chosen.append(item);
@@ -108,7 +110,7 @@
       input.setAttribute("aria-expanded", found.length ? "true" : "false");
       active = -1;
       input.removeAttribute("aria-activedescendant");
-      say(found.length + (found.length === 1 ? " event matches." : " events match."));
+      say(window.pageWords(found.length === 1 ? "oneMatch" : "manyMatch", { number: found.length }));
     }
 
     function close() {
@@ -121,7 +123,7 @@
     function toggle(option) {
       option.selected = !option.selected;
       drawChosen();
-      say((option.selected ? "Chosen: " : "Removed: ") + option.text + ".");
+      say(window.pageWords(option.selected ? "chosenItem" : "removedItem", { name: option.text }));
       input.value = "";
       close();
     }

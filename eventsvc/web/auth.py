@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsvc.extensions import db, limiter, login_manager
@@ -57,7 +58,7 @@ def login():
             g.pop("csrf_token", None)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("The email or password is not right")
+        form.password.errors.append(gettext("The email or password is not right"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
 
@@ -72,7 +73,7 @@ def _end_every_session(message: str):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    _end_every_session("You are signed out, on this device and every other.")
+    _end_every_session(gettext("You are signed out, on this device and every other."))
     return redirect(url_for("public.index"))
 
 
@@ -88,8 +89,10 @@ def password():
             form.current.errors.append(str(error))
         else:
             _end_every_session(
-                "Your password is changed and every session of your account has ended: "
-                "sign in with the new password."
+                gettext(
+                    "Your password is changed and every session of your account has ended: "
+                    "sign in with the new password."
+                )
             )
             return redirect(url_for("auth.login"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 400

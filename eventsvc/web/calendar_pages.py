@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort, render_template, request
+from flask_babel import gettext
 
 from eventsvc import queries
 from eventsvc.config import site_timezone
@@ -74,7 +75,7 @@ def _shift_month(first: date, months: int) -> date:
 def _days_of(event: Event) -> list[tuple[date, str]]:
     """The days an event covers in its own zone, each with what it shows of the time."""
     if event.all_day:
-        first, last, when = event.start_date, event.end_date, "All day"
+        first, last, when = event.start_date, event.end_date, gettext("All day")
     else:
         start = to_local(event.starts_at, event.timezone)
         first, last = start.date(), (event.local_end - timedelta(microseconds=1)).date()

@@ -9,6 +9,8 @@ someone else's page. Each has a copy-paste snippet (`embed_snippet`).
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from eventsvc import queries
@@ -43,8 +45,8 @@ def _absolute(endpoint: str, **values) -> str:
 def site_listing() -> Listing:
     """The site's own listing of upcoming events."""
     return Listing(
-        "all events",
-        "Upcoming events",
+        gettext("all events"),
+        gettext("Upcoming events"),
         _absolute("public.events"),
         _absolute("feeds.site_calendar"),
         _absolute("embed.site_events"),
@@ -55,13 +57,25 @@ _KINDS = {
     # filter name: (model, sentence, heading, feed endpoint, embed endpoint)
     "organization": (
         Organization,
-        "events with {}",
-        "Events with {}",
+        _l("events with %(name)s"),
+        _l("Events with %(name)s"),
         "feeds.organization_calendar",
         "embed.organization_events",
     ),
-    "series": (Series, "the series {}", "{}", "feeds.series_calendar", "embed.series_events"),
-    "tag": (Tag, "the topic {}", "Events on {}", "feeds.tag_calendar", "embed.tag_events"),
+    "series": (
+        Series,
+        _l("the series %(name)s"),
+        "%(name)s",
+        "feeds.series_calendar",
+        "embed.series_events",
+    ),
+    "tag": (
+        Tag,
+        _l("the topic %(name)s"),
+        _l("Events on %(name)s"),
+        "feeds.tag_calendar",
+        "embed.tag_events",
+    ),
 }
 
 
@@ -69,8 +83,8 @@ def listing_of(kind: str, item) -> Listing:
     """The listing of one organisation, series or tag (`kind` as the events filter names it)."""
     _model, sentence, heading, feed, embed = _KINDS[kind]
     return Listing(
-        sentence.format(item.name),
-        heading.format(item.name),
+        sentence % {"name": item.name},
+        heading % {"name": item.name},
         _absolute("public.events", **{kind: item.slug}),
         _absolute(feed, slug=item.slug),
         _absolute(embed, slug=item.slug),

@@ -3,6 +3,7 @@
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Request, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -12,19 +13,25 @@ from eventsvc.web.api import PREFIX as API_PREFIX
 from eventsvc.web.api.errors import http_error as api_error
 
 _PAGES = {
-    400: ("Bad request", "The request could not be understood. Check the address or form."),
-    403: ("Not allowed", "Your account cannot open this page."),
-    404: ("Page not found", "There is no page at this address. It may have moved or ended."),
-    405: ("Method not allowed", "This page cannot be used that way."),
-    410: ("Gone", "What was at this address was taken down, or its private link replaced."),
-    413: ("Too large", "What you sent is larger than the site accepts. Try a smaller file."),
-    429: ("Too many requests", "Too many requests came from your network. Wait a minute."),
+    400: (_l("Bad request"), _l("The request could not be understood. Check the address or form.")),
+    403: (_l("Not allowed"), _l("Your account cannot open this page.")),
+    404: (
+        _l("Page not found"),
+        _l("There is no page at this address. It may have moved or ended."),
+    ),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    410: (_l("Gone"), _l("What was at this address was taken down, or its private link replaced.")),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than the site accepts. Try a smaller file."),
+    ),
+    429: (_l("Too many requests"), _l("Too many requests came from your network. Wait a minute.")),
     500: (
-        "Something went wrong",
-        "The site hit an error and it has been logged. Please try again later.",
+        _l("Something went wrong"),
+        _l("The site hit an error and it has been logged. Please try again later."),
     ),
 }
-_CSRF_MESSAGE = "The form expired or was sent from elsewhere. Go back, reload and try again."
+_CSRF_MESSAGE = _l("The form expired or was sent from elsewhere. Go back, reload and try again.")
 # Headers an error keeps on its page, such as Allow on a 405 or Retry-After on a 429.
 _KEPT_HEADERS = {"allow", "retry-after"}
 
@@ -33,7 +40,7 @@ def _page(error: HTTPException, message: str = ""):
     if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
         return api_error(error)  # an API address no route matched: JSON, not a page
     status = error.code or 500
-    title, explanation = _PAGES.get(status, ("Error", "Sorry, this did not work."))
+    title, explanation = _PAGES.get(status, (_l("Error"), _l("Sorry, this did not work.")))
     headers = [(k, v) for k, v in error.get_headers() if k.lower() in _KEPT_HEADERS]
     body = render_template("error.html", status=status, title=title, message=message or explanation)
     return body, status, headers

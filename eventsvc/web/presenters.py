@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from babel.dates import format_date, format_skeleton
 from flask import Flask, current_app, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from eventsvc import timezones, translated
@@ -167,7 +168,10 @@ def _parties(event, roles: tuple[str, ...]) -> list[dict]:
 def _locations(event, page_url: str) -> list[dict]:
     places = []
     if event.kind != "webinar":
-        place = {"@type": "Place", "name": event.venue or event.address or "To be announced"}
+        place = {
+            "@type": "Place",
+            "name": event.venue or event.address or gettext("To be announced"),
+        }
         if event.address:
             place["address"] = event.address
         places.append(place)
@@ -221,6 +225,20 @@ def site_time(instant: datetime, short: bool = False) -> str:
     """An instant in the site's zone with its abbreviation, as admin pages show times."""
     describe = timezones.describe_short if short else timezones.describe
     return describe(instant, site_timezone())
+
+
+def left_waiting_list(names: list[str]) -> str:
+    """What a saved message adds about people who left the waiting list for a seat."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return " " + gettext(
+            "%(name)s left the waiting list: they have a seat now and are emailed.", name=names[0]
+        )
+    return " " + gettext(
+        "%(names)s left the waiting list: each has a seat now and is emailed.",
+        names=join_names(names),
+    )
 
 
 def news_date(instant: datetime | None) -> str:
@@ -277,6 +295,38 @@ def code_word(code: str | None) -> str:
     return str(CODE_WORDS.get(code, (code or "").replace("_", " ").capitalize()))
 
 
+# What the page scripts (static/*.js) say, read through static/words.js from the page's
+# #script-words block; %(name)s is filled in by the script.
+SCRIPT_WORDS = {
+    "copied": _l("Copied."),
+    "copiedButton": _l("Copied"),
+    "copyFailed": _l("Copying did not work: select the text and copy it by hand."),
+    "copyByHand": _l("Copy the address below, then paste it there."),
+    "checkedIn": _l("✓ Checked in"),
+    "absent": _l("Did not attend"),
+    "undo": _l("Undo"),
+    "checkIn": _l("Check in"),
+    "checkInOf": _l("check-in of %(name)s"),
+    "notSaved": _l("Not saved: check the connection and try again."),
+    "creditAdded": _l("Credit %(number)s added."),
+    "creditRemoved": _l("Credit %(number)s removed."),
+    "creditMoved": _l("Credit moved to position %(number)s."),
+    "chosen": _l("Chosen"),
+    "remove": _l("Remove"),
+    "chosenItem": _l("Chosen: %(name)s."),
+    "removedItem": _l("Removed %(name)s."),
+    "oneMatch": _l("%(number)s event matches."),
+    "manyMatch": _l("%(number)s events match."),
+    "filterOperations": _l("Filter operations"),
+    "operationsShown": _l("%(shown)s of %(total)s operations"),
+}
+
+
+def script_words() -> dict[str, str]:
+    """Template global: the page scripts' words in the reader's language."""
+    return {key: str(text) for key, text in SCRIPT_WORDS.items()}
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available to every template."""
     app.add_template_filter(render_markdown, "markdown")
@@ -297,6 +347,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(highlight)
     app.add_template_global(timezones.zone_label)
     app.add_template_global(tr)
+    app.add_template_global(script_words)
     app.add_template_filter(month_name)
     app.add_template_filter(weekday_name)
     app.add_template_filter(timezones.long_day)

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc import queries
@@ -144,7 +145,8 @@ def _search_query() -> tuple[queries.SearchQuery, list[str]]:
     kind = args.get("kind", "all") if args.get("kind") in _SEARCH_KINDS else "all"
     when = args.get("when", "any") if args.get("when") in _SEARCH_TIMES else "any"
     problems: list[str] = []
-    first, last = _search_day("from", "From", problems), _search_day("to", "To", problems)
+    first = _search_day("from", gettext("From"), problems)
+    last = _search_day("to", gettext("To"), problems)
     if when == "any" and (first or last):
         when = "range"
     text = args.get("q", "").strip()[:_MAX_QUERY]
@@ -161,7 +163,7 @@ def _search_day(name: str, label: str, problems: list[str]) -> date | None:
     except ValueError:
         day = None
     if day is None or not _FIRST_SEARCH_DAY <= day <= _LAST_SEARCH_DAY:
-        problems.append(f"{label}: enter a date such as 2026-07-30.")
+        problems.append(gettext("%(label)s: enter a date such as 2026-07-30.", label=label))
         return None
     return day
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from eventsvc import queries
 from eventsvc.extensions import csrf, limiter
-from eventsvc.forms.registration import registration_form
+from eventsvc.forms.registration import answer_data, registration_form
 from eventsvc.languages import current_language
 from eventsvc.security import form_keeps_input, token_page
 from eventsvc.services import registration as service
@@ -80,7 +80,7 @@ def register(slug: str):
         status = 400 if request.method == "POST" else 200
         return render_template("registration/register.html", event=event, form=form), status
     if form.website.data:
-        abort(400)
+        return _received(event)  # a bot filled the hidden field: the usual answer, nothing kept
     try:
         service.register(
             event,
@@ -97,6 +97,11 @@ def register(slug: str):
             return render_template("registration/register.html", event=event, refusal=error), 409
         form.take_errors(error.fields)
         return render_template("registration/register.html", event=event, form=form), 400
+    return _received(event)
+
+
+def _received(event):
+    """The one answer to an accepted submission: on to "check your inbox"."""
     return redirect(url_for("public.registration_received", slug=event.slug), 303)
 
 
@@ -116,6 +121,32 @@ def manage_registration(token: str):
         event=registration.event,
         answered=labelled_answers(registration, current_language()),
     )
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+@form_keeps_input
+@token_page
+def correct_registration(token: str):
+    """The registrant corrects their name and answers; the event's rules for answers hold."""
+    registration = _registration(token)
+    event = registration.event
+    if not registration.is_active:
+        flash(gettext("This registration is no longer active: there is nothing to correct."))
+        return redirect(url_for("public.manage_registration", token=token))
+    questions = service.active_questions(event)
+    form = registration_form(event, questions, data=answer_data(registration))
+    if form.validate_on_submit():
+        try:
+            service.change_registrant(registration, form.name.data, form.answers())
+        except service.RegistrationError as error:
+            form.take_errors(error.fields)
+        else:
+            flash(gettext("Your name and answers are saved."))
+            return redirect(url_for("public.manage_registration", token=token))
+    page = render_template(
+        "registration/edit.html", registration=registration, event=event, form=form
+    )
+    return page, 400 if request.method == "POST" else 200
 
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])

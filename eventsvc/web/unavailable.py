@@ -9,6 +9,7 @@ connections and the service recovers without a restart.
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from eventsvc.extensions import db
@@ -17,8 +18,8 @@ from eventsvc.web.api.errors import ApiError, error_response
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
-TITLE = "Temporarily unavailable"
-MESSAGE = "The site cannot reach its database just now. Please try again in a minute."
+TITLE = _l("Temporarily unavailable")
+MESSAGE = _l("The site cannot reach its database just now. Please try again in a minute.")
 
 
 def _is_api_request() -> bool:
@@ -43,7 +44,7 @@ def database_unavailable(error: DBAPIError):
     log.warning("database unreachable: %s", type(error.orig).__name__)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     if _is_api_request():
-        return error_response(ApiError(503, "unavailable", MESSAGE, headers=headers))
+        return error_response(ApiError(503, "unavailable", str(MESSAGE), headers=headers))
     page = render_template("error.html", status=503, title=TITLE, message=MESSAGE)
     return page, 503, headers
 

@@ -82,6 +82,8 @@ def test_the_document_and_its_page(api):
         ("POST", "/registrations/{registration_id}/decline"),
         ("POST", "/registrations/{registration_id}/cancel"),
         ("POST", "/registrations/{registration_id}/promote"),
+        ("GET", "/events/{slug}/outbox"), ("POST", "/events/{slug}/outbox/{kind}/send-now"),
+        ("POST", "/events/{slug}/outbox/{kind}/cancel"),
         ("GET", "/news"), ("GET", "/news/{slug}"), ("GET", "/organizations"),
         ("GET", "/series"), ("GET", "/tags"),
     }  # fmt: skip

@@ -1,6 +1,6 @@
 """Events through the API: the public listing and page, and staff changes (issue 5)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -427,10 +427,24 @@ def test_reschedule_moves_the_event_keeping_the_previous_start(writer, registere
     assert body["previous_starts_at"] == before.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert body["local_start"] == f"{year}-09-10T11:00:00-04:00"
     assert len(outbox_messages("event_changed")) == 1
-    missing_end = writer.post(
-        f"/events/{registered_event.slug}/reschedule", {"local_start": f"{year}-09-10T11:00"}
+    start_alone = writer.post(
+        f"/events/{registered_event.slug}/reschedule", {"local_start": f"{year}-09-10T14:00"}
     )
-    assert_error(missing_end, 422, "invalid", "local_end")
+    assert start_alone.get_json()["local_end"] == f"{year}-09-10T15:30:00-04:00"  # 90 minutes
+
+
+def test_a_new_start_with_the_end_as_it_was_keeps_the_duration(writer, make_event):
+    event = make_event()
+    shown = writer.get(f"/events/{event.slug}").get_json()
+    start = datetime.fromisoformat(shown["local_start"]) + timedelta(hours=1)
+
+    body = writer.patch(
+        f"/events/{event.slug}",
+        {"local_start": start.isoformat(), "local_end": shown["local_end"]},
+    ).get_json()
+
+    moved = datetime.fromisoformat(body["local_end"]) - datetime.fromisoformat(shown["local_end"])
+    assert moved == timedelta(hours=1)
 
 
 def test_taking_down_an_event_its_registrants_hold_is_refused_alike_by_api_and_admin(

@@ -3,6 +3,7 @@
 No page may have a violation that axe rates serious or critical.
 """
 
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -12,13 +13,20 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields, RegistrationSettings
-from eventsvc.models import Event, NewsItem, Question
+from eventsvc.models import Event, NewsItem, OutboxMessage, Question
 from eventsvc.services.demo import load_demo
 from eventsvc.services.registration import active_questions, register
 from eventsvc.services.registration_settings import add_question
 from eventsvc.services.staff import create_staff
 from eventsvc.timezones import now
-from tests.helpers import dispose, new_app, open_registration, serving, sign_in
+from tests.helpers import (
+    dispose,
+    new_app,
+    open_registration,
+    serving,
+    sign_in,
+    written_messages,
+)
 
 AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -75,6 +83,7 @@ def _open_registration(event: Event) -> str:
     answers = {str(q.id): _sample_answer(q) for q in active_questions(event) if q.required}
     outcome = register(event, "Rosa Mamani", "rosa@example.org", answers, True, "America/La_Paz")
     assert outcome.state == "confirmed"
+    written_messages(select(OutboxMessage))  # she was told, so a change would tell her
     return outcome.registration.manage_token
 
 
@@ -111,6 +120,7 @@ PUBLIC_PAGES = {
     "check your inbox after registering": "/events/{event}/register/received",
     "staff sign-in": "/login",
     "registration manage page": "/registrations/{manage_token}",
+    "correcting one's registration": "/registrations/{manage_token}/edit",
     "calendar by month": "/calendar",
     "calendar agenda": "/calendar?view=agenda",
     "calendar feeds": "/calendar/feeds",
@@ -130,6 +140,7 @@ PHONE_PAGES = {
     "calendar feeds": "/calendar/feeds",
     "search": "/search?q=rights",
     "manage": "/registrations/{manage_token}",
+    "correct": "/registrations/{manage_token}/edit",
     "cancel": "/registrations/{manage_token}/cancel",
     "embedded listing": "/embed/events",
     "news feed": "/news.atom",
@@ -240,4 +251,13 @@ def test_the_event_form_showing_its_errors_has_no_serious_violations(
     page.get_by_role("button", name="Save").first.click()
     expect(page.get_by_role("alert")).to_contain_text("Please correct")
     expect(page.get_by_role("alert")).to_be_focused()
+    assert_accessible(page)
+
+
+def test_the_check_before_saving_step_has_no_serious_violations(demo_site, staff_session, new_page):
+    page = new_page(demo_site.url, storage_state=staff_session)
+    open_page(page, demo_site, "/admin/events/{event_id}/edit")
+    page.get_by_label(re.compile("^Title")).fill("A title registrants would hear of")
+    page.get_by_role("button", name="Save", exact=True).first.click()  # shown, not saved
+    expect(page.get_by_role("region", name=re.compile("^Check before saving"))).to_be_focused()
     assert_accessible(page)

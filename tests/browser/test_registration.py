@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields
-from eventsvc.models import Registration
+from eventsvc.models import Question, Registration
 from eventsvc.services.mailer import send_due
 from eventsvc.services.registration_settings import add_question
 
@@ -107,3 +107,73 @@ def test_a_visitor_registers_finds_the_email_and_cancels_from_its_link(
     expect(page.locator(".event-facts")).to_contain_text("Cancelled")
     expect(page.get_by_role("link", name=JOIN)).to_have_count(0)
     assert stored_registration().state == "cancelled"
+
+
+def focus_order(page, start) -> list[str]:
+    """The ids of what Tab reaches, from `start` to the form's last control."""
+    start.focus()
+    reached = []
+    for _ in range(12):
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.name"))
+        page.keyboard.press("Tab")
+    return reached
+
+
+def test_the_anti_spam_field_is_unseen_unreached_unannounced_and_answered_like_any_other(
+    app, live_server, new_page, webinar
+):
+    page = new_page(live_server)
+    page.goto(f"/events/{webinar.slug}")
+    form = page.locator("form.registration-form")
+
+    expect(form.locator("#website")).to_be_hidden()
+    tree = form.aria_snapshot()
+    assert "Your name" in tree and QUESTION in tree
+    assert "Leave this field empty" not in tree and "website" not in tree.lower()
+    assert "website" not in focus_order(page, form.get_by_label("Your name"))
+
+    form.get_by_label("Your name").fill("Spam Bot")
+    form.get_by_role("textbox", name=EMAIL_LABEL).fill("bot@example.org")
+    form.get_by_label(QUESTION).fill("Bots Inc.")
+    form.get_by_label(CONSENT_LABEL).check()
+    page.evaluate("document.getElementById('website').value = 'https://spam.example'")
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        form.get_by_role("button", name="Register").click()
+
+    assert posted.value.status == 303
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    assert page.url == f"{live_server}/events/{webinar.slug}/register/received"
+    db.session.rollback()
+    assert db.session.scalars(select(Registration)).all() == []
+
+
+def test_a_registrant_corrects_their_answer_from_their_manage_page(
+    app, live_server, new_page, smtp_server, sign_up, webinar
+):
+    registration = sign_up(
+        webinar, "ana@example.org", name="Ana Perez", answers={question_id(webinar): "Andean"}
+    ).registration
+    page = new_page(live_server)
+    page.goto(f"/registrations/{registration.manage_token}")
+    page.get_by_role("link", name="Correct your name or answers").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Correct your name and answers")
+    page.get_by_label("Your name").fill("Ana Pérez")
+    page.get_by_label(QUESTION).fill("")
+    page.get_by_role("button", name="Save my corrections").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing is saved yet")
+    expect(page.get_by_role("alert")).to_contain_text("This answer is required")
+    expect(page.get_by_label("Your name")).to_have_value("Ana Pérez")
+
+    page.get_by_label(QUESTION).fill("Andean Rights Network")
+    page.get_by_role("button", name="Save my corrections").click()
+
+    expect(page.get_by_role("status").first).to_have_text("Your name and answers are saved.")
+    expect(page.locator(".event-facts")).to_contain_text("Ana Pérez")
+    expect(page.get_by_text("Andean Rights Network")).to_be_visible()
+    assert send_due()["sent"] == 1  # the registration's own email; the correction sends none
+    assert [m["Subject"] for m in smtp_server.received] == [f"You are registered: {webinar.title}"]
+
+
+def question_id(event) -> str:
+    return str(db.session.scalar(select(Question.id).where(Question.event_id == event.id)))

@@ -62,7 +62,7 @@ def test_a_webinar_with_six_co_hosts_and_its_announcement_are_posted_from_one_pa
     expect(staff.get_by_label("Time zone")).to_have_value("America/New_York")
     staff.get_by_label("Starts").fill(f"{day.isoformat()}T10:00")
     staff.get_by_label("Ends").fill(f"{day.isoformat()}T11:30")
-    staff.get_by_label("Summary").fill("Six organisations discuss rights in Bolivia.")
+    staff.get_by_label("Summary", exact=True).fill("Six organisations discuss rights in Bolivia.")
     add = staff.get_by_role("button", name="Add another credit")
     for _ in range(7):
         add.click()

@@ -75,7 +75,7 @@ def test_a_new_event_is_a_draft_stored_in_utc_with_its_zone(any_db_app):
         capacity=80,
         internal_note="Call the caterer",
     )
-    event = save_event(None, EventChanges(fields=values))
+    event = save_event(None, EventChanges(fields=values)).event
     event = reloaded(event)
     assert (event.visibility, event.published_at, event.status) == ("draft", None, "scheduled")
     assert event.slug == "derechos-humanos-que-sigue"
@@ -535,7 +535,7 @@ def test_an_event_and_its_announcement_are_saved_together_or_not_at_all(
 
     announced = save_event(
         None, EventChanges(fields=values, publish=True, announcement=NewsFields(title=""))
-    )
+    ).event
 
     item = db.session.scalar(select(NewsItem))
     # The date is the event's own, in its zone: 21:30 on July 30 in New York.

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from eventsvc.extensions import db
 from eventsvc.models import OutboxMessage, Registration
+from eventsvc.services.attendance import set_attended
 from eventsvc.services.events import (
     add_recording,
     cancel_event,
@@ -151,3 +152,87 @@ def registration_of(address: str) -> Registration:
     return db.session.scalar(
         select(Registration).where(Registration.email == address, Registration.state == "confirmed")
     )
+
+
+def test_registrants_hear_of_an_events_recordings_once(any_db_app, open_event, sign_up):
+    event = open_event(**under_way())
+    sign_up(event, "ana@example.org")
+    outbox_messages()
+    add_recording(event, "https://video.example.org/part-1")
+    sign_up(event, "bo@example.org", name="Bo")
+    add_recording(event, "https://video.example.org/part-2")
+
+    told = outbox_messages("recording_posted")
+    assert [m.to_address for m in told] == ["ana@example.org", "bo@example.org"]
+    assert "https://video.example.org/part-2" in told[1].body_text
+
+
+def test_a_recording_replaced_before_its_email_goes_is_announced_once_with_the_new_link(
+    any_db_app, open_event, sign_up
+):
+    event = open_event(**under_way())
+    sign_up(event, "ana@example.org")
+    remove_recording(add_recording(event, "https://video.example.org/wrong"))
+    add_recording(event, "https://video.example.org/right")
+
+    [told] = outbox_messages("recording_posted")
+    assert "https://video.example.org/right" in told.body_text
+    assert "wrong" not in told.body_text
+
+
+def test_a_withdrawn_announcement_leaves_the_next_recording_to_be_announced(
+    any_db_app, open_event, sign_up
+):
+    event = open_event(**under_way())
+    sign_up(event, "ana@example.org")
+    remove_recording(add_recording(event, "https://video.example.org/wrong"))
+    assert outbox_messages("recording_posted") == []  # written as it goes: dropped
+    add_recording(event, "https://video.example.org/right")
+
+    [told] = outbox_messages("recording_posted")
+    assert "https://video.example.org/right" in told.body_text
+
+
+def test_attendees_and_no_shows_get_their_own_words_with_the_recording(
+    any_db_app, open_event, sign_up
+):
+    event = open_event(**under_way())
+    came, missed, unknown = (
+        sign_up(event, f"{name}@example.org", name=name.title()).registration
+        for name in ("ana", "bo", "cy")
+    )
+    set_attended(came, True)
+    set_attended(missed, False)
+    add_recording(event, "https://video.example.org/1")
+
+    words = {m.to_address: (m.body_text, m.body_html) for m in outbox_messages("recording_posted")}
+    assert "Thank you for joining us." in words["ana@example.org"][0]
+    assert "We are sorry we missed you." in words["bo@example.org"][1]
+    assert "joining" not in words["cy@example.org"][0]
+    assert "missed" not in words["cy@example.org"][0]
+    assert "The recording of the event is online" in words["cy@example.org"][0]
+
+
+def test_a_waiting_persons_update_speaks_of_no_join_link_or_invitation(told):
+    later = replace(schedule_of(told), starts_at=in_days(12), ends_at=in_days(12, hour=17))
+    save_fields(
+        told, replace(fields_of(told), schedule=later, join_url="https://meet.example.org/2")
+    )
+
+    ana, bo = outbox_messages("event_changed")
+    assert "Join link:" in ana.body_text and "invitation attached" in ana.body_text
+    for words in (bo.body_text, bo.body_html):
+        assert "join" not in words.lower() and "invitation" not in words.lower()
+        assert "meet.example.org" not in words
+    assert bo.calendar is None
+
+
+def test_the_cancellation_email_carries_no_join_link_and_reads_cleanly(told):
+    cancel_event(told, "The speaker is ill.")
+
+    ana, bo = outbox_messages("event_cancelled")
+    for message in (ana, bo):
+        assert "meet.example.org" not in message.body_text + message.body_html
+        assert ".." not in message.body_text
+        assert message.body_text.count("The speaker is ill.") == 1
+    assert "The cancellation attached removes the event from your calendar." in ana.body_text

@@ -1,4 +1,7 @@
-"""Staff cancel queued email: one message, or every queued message of an event."""
+"""Staff cancel queued email (one message, an event's messages of one kind, or all of them)
+and send an event's waiting messages at once."""
+
+from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import select
@@ -6,9 +9,16 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, OutboxMessage
 from eventsvc.services import mailer
+from eventsvc.services.events import fields_of
 from eventsvc.services.notifications import write_message
-from eventsvc.services.outbox import cancel_event_messages, cancel_message
+from eventsvc.services.outbox import (
+    cancel_event_messages,
+    cancel_message,
+    send_event_messages_now,
+    waiting_messages,
+)
 from eventsvc.services.registration import cancel_registration
+from tests.helpers import outbox_messages, save_fields
 
 
 def messages() -> list[OutboxMessage]:
@@ -80,3 +90,48 @@ def test_cancelled_and_dropped_messages_stay_as_they_are(any_db_app, open_event,
     assert not cancel_message(to_bo)  # dropped, as its registration was cancelled
     to_ana, to_bo, _bo_cancelled = messages()
     assert (to_ana.status, to_ana.body_text, to_bo.status) == ("cancelled", None, "dropped")
+
+
+def update_waiting(event, sign_up) -> None:
+    """Two registrants told of the event, and an update to them waiting its quiet period."""
+    for address in ("ana@example.org", "bo@example.org"):
+        sign_up(event, address)
+    outbox_messages()
+    save_fields(event, replace(fields_of(event), title="Rights at work, moved online"))
+
+
+def test_an_update_sent_now_goes_with_the_next_send_and_is_audited(
+    any_db_app, open_event, sign_up, smtp_server
+):
+    event = open_event(title="Rights at work")
+    update_waiting(event, sign_up)
+    current_app.config["SMTP_URL"] = smtp_server.url
+    mailer.send_due()
+    assert [w.kind for w in waiting_messages(event)] == ["event_changed"]
+    assert not waiting_messages(event)[0].is_due
+
+    assert send_event_messages_now(event, "event_changed") == 2
+    assert mailer.send_due() == {"sent": 2, "failed": 0}
+
+    subjects = [m["Subject"] for m in smtp_server.received[-2:]]
+    assert subjects == ["Changed: Rights at work, moved online"] * 2
+    assert waiting_messages(event) == []
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox.sent_now"))
+    assert (entry.target_label, entry.detail) == (
+        "Rights at work, moved online",
+        "2 messages: Update: what changed",
+    )
+
+
+def test_cancelling_one_kind_leaves_the_others_queued(any_db_app, open_event, sign_up):
+    event = open_event(title="Rights at work")
+    update_waiting(event, sign_up)
+    sign_up(event, "cy@example.org")
+
+    assert cancel_event_messages(event, "event_changed") == 2
+
+    assert [(w.kind, w.count) for w in waiting_messages(event)] == [("confirmed", 3)]
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "outbox.event_cancelled")
+    )
+    assert entry.detail == "2 messages: Update: what changed"

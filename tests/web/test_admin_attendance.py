@@ -49,6 +49,7 @@ def test_the_check_in_list_checks_one_person_in_and_undoes_it(client, editor, we
         "attended": None,
         "message": "Ana Pérez is no longer checked in.",
         "counted": "0 of 2",
+        "status": "Ana Pérez is no longer checked in. 0 of 2 checked in.",
     }
     assert registration("Ana Pérez").attended is None
 

@@ -549,6 +549,21 @@ def test_cancel_needs_a_reason_and_shows_it(client, editor, make_event):
     )
 
 
+def test_the_cancel_page_says_how_many_registrants_are_emailed(
+    client, editor, make_event, open_event, sign_up
+):
+    event = open_event(capacity=1)
+    for address in ("ana@example.org", "bo@example.org"):
+        sign_up(event, address)
+    quiet = make_event(title="Nobody yet")
+
+    asked = page_text(client.get(f"/admin/events/{event.id}/cancel").text)
+    nobody = page_text(client.get(f"/admin/events/{quiet.id}/cancel").text)
+
+    assert "2 registrants are emailed at once." in asked  # the confirmed and the waiting
+    assert "Nobody is emailed: no one is registered." in nobody
+
+
 def test_postpone_with_a_reason(client, editor, make_event):
     event = make_event()
 

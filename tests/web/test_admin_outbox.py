@@ -10,7 +10,8 @@ from eventsvc.services.mailer import MAX_ATTEMPTS
 from eventsvc.services.notifications import write_message
 from eventsvc.services.registration import cancel_registration
 from eventsvc.timezones import now
-from tests.helpers import SCRIPT, page_text
+from eventsvc.web.presenters import site_time
+from tests.helpers import SCRIPT, form_values, outbox_messages, page_text
 
 
 def queued(number: int, **fields) -> OutboxMessage:
@@ -39,7 +40,7 @@ def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
 
     assert "No mail server is set" in page_text(listing.text)
     assert f"#{message.id}" in page_text(listing.text)
-    assert "confirmed Queued 0" in page_text(listing.text)
+    assert "Beyond Business as Usual Queued 0" in page_text(listing.text)
     assert (listing.headers["Cache-Control"], detail.headers["Cache-Control"]) == (
         "no-store",
         "no-store",
@@ -183,3 +184,50 @@ def test_the_list_cancels_a_row_and_returns_to_the_same_filter(client, editor, o
     assert f"/admin/outbox/{message.id}/cancel?" in listing
     assert response.headers["Location"] == f"/admin/outbox?status=queued&event={event.id}"
     assert client.get("/admin/outbox?event=999").status_code == 404
+
+
+def test_an_event_page_lists_its_waiting_emails_and_sends_or_cancels_them(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Rights at work")
+    for address in ("ana@example.org", "bo@example.org"):
+        sign_up(event, address)
+    outbox_messages()
+    form = form_values(client.get(f"/admin/events/{event.id}/edit").text)
+    shown = client.post(f"/admin/events/{event.id}/edit", data=form | {"title": "Rights, live"})
+    client.post(f"/admin/events/{event.id}/edit", data=form_values(shown.text))
+
+    page = page_text(client.get(f"/admin/events/{event.id}").text)
+    assert "Update: what changed 2 registrants" in page
+    assert "Registration confirmed 2 registrants With the next send" in page
+
+    sent = client.post(
+        f"/admin/events/{event.id}/outbox/event_changed/send-now", follow_redirects=True
+    )
+    assert "2 emails “Update: what changed” go out with the next send" in page_text(sent.text)
+    assert "Update: what changed 2 registrants With the next send" in page_text(sent.text)
+
+    cancelled = client.post(
+        f"/admin/events/{event.id}/outbox/event_changed/cancel", follow_redirects=True
+    )
+    assert "2 emails “Update: what changed” cancelled" in page_text(cancelled.text)
+    assert "Update: what changed" not in page_text(cancelled.text).split("Emails", 1)[1]
+    assert client.post(f"/admin/events/{event.id}/outbox/reminder_2h/cancel").status_code == 404
+
+
+def test_the_list_names_each_messages_registration_event_and_kind_in_the_sites_zone(
+    client, editor, open_event, sign_up
+):
+    event = open_event(title="Rights at work")
+    registration = sign_up(event, "ana@example.org").registration
+    message = db.session.scalars(select(OutboxMessage)).one()
+
+    listing = client.get("/admin/outbox").text
+    text = page_text(listing)
+
+    assert "To Event" in text
+    assert f"Registration confirmed Registration #{registration.id} Rights at work" in text
+    assert f'href="/admin/events/{event.id}/registrants/{registration.id}"' in listing
+    assert "ana@example.org" not in listing  # the address shows on the message's own page
+    assert site_time(message.created_at, short=True) in text
+    assert "times in America/New_York" in text

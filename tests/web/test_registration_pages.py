@@ -9,10 +9,18 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.inputs import QuestionFields
-from eventsvc.models import Registration
+from eventsvc.models import AuditEntry, Registration
 from eventsvc.services.registration_settings import add_question
 from eventsvc.timezones import now
-from tests.helpers import csrf_token, emailed_manage_path, outbox_kinds, page_text, row_count
+from tests.helpers import (
+    csrf_token,
+    emailed_manage_path,
+    error_of,
+    outbox_kinds,
+    page_text,
+    row_count,
+    row_counts,
+)
 
 JOIN = "https://meet.example.org/secret-room-42"
 
@@ -197,11 +205,17 @@ def test_a_full_event_without_waitlist_says_so_to_everyone(client, webinar):
     assert row_count(Registration) == 1
 
 
-def test_the_honeypot_drops_bots(client, webinar):
+def test_a_filled_anti_spam_field_gets_the_answer_anyone_gets_and_stores_nothing(client, webinar):
     event = webinar()
-    response = client.post(f"/events/{event.slug}/register", data=form_data(website="spam"))
-    assert response.status_code == 400
-    assert row_count(Registration) == 0
+    person = client.post(f"/events/{event.slug}/register", data=form_data())
+    rows = row_counts()
+
+    bot = client.post(
+        f"/events/{event.slug}/register", data=form_data(email="bot@example.org", website="x")
+    )
+
+    assert (bot.status_code, bot.headers["Location"]) == (303, person.headers["Location"])
+    assert row_counts() == rows  # no registration, no email, no attendee, no audit entry
 
 
 def test_cancelling_from_the_manage_page_promotes_the_next_person(client, webinar):
@@ -380,3 +394,60 @@ def test_the_manage_page_offers_the_personal_feed_with_subscribe_and_copy(client
     assert "Subscribe to your events" in page
     assert 'href="https://calendar.google.com/calendar/u/0/r/settings/addbyurl"' in page
     assert "/static/copy.js" in page
+
+
+def test_a_registrant_corrects_their_name_and_answers_from_the_manage_page(client, webinar):
+    event = webinar()
+    role = add_question(event, QuestionFields("short_text", "Your role", required=True))
+    token = registered(client, event, **{f"q_{role.id}": "Reseacher"})
+    sequence, emails = event.sequence, outbox_kinds()
+    manage = client.get(f"/registrations/{token}")
+    assert f'href="/registrations/{token}/edit"' in manage.text
+
+    page = client.get(f"/registrations/{token}/edit")
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert 'value="Reseacher"' in page.text
+    response = client.post(
+        f"/registrations/{token}/edit", data={"name": "Ana María Pérez", f"q_{role.id}": ""}
+    )
+    assert response.status_code == 400  # a required question stays required
+    assert error_of(response.text, f"q_{role.id}") == "This answer is required"
+    assert registration_name() == "Ana Pérez"
+
+    response = client.post(
+        f"/registrations/{token}/edit",
+        data={"name": "Ana María Pérez", f"q_{role.id}": "Researcher"},
+    )
+    assert response.status_code == 302
+    registration = db.session.scalars(select(Registration)).one()
+    assert (registration_name(), registration.answers) == (
+        "Ana María Pérez",
+        {str(role.id): "Researcher"},
+    )
+    assert (event.sequence, outbox_kinds()) == (sequence, emails)  # nobody is emailed
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.actor, entry.action) == ("registrant", "registration.changed")
+    assert "Ana" not in entry.target_label + entry.detail
+
+
+def registration_name() -> str:
+    db.session.expire_all()
+    return db.session.scalars(select(Registration.name)).one()
+
+
+def test_a_full_events_page_offers_the_waiting_list_or_says_it_is_full(client, webinar, sign_up):
+    waiting = webinar(title="With a waiting list", capacity=1, waitlist=True)
+    closed = webinar(title="Without one", capacity=1, waitlist=False)
+    for event in (waiting, closed):
+        sign_up(event, "ana@example.org")
+
+    offered = page_text(client.get(f"/events/{waiting.slug}").text)
+    assert "Full — join the waiting list" in offered
+    assert "This event is full: register to join the waiting list." in offered
+    assert offered.rstrip().count("Join the waiting list") == 1  # the form's button
+    full = client.get(f"/events/{closed.slug}")
+    assert "Full: no places are left." in page_text(full.text)
+    assert "This event is full." in page_text(full.text) and "<form" not in full.text
+    refused = client.post(f"/events/{closed.slug}/register", data=form_data(name=""))
+    assert refused.status_code == 409  # for everyone, before any answer is read

@@ -1,6 +1,8 @@
 """Admin pages for attendance: the check-in list at the door, and importing a report."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from eventsvc.forms.registration_admin import AttendanceReportForm, CheckInSearchForm
 from eventsvc.services.attendance import (
@@ -16,7 +18,11 @@ from eventsvc.web.admin import bp, no_store, render_form
 from eventsvc.web.admin.registrations import event_or_404, registration_or_404
 
 _MARKS = {"yes": True, "no": False, "unknown": None}
-_DONE = {True: "is checked in", False: "is marked absent", None: "is no longer checked in"}
+_DONE = {
+    True: _l("%(name)s is checked in."),
+    False: _l("%(name)s is marked absent."),
+    None: _l("%(name)s is no longer checked in."),
+}
 
 
 @bp.route("/events/<int:event_id>/check-in", methods=["GET", "POST"])
@@ -50,12 +56,18 @@ def events_check_in_mark(event_id: int, registration_id: int):
     if mark not in _MARKS:
         abort(400)
     set_attended(registration, _MARKS[mark])
-    message = f"{registration.name} {_DONE[_MARKS[mark]]}."
+    message = _DONE[_MARKS[mark]] % {"name": registration.name}
     if request.accept_mimetypes.best == "application/json":
         counts = attendance_counts(event)
-        checked_in, total = counts[True], sum(counts.values())
+        counted = gettext(
+            "%(checked)s of %(total)s", checked=counts[True], total=sum(counts.values())
+        )
+        said = gettext("%(counted)s checked in.", counted=counted)
         return jsonify(
-            attended=registration.attended, message=message, counted=f"{checked_in} of {total}"
+            attended=registration.attended,
+            message=message,
+            counted=counted,
+            status=f"{message} {said}",
         )
     flash(message)
     anchor = f"registrant-{registration.id}"

@@ -1,8 +1,12 @@
 """Admin pages for events: list, edit, preview, publish, status changes and recordings."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
-from sqlalchemy import func, select
+import hashlib
+from dataclasses import replace
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from eventsvc.config import site_timezone
 from eventsvc.extensions import db
@@ -17,7 +21,7 @@ from eventsvc.forms.events import (
     known_names,
 )
 from eventsvc.inputs import ROLE_LABELS, STATUSES, VISIBILITIES, EventChanges
-from eventsvc.models import Event, NewsItem, OutboxMessage, Recording
+from eventsvc.models import Event, NewsItem, Recording
 from eventsvc.search import matching_ids
 from eventsvc.security import form_keeps_input
 from eventsvc.services.events import (
@@ -28,13 +32,18 @@ from eventsvc.services.events import (
     deletion_refusal,
     duplicate_event,
     postpone_event,
+    preview_postpone,
+    preview_reschedule,
+    preview_save,
     remove_recording,
     reschedule_event,
     save_event,
+    schedule_of,
     set_visibility,
     update_recording,
 )
-from eventsvc.services.notifications import pending_updates
+from eventsvc.services.notifications import PlannedUpdate, cancellation_audience, pending_updates
+from eventsvc.services.outbox import waiting_messages
 from eventsvc.services.uploads import (
     UploadError,
     image_reference,
@@ -43,7 +52,7 @@ from eventsvc.services.uploads import (
 )
 from eventsvc.timezones import now
 from eventsvc.web.admin import bp, render_form, requires
-from eventsvc.web.presenters import site_time
+from eventsvc.web.presenters import left_waiting_list, site_time
 
 EVENTS_PER_PAGE = 50
 
@@ -83,8 +92,10 @@ def events_list():
     )
 
 
-def _form_page(form: EventForm, event: Event | None = None, status: int | None = None):
-    context = {"form": form, "event": event, "known_names": known_names()}
+def _form_page(
+    form: EventForm, event: Event | None = None, status: int | None = None, telling=None
+):
+    context = {"form": form, "event": event, "known_names": known_names(), "telling": telling}
     if status is not None:
         return render_template("admin/events/form.html", **context), status
     return render_form("admin/events/form.html", **context)
@@ -128,19 +139,40 @@ def _publishing() -> bool | None:
     return True if request.form.get("publish") == "yes" else None
 
 
+# What saving a new or draft event says: published or a draft, and its announcement's fate.
+_SAVED = {
+    ("published", "alone"): _l("Published “%(title)s”."),
+    ("draft", "alone"): _l("Saved “%(title)s” as a draft."),
+    ("published", "news_waits"): _l(
+        "Published “%(title)s”, with its announcement “%(news)s”: both are published when "
+        "you publish the event."
+    ),
+    ("draft", "news_waits"): _l(
+        "Saved “%(title)s” as a draft, with its announcement “%(news)s”: both are published "
+        "when you publish the event."
+    ),
+    ("published", "news_later"): _l(
+        "Published “%(title)s”; its announcement “%(news)s” is scheduled for %(when)s."
+    ),
+    ("draft", "news_later"): _l(
+        "Saved “%(title)s” as a draft; its announcement “%(news)s” is scheduled for %(when)s."
+    ),
+    ("published", "news_now"): _l("Published “%(title)s” and its announcement “%(news)s”."),
+    ("draft", "news_now"): _l("Saved “%(title)s” as a draft and its announcement “%(news)s”."),
+}
+
+
 def _saved_message(event: Event) -> str:
     announcement = next(iter(_news_about(event)), None)
-    done = (
-        f"Published “{event.title}”" if event.is_published else f"Saved “{event.title}” as a draft"
-    )
+    names = {"title": event.title, "news": announcement.title if announcement else ""}
+    key = "published" if event.is_published else "draft"
     if announcement is None:
-        return f"{done}."
-    news = f"its announcement “{announcement.title}”"
+        return _SAVED[key, "alone"] % names
     if announcement.published_at is None:
-        return f"{done}, with {news}: both are published when you publish the event."
+        return _SAVED[key, "news_waits"] % names
     if announcement.published_at > now():
-        return f"{done}; {news} is scheduled for {site_time(announcement.published_at)}."
-    return f"{done} and {news}."
+        return _SAVED[key, "news_later"] % {**names, "when": site_time(announcement.published_at)}
+    return _SAVED[key, "news_now"] % names
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -156,37 +188,93 @@ def events_new():
         new = EventChanges(
             fields=form.to_fields(), publish=_publishing(), announcement=form.to_announcement()
         )
-        event = save_event(None, new)
+        event = save_event(None, new).event
         flash(_saved_message(event))
         _flash_all(changes)
         return redirect(url_for(".events_show", event_id=event.id))
     return _form_page(form)
 
 
+def _digest(planned: list[PlannedUpdate]) -> str:
+    """A short fingerprint of what registrants would be told, carried by the confirmation."""
+    return hashlib.sha256(repr(planned).encode()).hexdigest()[:20]
+
+
+def _telling_confirmed(planned: list[PlannedUpdate]) -> bool | None:
+    """Whether to tell registrants, as staff chose it for exactly this preview.
+
+    True when nobody would be told; None while staff have not seen this preview (the
+    form is then shown again with it, everything typed kept).
+    """
+    if not planned:
+        return True
+    choice = request.form.get("tell")
+    if choice in {"yes", "no"} and request.form.get("told") == _digest(planned):
+        return choice == "yes"
+    return None
+
+
+def _when_told(at_once: bool) -> str:
+    delay = current_app.config["NOTIFY_DELAY"]
+    if at_once or not delay:
+        return gettext("at once")
+    return gettext("in %(minutes)s minutes, with any later edits", minutes=f"{delay:g}")
+
+
+def _telling(event: Event, planned: list[PlannedUpdate], at_once: bool) -> dict:
+    """What the confirmation step shows: the updates, their fingerprint, when they go, and
+    how many updates wait already (not telling withdraws them)."""
+    return {
+        "planned": planned,
+        "digest": _digest(planned),
+        "when": _when_told(at_once),
+        "waiting": len(pending_updates(event)),
+        "seen_before": "told" in request.form,
+    }
+
+
+def _told_message(planned: list[PlannedUpdate], tell: bool, at_once: bool) -> str:
+    """What the saved message adds about registrants' emails."""
+    people = sum(update.people for update in planned)
+    if not people:
+        return ""
+    if not tell:
+        return " " + gettext(
+            "Its registrants are not told, as you chose; the audit log records it."
+        )
+    return " " + ngettext(
+        "%(num)d registrant is told %(when)s, one email each.",
+        "%(num)d registrants are told %(when)s, one email each.",
+        people,
+        when=_when_told(at_once),
+    )
+
+
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @form_keeps_input
 def events_edit(event_id: int):
     event = _event_or_404(event_id)
-    form = EventForm(data=event_form_data(event), stored_image=event.image_path)
+    form = EventForm(
+        data=event_form_data(event), stored_image=event.image_path, current=schedule_of(event)
+    )
     if form.rearrange_credits(request.form.get("credit_action")):
         _keep_chosen_image(form)
         return _form_page(form, event, status=200)
-    if _accepted(form):
-        changes = _profile_changes(form)
-        published = event.is_published
-        save_event(event, EventChanges(fields=form.to_fields(), publish=_publishing()))
-        flash(f"Saved “{event.title}”." if published else _saved_message(event))
-        _flash_all(changes)
-        return redirect(url_for(".events_show", event_id=event.id))
-    return _form_page(form, event)
-
-
-def _queued_emails(event: Event) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "queued")
-    )
+    if not _accepted(form):
+        return _form_page(form, event)
+    changes = EventChanges(fields=form.to_fields(), publish=_publishing())
+    planned = preview_save(event, changes)
+    tell = _telling_confirmed(planned)
+    if tell is None:
+        return _form_page(form, event, status=200, telling=_telling(event, planned, at_once=False))
+    profile_changes = _profile_changes(form)
+    published = event.is_published
+    saved = save_event(event, replace(changes, tell=tell))
+    done = gettext("Saved “%(title)s”.", title=event.title) if published else _saved_message(event)
+    told = _told_message(planned, tell, at_once=False)
+    flash(done + told + left_waiting_list(saved.promoted))
+    _flash_all(profile_changes)
+    return redirect(url_for(".events_show", event_id=event.id))
 
 
 def _news_about(event: Event) -> list[NewsItem]:
@@ -201,7 +289,7 @@ def _show_page(event: Event, recording_form: RecordingForm):
         recording_form=recording_form,
         role_labels=ROLE_LABELS,
         pending_updates=pending_updates(event),
-        queued_emails=_queued_emails(event),
+        waiting=waiting_messages(event),
         news_items=_news_about(event),
     )
 
@@ -219,14 +307,19 @@ def events_preview(event_id: int):
 @bp.route("/events/<int:event_id>/duplicate", methods=["POST"])
 def events_duplicate(event_id: int):
     copy = duplicate_event(_event_or_404(event_id))
-    flash(f"Made a draft copy: “{copy.title}”. Change its times before publishing it.")
+    flash(
+        gettext(
+            "Made a draft copy: “%(title)s”. Change its times before publishing it.",
+            title=copy.title,
+        )
+    )
     return redirect(url_for(".events_edit", event_id=copy.id))
 
 
 @bp.route("/events/<int:event_id>/publish", methods=["POST"])
 def events_publish(event_id: int):
     event = set_visibility(_event_or_404(event_id), published=True)
-    flash(f"“{event.title}” is published.")
+    flash(gettext("“%(title)s” is published.", title=event.title))
     return redirect(url_for(".events_show", event_id=event.id))
 
 
@@ -238,13 +331,17 @@ def events_unpublish(event_id: int):
     except EventError as error:
         flash(error.message, "error")
     else:
-        flash(f"“{event.title}” is a draft again: the public no longer sees it.")
+        flash(
+            gettext(
+                "“%(title)s” is a draft again: the public no longer sees it.", title=event.title
+            )
+        )
     return redirect(url_for(".events_show", event_id=event.id))
 
 
 _STATUS_ACTIONS = {
-    "cancel": (cancel_event, "Cancel the event", "“{}” is cancelled."),
-    "postpone": (postpone_event, "Postpone the event", "“{}” is postponed."),
+    "cancel": (cancel_event, _l("Cancel the event"), _l("“%(title)s” is cancelled.")),
+    "postpone": (postpone_event, _l("Postpone the event"), _l("“%(title)s” is postponed.")),
 }
 
 
@@ -254,11 +351,23 @@ def _change_status(event_id: int, action: str):
     form = StatusReasonForm()
     if form.validate_on_submit():
         change(event, form.reason.data)
-        flash(message.format(event.title))
+        flash(message % {"title": event.title})
         return redirect(url_for(".events_show", event_id=event.id))
     return render_form(
-        "admin/events/status.html", form=form, event=event, action=action, heading=heading
+        "admin/events/status.html",
+        form=form,
+        event=event,
+        action=action,
+        heading=heading,
+        emailed=_emailed(event, action),
     )
+
+
+def _emailed(event: Event, action: str) -> int:
+    """How many registrants the status change emails at once."""
+    if action == "cancel":
+        return len(cancellation_audience(event))
+    return sum(update.people for update in preview_postpone(event))
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
@@ -272,14 +381,29 @@ def events_postpone(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/reschedule", methods=["GET", "POST"])
+@form_keeps_input
 def events_reschedule(event_id: int):
     event = _event_or_404(event_id)
-    form = RescheduleForm(zone_name=event.timezone)
-    if form.validate_on_submit():
-        reschedule_event(event, form.schedule, reason=form.reason.data)
-        flash(f"“{event.title}” is rescheduled; its page shows the previous time struck through.")
-        return redirect(url_for(".events_show", event_id=event.id))
-    return render_form("admin/events/reschedule.html", form=form, event=event)
+    form = RescheduleForm(zone_name=event.timezone, current=schedule_of(event))
+    if not form.validate_on_submit():
+        return render_form("admin/events/reschedule.html", form=form, event=event)
+    planned = preview_reschedule(event, form.schedule, form.reason.data)
+    tell = _telling_confirmed(planned)
+    if tell is None:
+        telling = _telling(event, planned, at_once=True)
+        return render_template(
+            "admin/events/reschedule.html", form=form, event=event, telling=telling
+        )
+    reschedule_event(event, form.schedule, form.reason.data, tell=tell)
+    told = _told_message(planned, tell, at_once=True)
+    flash(
+        gettext(
+            "“%(title)s” is rescheduled; its page shows the previous time struck through.",
+            title=event.title,
+        )
+        + told
+    )
+    return redirect(url_for(".events_show", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
@@ -291,11 +415,11 @@ def events_delete(event_id: int):
         return redirect(url_for(".events_show", event_id=event.id))
     if request.method == "POST":
         delete_event(event)
-        flash(f"Deleted the draft “{event.title}”.")
+        flash(gettext("Deleted the draft “%(title)s”.", title=event.title))
         return redirect(url_for(".events_list"))
     return render_template(
         "admin/confirm_delete.html",
-        thing=f"the draft event “{event.title}”",
+        question=gettext("Delete the draft event “%(title)s”?", title=event.title),
         action=url_for(".events_delete", event_id=event.id),
         back=url_for(".events_show", event_id=event.id),
     )
@@ -311,8 +435,14 @@ def events_add_recording(event_id: int):
         except EventError as error:
             form.url.errors.append(error.message)
         else:
-            news = " and its news item is published" if form.post_news.data else ""
-            flash(f"The recording is posted on the event page and in calendars{news}.")
+            flash(
+                gettext(
+                    "The recording is posted on the event page and in calendars and its news "
+                    "item is published."
+                )
+                if form.post_news.data
+                else gettext("The recording is posted on the event page and in calendars.")
+            )
             return redirect(url_for(".events_show", event_id=event.id))
     return _show_page(event, form)
 

@@ -1,6 +1,7 @@
 """Admin pages for news items: list, write, publish and delete."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc.config import site_timezone
@@ -39,7 +40,7 @@ def news_new():
     form = NewsForm(site_zone=site_timezone())
     if form.validate_on_submit():
         item = create_news(form.to_fields(publish_now=_publishing()))
-        flash(f"Saved “{item.title}”.")
+        flash(gettext("Saved “%(title)s”.", title=item.title))
         return redirect(url_for(".news_list"))
     return render_form("admin/news/form.html", form=form, item=None)
 
@@ -52,7 +53,7 @@ def news_edit(item_id: int):
     form = NewsForm(data=news_form_data(item, zone_name), site_zone=zone_name)
     if form.validate_on_submit():
         update_news(item, form.to_fields(publish_now=_publishing()))
-        flash(f"Saved “{item.title}”.")
+        flash(gettext("Saved “%(title)s”.", title=item.title))
         return redirect(url_for(".news_list"))
     return render_form("admin/news/form.html", form=form, item=item)
 
@@ -60,14 +61,14 @@ def news_edit(item_id: int):
 @bp.route("/news/<int:item_id>/publish", methods=["POST"])
 def news_publish(item_id: int):
     item = set_news_published(_item_or_404(item_id), published=True)
-    flash(f"“{item.title}” is published.")
+    flash(gettext("“%(title)s” is published.", title=item.title))
     return redirect(url_for(".news_list"))
 
 
 @bp.route("/news/<int:item_id>/unpublish", methods=["POST"])
 def news_unpublish(item_id: int):
     item = set_news_published(_item_or_404(item_id), published=False)
-    flash(f"“{item.title}” is a draft again.")
+    flash(gettext("“%(title)s” is a draft again.", title=item.title))
     return redirect(url_for(".news_list"))
 
 
@@ -77,11 +78,11 @@ def news_delete(item_id: int):
     item = _item_or_404(item_id)
     if request.method == "POST":
         delete_news(item)
-        flash(f"Deleted “{item.title}”.")
+        flash(gettext("Deleted “%(title)s”.", title=item.title))
         return redirect(url_for(".news_list"))
     return render_template(
         "admin/confirm_delete.html",
-        thing=f"the news item “{item.title}”",
+        question=gettext("Delete the news item “%(title)s”?", title=item.title),
         action=url_for(".news_delete", item_id=item.id),
         back=url_for(".news_list"),
     )

@@ -1,6 +1,7 @@
 """Admin pages for organisations: list, add, edit with a logo, delete."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -46,7 +47,7 @@ def organizations_list():
 def organizations_new():
     form = OrganizationForm()
     if form.validate_on_submit() and (organization := _save(form, None)):
-        flash(f"Added “{organization.name}”.")
+        flash(gettext("Added “%(name)s”.", name=organization.name))
         return redirect(url_for(".organizations_list"))
     return render_form("admin/organizations/form.html", form=form, organization=None)
 
@@ -59,7 +60,7 @@ def organizations_edit(organization_id: int):
         data=organization_form_data(organization), stored_logo=organization.logo_path
     )
     if form.validate_on_submit() and _save(form, organization):
-        flash(f"Saved “{organization.name}”.")
+        flash(gettext("Saved “%(name)s”.", name=organization.name))
         return redirect(url_for(".organizations_list"))
     return render_form("admin/organizations/form.html", form=form, organization=organization)
 
@@ -74,11 +75,11 @@ def organizations_delete(organization_id: int):
         except CatalogError as error:
             flash(str(error), "error")
             return redirect(url_for(".organizations_edit", organization_id=organization.id))
-        flash(f"Deleted “{organization.name}”.")
+        flash(gettext("Deleted “%(name)s”.", name=organization.name))
         return redirect(url_for(".organizations_list"))
     return render_template(
         "admin/confirm_delete.html",
-        thing=f"the organisation “{organization.name}”",
+        question=gettext("Delete the organisation “%(name)s”?", name=organization.name),
         action=url_for(".organizations_delete", organization_id=organization.id),
         back=url_for(".organizations_edit", organization_id=organization.id),
     )

@@ -2,15 +2,19 @@
 and cancelling what is still queued (one message, or all of one event's)."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, OutboxMessage
-from eventsvc.models.outbox import NEVER_SENT, OUTBOX_STATES
+from eventsvc.models.outbox import KIND_NAMES, NEVER_SENT, OUTBOX_STATES
 from eventsvc.services.mailer import retry_message
 from eventsvc.services.notifications import NotSent, preview
-from eventsvc.services.outbox import cancel_event_messages, cancel_message
+from eventsvc.services.outbox import (
+    cancel_event_messages,
+    cancel_message,
+    send_event_messages_now,
+)
 from eventsvc.web.admin import bp, no_store
 
 MESSAGES_PER_PAGE = 50
@@ -42,15 +46,24 @@ def _event_arg() -> Event | None:
     return db.get_or_404(Event, int(value))
 
 
+def _events_of(messages: list[OutboxMessage]) -> dict[int, Event]:
+    """The events a page of messages is about, by id, read at once."""
+    ids = {message.event_id for message in messages if message.event_id}
+    return {event.id: event for event in db.session.scalars(select(Event).where(Event.id.in_(ids)))}
+
+
 @bp.route("/outbox")
 @no_store
 def outbox_list():
     status = request.args.get("status", "")
     status = status if status in OUTBOX_STATES else None
     event = _event_arg()
+    page = _listing(status, event)
     return render_template(
         "admin/outbox/list.html",
-        page=_listing(status, event),
+        page=page,
+        events=_events_of(page.items),
+        kind_names=KIND_NAMES,
         status=status,
         event=event,
         statuses=OUTBOX_STATES,
@@ -97,7 +110,7 @@ def _back_to_list():
 def outbox_cancel(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if cancel_message(message):
-        flash(f"Message #{message_id} is cancelled: it will not be sent.")
+        flash(gettext("Message #%(number)s is cancelled: it will not be sent.", number=message_id))
     else:
         flash(
             gettext(
@@ -116,7 +129,14 @@ def events_outbox_cancel(event_id: int):
     event = db.get_or_404(Event, event_id)
     if request.method == "POST":
         count = cancel_event_messages(event)
-        flash(f"{count} queued message{'' if count == 1 else 's'} of “{event.title}” cancelled.")
+        flash(
+            ngettext(
+                "%(num)d queued message of “%(title)s” cancelled.",
+                "%(num)d queued messages of “%(title)s” cancelled.",
+                count,
+                title=event.title,
+            )
+        )
         return redirect(url_for(".outbox_list", event=event.id))
     waiting = db.session.execute(
         select(OutboxMessage.kind, func.count())
@@ -125,3 +145,42 @@ def events_outbox_cancel(event_id: int):
         .order_by(OutboxMessage.kind)
     ).all()
     return render_template("admin/outbox/cancel_event.html", event=event, waiting=waiting)
+
+
+_KINDS = "any(" + ", ".join(KIND_NAMES) + ")"
+
+
+@bp.route(f"/events/<int:event_id>/outbox/<{_KINDS}:kind>/send-now", methods=["POST"])
+def events_outbox_send_now(event_id: int, kind: str):
+    event = db.get_or_404(Event, event_id)
+    count = send_event_messages_now(event, kind)
+    if count:
+        flash(
+            ngettext(
+                "%(num)d email “%(kind)s” goes out with the next send, in seconds.",
+                "%(num)d emails “%(kind)s” go out with the next send, in seconds.",
+                count,
+                kind=KIND_NAMES[kind],
+            )
+        )
+    else:
+        flash(gettext("Nothing of that kind is waiting any more: it went out already."), "error")
+    return redirect(url_for(".events_show", event_id=event_id, _anchor="emails"))
+
+
+@bp.route(f"/events/<int:event_id>/outbox/<{_KINDS}:kind>/cancel", methods=["POST"])
+def events_outbox_cancel_kind(event_id: int, kind: str):
+    event = db.get_or_404(Event, event_id)
+    count = cancel_event_messages(event, kind)
+    if count:
+        flash(
+            ngettext(
+                "%(num)d email “%(kind)s” cancelled: it will not be sent.",
+                "%(num)d emails “%(kind)s” cancelled: they will not be sent.",
+                count,
+                kind=KIND_NAMES[kind],
+            )
+        )
+    else:
+        flash(gettext("Nothing of that kind is waiting any more: it went out already."), "error")
+    return redirect(url_for(".events_show", event_id=event_id, _anchor="emails"))

@@ -1,6 +1,7 @@
 """Admin pages for people: list, add, edit, delete."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -42,7 +43,7 @@ def people_list():
 def people_new():
     form = PersonForm()
     if form.validate_on_submit() and (person := _save(form, None)):
-        flash(f"Added “{person.name}”.")
+        flash(gettext("Added “%(name)s”.", name=person.name))
         return redirect(url_for(".people_list"))
     return render_form("admin/people/form.html", form=form, person=None)
 
@@ -53,7 +54,7 @@ def people_edit(person_id: int):
     person = _person_or_404(person_id)
     form = PersonForm(data=person_form_data(person))
     if form.validate_on_submit() and _save(form, person):
-        flash(f"Saved “{person.name}”.")
+        flash(gettext("Saved “%(name)s”.", name=person.name))
         return redirect(url_for(".people_list"))
     return render_form("admin/people/form.html", form=form, person=person)
 
@@ -68,11 +69,11 @@ def people_delete(person_id: int):
         except CatalogError as error:
             flash(str(error), "error")
             return redirect(url_for(".people_edit", person_id=person.id))
-        flash(f"Deleted “{person.name}”.")
+        flash(gettext("Deleted “%(name)s”.", name=person.name))
         return redirect(url_for(".people_list"))
     return render_template(
         "admin/confirm_delete.html",
-        thing=f"“{person.name}”",
+        question=gettext("Delete “%(name)s”?", name=person.name),
         action=url_for(".people_delete", person_id=person.id),
         back=url_for(".people_edit", person_id=person.id),
     )

@@ -6,6 +6,7 @@ The address travels only in POST bodies, never in a URL that could be logged.
 import json
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 
 from eventsvc.forms.registration_admin import PersonForm
 from eventsvc.services.registrants import erase_person, person_export, registrations_of
@@ -56,5 +57,5 @@ def personal_data_erase():
         found = registrations_of(form.email.data)
         return render_template("admin/registrations/person_erase.html", form=form, found=found)
     erased = erase_person(form.email.data)
-    flash(f"Erased {erased} registration{'' if erased == 1 else 's'}.")
+    flash(ngettext("Erased %(num)d registration.", "Erased %(num)d registrations.", erased))
     return redirect(url_for(".personal_data"))

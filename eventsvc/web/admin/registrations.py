@@ -1,11 +1,12 @@
 """Admin pages for an event's registration: settings, questions, registrants, messages."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
 from eventsvc.extensions import db
-from eventsvc.forms.registration import registration_form
+from eventsvc.forms.registration import answer_data, registration_form
 from eventsvc.forms.registration_admin import (
     MessageForm,
     QuestionForm,
@@ -45,15 +46,22 @@ from eventsvc.services.registration_settings import (
     update_question,
 )
 from eventsvc.web.admin import bp, no_store, render_form
+from eventsvc.web.presenters import left_waiting_list
 
 _ACTIONS = {
-    "approve": (approve_registration, "Approved: the person is emailed a calendar invitation."),
+    "approve": (
+        approve_registration,
+        _l("Approved: the person is emailed a calendar invitation."),
+    ),
     "decline": (
         decline_registration,
-        "Declined: the person is emailed and the event leaves their calendar.",
+        _l("Declined: the person is emailed and the event leaves their calendar."),
     ),
-    "promote": (promote_registration, "Moved from the waiting list to a seat: they are emailed."),
-    "resend": (resend_details, "The registration details are sent again."),
+    "promote": (
+        promote_registration,
+        _l("Moved from the waiting list to a seat: they are emailed."),
+    ),
+    "resend": (resend_details, _l("The registration details are sent again.")),
 }
 
 
@@ -83,8 +91,8 @@ def events_registration(event_id: int):
     event = event_or_404(event_id)
     form = RegistrationSettingsForm(data=settings_form_data(event), zone_name=event.timezone)
     if form.validate_on_submit():
-        save_event(event, EventChanges(registration=form.to_settings()))
-        flash(gettext("The registration settings are saved."))
+        saved = save_event(event, EventChanges(registration=form.to_settings()))
+        flash(gettext("The registration settings are saved.") + left_waiting_list(saved.promoted))
         return redirect(url_for(".events_registration", event_id=event.id))
     return render_form("admin/registrations/settings.html", form=form, event=event)
 
@@ -221,7 +229,7 @@ def events_registrant_action(event_id: int, registration_id: int, action: str):
     except RegistrationError as error:
         flash(error.message, "error")
     else:
-        flash(message)
+        flash(str(message))
     return _back(event, registration)
 
 
@@ -255,24 +263,31 @@ def events_message(event_id: int):
     form = MessageForm(counts=counts)
     if form.validate_on_submit():
         queued = message_registrants(event, form.states.data, form.subject.data, form.body.data)
-        flash(f"{queued} message{'' if queued == 1 else 's'} queued in the outbox.")
+        flash(
+            ngettext(
+                "%(num)d message queued in the outbox.",
+                "%(num)d messages queued in the outbox.",
+                queued,
+            )
+        )
         return redirect(url_for(".events_registrants", event_id=event.id))
     return render_form("admin/registrations/message.html", form=form, event=event, counts=counts)
 
 
-_NO_CONSENT_TEXT = "the use of their details"
 _ADDED = {
-    "confirmed": "{name} is registered and is emailed a confirmation with the invitation.",
-    "waitlisted": "The event is full: {name} is on the waiting list, and is emailed.",
-    "pending": "{name} is registered and awaits approval (a seat is held); they are emailed.",
-    "unverified": "{name} is emailed a link to confirm their address: until then, no seat.",
+    "confirmed": _l("%(name)s is registered and is emailed a confirmation with the invitation."),
+    "waitlisted": _l("The event is full: %(name)s is on the waiting list, and is emailed."),
+    "pending": _l("%(name)s is registered and awaits approval (a seat is held); they are emailed."),
+    "unverified": _l("%(name)s is emailed a link to confirm their address: until then, no seat."),
 }
 
 
 def _for_staff(form, event: Event):
     """The public registration form, worded for staff who fill it in for someone."""
-    form.name.label.text, form.email.label.text = "Their name", "Their email address"
-    form.consent.label.text = f"They agreed to: {event.consent_text or _NO_CONSENT_TEXT}"
+    form.name.label.text = gettext("Their name")
+    form.email.label.text = gettext("Their email address")
+    consent = event.consent_text or gettext("the use of their details")
+    form.consent.label.text = gettext("They agreed to: %(consent)s", consent=consent)
     return form
 
 
@@ -301,17 +316,12 @@ def events_registrant_new(event_id: int):
         except RegistrationError as error:
             fields = error.fields or {"email": [error.message]}
             if "consent" in fields:
-                fields["consent"] = ["Tick this once the person has agreed to it"]
+                fields["consent"] = [gettext("Tick this once the person has agreed to it")]
             form.take_errors(fields)
         else:
-            flash(_ADDED[outcome.state].format(name=form.name.data))
+            flash(_ADDED[outcome.state] % {"name": form.name.data})
             return redirect(url_for(".events_registrants", event_id=event.id))
     return _registrant_form_page(event, form)
-
-
-def _answer_data(registration: Registration) -> dict:
-    answers = {f"q_{key}": value for key, value in registration.answers.items()}
-    return {"name": registration.name, **answers}
 
 
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>/edit", methods=["GET", "POST"])
@@ -321,7 +331,7 @@ def events_registrant_edit(event_id: int, registration_id: int):
     """Staff correct a registrant's name and answers; the address stays theirs."""
     event = event_or_404(event_id)
     registration = registration_or_404(event, registration_id)
-    form = registration_form(event, active_questions(event), data=_answer_data(registration))
+    form = registration_form(event, active_questions(event), data=answer_data(registration))
     form = _for_staff(form, event)
     if form.validate_on_submit():
         try:
@@ -329,7 +339,7 @@ def events_registrant_edit(event_id: int, registration_id: int):
         except RegistrationError as error:
             form.take_errors(error.fields)
         else:
-            flash(f"Saved the name and answers of {registration.name}.")
+            flash(gettext("Saved the name and answers of %(name)s.", name=registration.name))
             return redirect(
                 url_for(".events_registrant", event_id=event.id, registration_id=registration.id)
             )

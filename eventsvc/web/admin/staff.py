@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -44,9 +45,21 @@ def _password_page(user: StaffUser, password: str, heading: str):
     return page, 200, {"Cache-Control": "no-store"}
 
 
+# Why staff cannot do this to their own account here, by what they tried.
+_OWN_ACCOUNT = {
+    "disable": _l("You cannot disable your own account here; ask another admin."),
+    "reset": _l("You cannot reset the password of your own account here; ask another admin."),
+    "role": _l("You cannot change the role of your own account here; ask another admin."),
+}
+_NOW_ROLE = {
+    "admin": _l("%(email)s is now an admin."),
+    "editor": _l("%(email)s is now an editor."),
+}
+
+
 def _refuse_own_account(user: StaffUser, what: str):
     if user.id == current_user.id:
-        flash(f"You cannot {what} your own account here; ask another admin.", "error")
+        flash(str(_OWN_ACCOUNT[what]), "error")
         return redirect(url_for(".staff_list"))
     return None
 
@@ -67,7 +80,9 @@ def staff_create():
         except StaffError as error:
             form.email.errors.append(str(error))
         else:
-            return _password_page(user, password, f"Account created for {user.email}")
+            return _password_page(
+                user, password, gettext("Account created for %(email)s", email=user.email)
+            )
     return _staff_page(form, status=400)
 
 
@@ -78,7 +93,7 @@ def staff_disable(user_id: int):
     if refused := _refuse_own_account(user, "disable"):
         return refused
     set_staff_active(user, active=False)
-    flash(f"{user.email} is disabled and signed out everywhere.")
+    flash(gettext("%(email)s is disabled and signed out everywhere.", email=user.email))
     return redirect(url_for(".staff_list"))
 
 
@@ -87,7 +102,7 @@ def staff_disable(user_id: int):
 def staff_enable(user_id: int):
     user = _account_or_404(user_id)
     set_staff_active(user, active=True)
-    flash(f"{user.email} can sign in again.")
+    flash(gettext("%(email)s can sign in again.", email=user.email))
     return redirect(url_for(".staff_list"))
 
 
@@ -95,22 +110,22 @@ def staff_enable(user_id: int):
 @requires("manage_staff")
 def staff_reset_password(user_id: int):
     user = _account_or_404(user_id)
-    if refused := _refuse_own_account(user, "reset the password of"):
+    if refused := _refuse_own_account(user, "reset"):
         return refused
     password = reset_password(user)
-    return _password_page(user, password, f"New password for {user.email}")
+    return _password_page(user, password, gettext("New password for %(email)s", email=user.email))
 
 
 @bp.route("/staff/<int:user_id>/role", methods=["POST"])
 @requires("manage_staff")
 def staff_role(user_id: int):
     user = _account_or_404(user_id)
-    if refused := _refuse_own_account(user, "change the role of"):
+    if refused := _refuse_own_account(user, "role"):
         return refused
     form = StaffRoleForm(prefix=f"staff{user.id}")
     if not form.validate_on_submit():
         flash(gettext("Choose admin or editor."), "error")
         return redirect(url_for(".staff_list"))
     set_staff_role(user, form.role.data)
-    flash(f"{user.email} is now an {form.role.data}.")
+    flash(_NOW_ROLE[form.role.data] % {"email": user.email})
     return redirect(url_for(".staff_list"))

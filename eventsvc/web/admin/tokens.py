@@ -1,6 +1,7 @@
 """Admin pages for API tokens: staff list and revoke their own; admins see every token."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from eventsvc.extensions import db
@@ -54,5 +55,5 @@ def tokens_revoke(token_id: int):
     if not can_manage(current_user, token):
         abort(404)
     revoke_token(token)
-    flash(f"The token “{token.name}” is revoked: it no longer works.")
+    flash(gettext("The token “%(name)s” is revoked: it no longer works.", name=token.name))
     return redirect(url_for(".tokens_list"))

@@ -50,5 +50,6 @@ from eventsvc.web.api import (  # noqa: E402, F401  (routes attach to bp)
     document,
     events,
     http,
+    outbox,
     registrations,
 )

@@ -15,6 +15,7 @@ from eventsvc.services.events import (
     postpone_event,
     reschedule_event,
     save_event,
+    schedule_of,
 )
 from eventsvc.services.registration import RegistrationError
 from eventsvc.web.api import bp, spec
@@ -54,7 +55,7 @@ def _saved(event: Event | None, changes: EventChanges) -> Event:
     """Save the event in one transaction; a question the event does not ask is a 422, and
     unpublishing an event its registrants still hold is a 409, as on the admin pages."""
     try:
-        return save_event(event, changes)
+        return save_event(event, changes).event
     except RegistrationError as error:
         raise invalid(error.fields, error.message) from error
     except EventError as error:
@@ -173,9 +174,12 @@ def postpone(slug: str, json: ReasonIn):
     resp=statuses(401, 403, 404, 413, HTTP_200=EventOut), tags=["events"], security=WRITE
 )
 def reschedule(slug: str, json: RescheduleIn):
-    """Move an event to new local times in its zone; registrants get the new time."""
+    """Move an event to new local times in its zone; registrants get the new time.
+
+    A new `local_start` alone (or with the `local_end` the event has) keeps its duration.
+    """
     event = find_event(slug, drafts=True)
-    schedule = requested_schedule(json, event.timezone)
+    schedule = requested_schedule(json, event.timezone, current=schedule_of(event))
     return _event_answer(reschedule_event(event, schedule, json.reason))
 
 

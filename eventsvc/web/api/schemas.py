@@ -54,6 +54,7 @@ from eventsvc.inputs import (
     VISIBILITIES,
     single_line_error,
 )
+from eventsvc.models.outbox import KIND_NAMES
 from eventsvc.models.registrations import STATES
 from eventsvc.timezones import MAX_DURATION, LocalTimeError, zone
 from eventsvc.translated import LANGUAGE_CODE
@@ -694,6 +695,28 @@ class Received(Output):
     """Every accepted submission's answer, whatever the address's history."""
 
     status: Literal["received"]
+
+
+class WaitingOut(Output):
+    """An event's emails of one kind waiting in the outbox, and when they are due (UTC)."""
+
+    kind: Literal[tuple(KIND_NAMES)]
+    name: str = Field(examples=["Update: what changed"])
+    count: int
+    first_due: str
+    last_due: str
+
+
+class WaitingList(Output):
+    """An event's waiting emails by kind, the soonest due first."""
+
+    items: list[WaitingOut]
+
+
+class MessagesTaken(Output):
+    """How many queued emails an action took."""
+
+    count: int
 
 
 def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
