@@ -26,15 +26,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $(VENV)/.installed $@
 
+# The catalogs carry no header (it would change at every update), and Babel counts a
+# catalog without one as fuzzy: --use-fuzzy compiles it all the same (the catalog test
+# refuses any message marked fuzzy), -l gives it its language's plural forms.
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -i $< -o $@
+	$(BIN)/pybabel compile --statistics --use-fuzzy -l $* -i $< -o $@
 
 # After changing any text of the interface: gather the messages again, merge them into each
 # language's catalog, then translate what `make test` reports as missing.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract --quiet -F pyproject.toml -k lazy_gettext -k _l --add-location=file \
-	  --sort-by-file --omit-header -o $(TRANSLATIONS)/messages.pot eventsvc templates
-	$(BIN)/pybabel update --quiet -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	$(BIN)/pybabel --quiet extract -F pyproject.toml -k lazy_gettext -k _l --add-location=file \
+	  --sort-by-file --omit-header -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel --quiet update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 	  --no-fuzzy-matching --ignore-obsolete --omit-header
 	$(MAKE) --no-print-directory $(CATALOGS)
 

@@ -365,7 +365,8 @@ class EventForm(TranslationsMixin, TimesForm):
             Optional(),
             NumberRange(min=1, message=_l("Give at least 1 place")),
             NumberRange(
-                max=MAX_CAPACITY, message=_l("Give at most %(max)s places", max=f"{MAX_CAPACITY:,}")
+                max=MAX_CAPACITY,
+                message=_l("Give at most %(max)s places", max=format(MAX_CAPACITY, ",")),
             ),
         ],
         description=_l("Leave empty for no limit."),

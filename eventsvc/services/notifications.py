@@ -523,7 +523,7 @@ def _rules_note(was: dict, now_shows: dict) -> str:
         "The rules of the %(zone)s time zone changed: the event keeps its local time, which "
         "is now %(time)s UTC.",
         zone=now_shows["timezone"],
-        time=f"{moved:%H:%M}",
+        time=moved.strftime("%H:%M"),
     )
 
 

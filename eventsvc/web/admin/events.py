@@ -218,7 +218,7 @@ def _when_told(at_once: bool) -> str:
     delay = current_app.config["NOTIFY_DELAY"]
     if at_once or not delay:
         return gettext("at once")
-    return gettext("in %(minutes)s minutes, with any later edits", minutes=f"{delay:g}")
+    return gettext("in %(minutes)s minutes, with any later edits", minutes=format(delay, "g"))
 
 
 def _telling(event: Event, planned: list[PlannedUpdate], at_once: bool) -> dict:
