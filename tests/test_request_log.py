@@ -166,7 +166,7 @@ def test_an_error_is_logged_with_its_traceback_and_without_the_token_or_email(
 ):
     token = register(client, webinar)
 
-    def broken(registration):
+    def broken(registration, language):
         raise RuntimeError(f"cannot label the answers of {registration.email}")
 
     monkeypatch.setattr("eventsvc.web.registration.labelled_answers", broken)

@@ -296,7 +296,7 @@ def code_word(code: str | None) -> str:
 
 
 # What the page scripts (static/*.js) say, read through static/words.js from the page's
-# #script-words block; %(name)s is filled in by the script.
+# <body data-script-words>; %(name)s is filled in by the script.
 SCRIPT_WORDS = {
     "copied": _l("Copied."),
     "copiedButton": _l("Copied"),
