@@ -159,7 +159,7 @@ def test_staff_cancel_every_queued_message_of_an_event_after_seeing_what_waits(
     assert "2 emails are waiting to be sent about this event." in shown
     assert "Outbox: Beyond business as usual" in listing and "Queued (2)" in listing
     assert "Cancel every queued message of this event (2)" in listing
-    assert "2 × confirmed" in confirm
+    assert "2 × Registration confirmed" in confirm
     assert "2 queued messages of “Beyond business as usual” cancelled." in page_text(done.text)
     statuses = dict(
         db.session.execute(select(OutboxMessage.to_address, OutboxMessage.status)).all()

@@ -84,7 +84,11 @@ def outbox_show(message_id: int):
         except NotSent as reason:
             shown, not_sent = None, str(reason)
     return render_template(
-        "admin/outbox/message.html", message=message, shown=shown, not_sent=not_sent
+        "admin/outbox/message.html",
+        message=message,
+        shown=shown,
+        not_sent=not_sent,
+        kind_names=KIND_NAMES,
     )
 
 
@@ -144,7 +148,9 @@ def events_outbox_cancel(event_id: int):
         .group_by(OutboxMessage.kind)
         .order_by(OutboxMessage.kind)
     ).all()
-    return render_template("admin/outbox/cancel_event.html", event=event, waiting=waiting)
+    return render_template(
+        "admin/outbox/cancel_event.html", event=event, waiting=waiting, kind_names=KIND_NAMES
+    )
 
 
 _KINDS = "any(" + ", ".join(KIND_NAMES) + ")"
