@@ -196,6 +196,23 @@ def describe(instant: datetime, zone_name: str) -> str:
     )
 
 
+def describe_period(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """Render a period as e.g. 'Thursday 30 July 2026, 10:00 EDT (UTC−04:00) – 11:30'.
+
+    An end on another day gives that day and its zone too.
+    """
+    start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
+    until = f"{end:%H:%M}" if end.date() == start.date() else describe(ends_at, zone_name)
+    return f"{describe(starts_at, zone_name)} – {until}"
+
+
+def describe_days(first: date, last: date) -> str:
+    """Render all-day dates as e.g. 'Thursday 30 July 2026 (all day)' or a span of them."""
+    if first == last:
+        return f"{first:%A} {_day(first)} (all day)"
+    return f"{_day(first)} – {_day(last)} (all day)"
+
+
 def describe_span(
     local_start: datetime, local_end: datetime, starts_at: datetime, zone: str
 ) -> str:
