@@ -431,6 +431,16 @@ def test_a_registrant_corrects_their_name_and_answers_from_the_manage_page(clien
     assert "Ana" not in entry.target_label + entry.detail
 
 
+def test_the_manage_page_says_which_questions_were_left_unanswered(client, webinar):
+    event = webinar()
+    add_question(event, QuestionFields("short_text", "Your organisation"))
+    token = registered(client, event)
+
+    text = page_text(client.get(f"/registrations/{token}").text)
+
+    assert "Your answers Your organisation Not answered" in text
+
+
 def registration_name() -> str:
     db.session.expire_all()
     return db.session.scalars(select(Registration.name)).one()
