@@ -41,7 +41,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 class RegistrationForm(BaseForm):
-    """Name, email, consent and a honeypot; question fields are added per event."""
+    """Name, email and a honeypot; the event's questions, then consent, are added per event."""
 
     name = StringField(
         "Your name", validators=[RequiredAnswer(), Length(max=200)], filters=[stripped]
@@ -53,7 +53,6 @@ class RegistrationForm(BaseForm):
     timezone = HiddenField()
     # A field people never see: bots fill it in, and their submissions are dropped.
     website = StringField("Leave this field empty")
-    consent = BooleanField(validators=[RequiredAnswer()])
 
     def answers(self) -> dict:
         """The answers to the event's questions, keyed by question id."""
@@ -112,8 +111,11 @@ def registration_form(event, questions: list[Question], **kwargs) -> Registratio
 
     for question in questions:
         setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question))
+    # Made after the questions, so fields listed in order (the error summary) end with it.
+    EventRegistrationForm.consent = BooleanField(validators=[RequiredAnswer()])
     form = EventRegistrationForm(**kwargs)
     form.consent.label.text = event.consent_text or "I agree to the use of my details."
+    form.consent.summary_label = "Consent"  # the whole text would not read as a name
     return form
 
 
