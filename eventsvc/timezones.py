@@ -155,9 +155,11 @@ def now() -> datetime:
 
 def end_after(start: datetime, minutes: int) -> datetime:
     """Return the instant `minutes` of elapsed time after `start` (DST changes do not count)."""
-    duration = timedelta(minutes=minutes)
-    check_duration(start, start + duration)
-    return start + duration
+    # Any number may be typed: one past the longest duration is refused just the same.
+    longest = MAX_DURATION // timedelta(minutes=1)
+    end = start + timedelta(minutes=min(max(minutes, 0), longest + 1))
+    check_duration(start, end)
+    return end
 
 
 def check_duration(start: datetime, end: datetime) -> None:
