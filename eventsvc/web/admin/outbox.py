@@ -83,7 +83,11 @@ def outbox_show(message_id: int):
         except NotSent as reason:
             shown, not_sent = None, str(reason)
     return render_template(
-        "admin/outbox/message.html", message=message, shown=shown, not_sent=not_sent
+        "admin/outbox/message.html",
+        message=message,
+        kind_name=KIND_NAMES.get(message.kind, message.kind),
+        shown=shown,
+        not_sent=not_sent,
     )
 
 
