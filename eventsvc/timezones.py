@@ -207,10 +207,11 @@ def now() -> datetime:
 
 def end_after(start: datetime, minutes: int) -> datetime:
     """Return the instant `minutes` of elapsed time after `start` (DST changes do not count)."""
-    # Past the longest duration by a minute at most: a huge number is refused, not overflowed.
-    duration = timedelta(minutes=min(minutes, MAX_DURATION // timedelta(minutes=1) + 1))
-    check_duration(start, start + duration)
-    return start + duration
+    # Any number may be typed: one past the longest duration is refused just the same.
+    longest = MAX_DURATION // timedelta(minutes=1)
+    end = start + timedelta(minutes=min(max(minutes, 0), longest + 1))
+    check_duration(start, end)
+    return end
 
 
 def check_duration(start: datetime, end: datetime) -> None:
@@ -247,6 +248,23 @@ def describe(instant: datetime, zone_name: str) -> str:
         f"{long_day(local.date())}, {local:%H:%M} {abbreviation(local, zone_name)} "
         f"({format_offset(local.utcoffset())})"
     )
+
+
+def describe_period(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """Render a period as e.g. 'Thursday 30 July 2026, 10:00 EDT (UTC−04:00) – 11:30'.
+
+    An end on another day gives that day and its zone too.
+    """
+    start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
+    until = f"{end:%H:%M}" if end.date() == start.date() else describe(ends_at, zone_name)
+    return f"{describe(starts_at, zone_name)} – {until}"
+
+
+def describe_days(first: date, last: date) -> str:
+    """Render all-day dates as e.g. 'Thursday 30 July 2026 (all day)' or a span of them."""
+    if first == last:
+        return gettext("%(day)s (all day)", day=long_day(first))
+    return gettext("%(first)s – %(last)s (all day)", first=day_text(first), last=day_text(last))
 
 
 def describe_span(

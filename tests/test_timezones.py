@@ -285,6 +285,9 @@ def test_durations_must_be_positive_and_at_most_14_days():
         check_duration(start, start + timedelta(days=14, minutes=1))
     check_duration(start, start + timedelta(days=14))
     assert end_after(start, 14 * 24 * 60) == start + timedelta(days=14)
+    for minutes in (10**30, -(10**30)):  # typed into a form: refused, not an overflow
+        with pytest.raises(LocalTimeError):
+            end_after(start, minutes)
 
 
 @pytest.mark.parametrize(

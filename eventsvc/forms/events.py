@@ -278,12 +278,22 @@ class CreditForm(Form):
         return Organization if self.kind.data == "organization" else Person
 
     def validate_name(self, field) -> None:
-        """A known name stays what it is: an organisation is not credited as a person."""
+        """A known name stays what it is: an organisation is not credited as a person, nor a
+        known person again with their affiliation after a comma."""
         if not field.data or find_by_name(self.credited_model, field.data):
             return
         other = Person if self.credited_model is Organization else Organization
         if find_by_name(other, field.data):
             raise ValidationError(_KNOWN_AS[other] % {"name": field.data})
+        name, comma, rest = (part.strip() for part in field.data.partition(","))
+        if comma and self.credited_model is Person and find_by_name(Person, name):
+            raise ValidationError(
+                gettext(
+                    "“%(name)s” is known: give the name alone, and “%(rest)s” as the affiliation",
+                    name=name,
+                    rest=rest,
+                )
+            )
 
     def validate_affiliation(self, field) -> None:
         if field.data and self.kind.data == "organization":

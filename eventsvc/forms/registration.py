@@ -50,7 +50,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 class RegistrationForm(BaseForm):
-    """Name, email, consent and a honeypot; question fields are added per event."""
+    """Name, email and a honeypot; the event's questions, then consent, are added per event."""
 
     name = StringField(
         _l("Your name"), validators=[RequiredAnswer(), Length(max=200)], filters=[stripped]
@@ -62,7 +62,6 @@ class RegistrationForm(BaseForm):
     timezone = HiddenField()
     # A field people never see: bots fill it in, and their submissions are dropped.
     website = StringField(_l("Leave this field empty"))
-    consent = BooleanField(validators=[RequiredAnswer()])
 
     def answers(self) -> dict:
         """The answers to the event's questions, keyed by question id."""
@@ -127,8 +126,11 @@ def registration_form(event, questions: list[Question], **kwargs) -> Registratio
     language = current_language()
     for question in questions:
         setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question, language))
+    # Made after the questions, so fields listed in order (the error summary) end with it.
+    EventRegistrationForm.consent = BooleanField(validators=[RequiredAnswer()])
     form = EventRegistrationForm(**kwargs)
     form.consent.label.text = consent_in(event, language)
+    form.consent.summary_label = gettext("Consent")  # the whole text would not read as a name
     return form
 
 

@@ -142,7 +142,9 @@ def import_attendance(event: Event, rows: list[ReportRow], others_absent: bool) 
             result.attended += 1
     if others_absent:
         result.absent = _mark_absent(by_key.values(), seen)
-    detail = f"{result.attended} attended, {len(result.unmatched)} rows matched no registration"
+    unmatched = len(result.unmatched)
+    rows = "1 row matched" if unmatched == 1 else f"{unmatched} rows matched"
+    detail = f"{result.attended} attended, {rows} no registration"
     audit.record("registrations.attendance_imported", event, detail)
     return result
 

@@ -25,8 +25,14 @@ from eventsvc.services.catalog import (
     find_or_add_series,
     find_or_add_tags,
 )
+from eventsvc.services.changes import calendar_change
 from eventsvc.services.locking import undone, write_transaction
-from eventsvc.services.news import announce, post_watch_item, publish_announcements
+from eventsvc.services.news import (
+    announce,
+    post_watch_item,
+    publish_announcements,
+    retitle_announcements,
+)
 from eventsvc.services.registration import fill_free_seats
 from eventsvc.services.registration_settings import apply_registration_settings, replace_questions
 from eventsvc.services.slugs import unique_slug
@@ -168,10 +174,10 @@ def save_event(event: Event | None, changes: EventChanges) -> Saved:
     """Create (`event` None) or change an event: everything `changes` names, or nothing.
 
     A new event is a draft unless `changes.publish`; its announcement, if any, is posted
-    in the same transaction; one with registrants still to come is not unpublished
-    (EventError). Seats freed by a larger capacity or a setting go to the waiting list,
-    and registrants are told what changed (unless `changes.tell` is False), in the same
-    transaction.
+    in the same transaction, and announcements still titled as made from it follow it;
+    one with registrants still to come is not unpublished (EventError). Seats freed by a
+    larger capacity or a setting go to the waiting list, and registrants are told what
+    changed (unless `changes.tell` is False), in the same transaction.
     """
     created = event is None
     if created:
@@ -186,11 +192,19 @@ def save_event(event: Event | None, changes: EventChanges) -> Saved:
         replace_questions(event, changes.questions)
     if changes.publish is not None:
         _set_visibility(event, changes.publish)
-    db.session.flush()
+    _retitle_announcements(event)
     if changes.announcement is not None:
         announce(event, changes.announcement)
     promoted = [registration.name for registration in fill_free_seats(event)]
     return Saved(event, _tell(event, changes.tell), promoted)
+
+
+def _retitle_announcements(event: Event) -> None:
+    """Announcements still titled as made from the event follow its new date, kind or title."""
+    db.session.flush()
+    change = calendar_change(event)
+    if change is not None:
+        retitle_announcements(event, change[0])
 
 
 def _tell(event: Event, tell: bool) -> list[str]:
@@ -269,6 +283,7 @@ def _reschedule(event: Event, schedule: Schedule, reason: str, tell: bool) -> li
     _set_schedule(event, schedule)
     event.status, event.status_reason, event.cancelled_at = "rescheduled", reason, None
     audit.record("event.rescheduled", event, reason)
+    _retitle_announcements(event)
     return _tell(event, tell)
 
 

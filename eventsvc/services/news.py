@@ -1,9 +1,11 @@
 """Writing and publishing news items, and the announcement posted with an event."""
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import select
 
+from eventsvc.calendar.entry import shown_fields
 from eventsvc.extensions import db
 from eventsvc.inputs import NewsFields
 from eventsvc.models import Event, NewsItem
@@ -63,10 +65,26 @@ def delete_news(item: NewsItem) -> None:
     db.session.delete(item)
 
 
-def announcement_title(event: Event) -> str:
-    """An announcement's title as the listing's posts read: 'July 30 Virtual Event: …'."""
-    day = event.start_date if event.all_day else event.local_start
-    return f"{day:%B} {day.day} {_ANNOUNCED_AS[event.kind]}: {event.title}"
+def announcement_title(shown: dict) -> str:
+    """An announcement's title as the listing's posts read, 'July 30 Virtual Event: …', from
+    what the event's calendar entry shows (calendar.entry.shown_fields)."""
+    day = datetime.fromisoformat(shown["start_date"] if shown["all_day"] else shown["local_start"])
+    return f"{day:%B} {day.day} {_ANNOUNCED_AS[shown['kind']]}: {shown['title']}"
+
+
+def retitle_announcements(event: Event, shown_before: dict) -> None:
+    """Announcements still titled as made from the event as it showed before follow what it
+    shows now (in the caller's transaction); one given a title of its own keeps it."""
+    shown = shown_fields(event)
+    was, title = announcement_title(shown | shown_before), announcement_title(shown)
+    if title == was:
+        return
+    made = select(NewsItem).where(
+        NewsItem.label == "event", NewsItem.title == was, NewsItem.events.any(Event.id == event.id)
+    )
+    for item in db.session.scalars(made):
+        item.title = title
+        audit.record("news.changed", item)
 
 
 def draft_announcements(event: Event) -> list[NewsItem]:
@@ -99,7 +117,7 @@ def announce(event: Event, values: NewsFields) -> NewsItem:
     return create_news(
         replace(
             values,
-            title=values.title or announcement_title(event),
+            title=values.title or announcement_title(shown_fields(event)),
             body=values.body or event.summary or event.body,
             label="event",
             event_ids=[event.id, *values.event_ids],

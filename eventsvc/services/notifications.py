@@ -42,7 +42,15 @@ from eventsvc.services.outbox import (
     written_email,
 )
 from eventsvc.text import join_names
-from eventsvc.timezones import as_utc, describe, describe_span, long_day, now
+from eventsvc.timezones import (
+    as_utc,
+    describe,
+    describe_days,
+    describe_period,
+    describe_span,
+    long_day,
+    now,
+)
 from eventsvc.translated import text_in
 
 log = logging.getLogger(__name__)
@@ -377,12 +385,19 @@ def _context(message: OutboxMessage, registration: Registration) -> dict:
         "confirm_url": manage_url(registration) + "/confirm",
         "feed_url": personal_feed_url(registration),
         "event_url": absolute_url(f"/events/{event.slug}", registration.language),
-        "when_event": describe(event.starts_at, event.timezone),
-        "when_yours": describe(event.starts_at, yours) if yours else None,
+        "when_event": _when_in(event, event.timezone),
+        "when_yours": _when_in(event, yours) if yours and not event.all_day else None,
         "join_url": event.join_url if joins else None,
         "recording": event.recordings[-1] if event.recordings else None,
         "changes": [],
     }
+
+
+def _when_in(event: Event, zone_name: str) -> str:
+    """When the event is, from start to end, on the clock of a zone (all day: its days)."""
+    if event.all_day:
+        return describe_days(event.start_date, event.end_date)
+    return describe_period(event.starts_at, event.ends_at, zone_name)
 
 
 def _stream(registration: Registration) -> InvitationStream:

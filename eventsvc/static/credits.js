@@ -85,11 +85,12 @@
   }
 
   // A name chosen from the suggestions brings what is known of it, without overwriting
-  // anything typed already.
+  // anything typed already; typing on past it (to another name) takes that back.
   function fillKnown(row) {
     var name = row.querySelector("input[name$='-name']").value.trim().toLowerCase();
     var kind = row.querySelector("select[name$='-kind']");
     var found = known[name + "|" + kind.value] || known[name];
+    forgetFilled(row);
     if (!found) {
       return;
     }
@@ -98,9 +99,20 @@
       var input = row.querySelector("input[name$='" + pair[0] + "']");
       if (input && !input.value && pair[1]) {
         input.value = pair[1];
+        input.dataset.filled = pair[1];
       }
     });
     showAffiliation(row);
+  }
+
+  // Empty what fillKnown brought and nobody changed since.
+  function forgetFilled(row) {
+    row.querySelectorAll("input[data-filled]").forEach(function (input) {
+      if (input.value === input.dataset.filled) {
+        input.value = "";
+      }
+      delete input.dataset.filled;
+    });
   }
 
   function firstControl(row) {

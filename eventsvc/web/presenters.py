@@ -42,18 +42,8 @@ def iso_local(instant: datetime, zone_name: str) -> str:
 def event_when(event) -> str:
     """The event's time in its own zone, with abbreviation and offset."""
     if event.all_day:
-        first, last = event.start_date, event.end_date
-        if first == last:
-            return gettext("%(day)s (all day)", day=timezones.long_day(first))
-        days = f"{timezones.day_text(first)} – {timezones.day_text(last)}"
-        return gettext("%(day)s (all day)", day=days)
-    start, end = event.local_start, event.local_end
-    until = (
-        f"{end:%H:%M}"
-        if start.date() == end.date()
-        else timezones.describe(event.ends_at, event.timezone)
-    )
-    return f"{timezones.describe(event.starts_at, event.timezone)} – {until}"
+        return timezones.describe_days(event.start_date, event.end_date)
+    return timezones.describe_period(event.starts_at, event.ends_at, event.timezone)
 
 
 def http_url(url: str | None) -> str | None:

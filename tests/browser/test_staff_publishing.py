@@ -137,6 +137,25 @@ def test_a_known_person_is_found_by_typing_and_brings_their_details(staff, make_
     expect(option).to_have_attribute("label", "Person · Director of Programs, JustLabs")
 
 
+def test_typing_on_past_a_known_name_takes_back_the_details_it_brought(staff, make_event):
+    make_event(
+        credits=[
+            ("speaker", "person", "Krizna Gomez", "https://justlabs.example.org",
+             "Director of Programs, JustLabs"),
+        ]
+    )  # fmt: skip
+    staff.goto("/admin/events/new")
+    row = credit_row(staff, 1)
+    row.get_by_label("Organisation or person").select_option("person")
+
+    row.get_by_label("Name").press_sequentially("Krizna Gomez")
+    expect(row.get_by_label("Affiliation")).to_have_value("Director of Programs, JustLabs")
+    row.get_by_label("Name").press_sequentially("-Ortiz")
+
+    expect(row.get_by_label("Affiliation")).to_have_value("")
+    expect(row.get_by_label("Web address")).to_have_value("")
+
+
 def test_a_chosen_image_is_kept_when_the_form_comes_back_with_an_error(staff, tmp_path):
     image = tmp_path / "panel.png"
     image.write_bytes(PNG_1PX)

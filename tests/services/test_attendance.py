@@ -71,7 +71,7 @@ def test_a_zoom_participants_report_marks_who_came_and_lists_the_rest(webinar):
         "dee@example.org": False,
     }
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action.like("%imported")))
-    assert entry.detail == "1 attended, 1 rows matched no registration"
+    assert entry.detail == "1 attended, 1 row matched no registration"
     assert "example.org" not in entry.detail + entry.target_label
 
 

@@ -517,6 +517,29 @@ def test_a_save_that_fails_while_telling_registrants_queues_nothing(
     assert (kept.join_url, kept.sequence) == ("https://meet.example.org/1", 0)
 
 
+def test_an_announcement_titled_from_its_event_follows_it_and_one_titled_by_hand_stays(
+    any_db_app, make_event
+):
+    def thursday(day: int) -> dict:  # 10:00–11:30 in New York
+        start = datetime(2031, 1, day, 15, tzinfo=UTC)
+        return {"starts_at": start, "ends_at": start + timedelta(minutes=90)}
+
+    event = make_event(title="Rights at work", timezone="America/New_York", **thursday(16))
+    news_service.announce(event, NewsFields(title=""))
+    news_service.announce(event, NewsFields(title="Join us in January"))
+
+    def titles() -> list[str]:
+        return db.session.scalars(select(NewsItem.title).order_by(NewsItem.id)).all()
+
+    assert titles() == ["January 16 Virtual Event: Rights at work", "Join us in January"]
+    save_fields(event, fields_of(event, **thursday(23)))
+    assert titles() == ["January 23 Virtual Event: Rights at work", "Join us in January"]
+    later = thursday(30)
+    reschedule_event(event, Schedule("America/New_York", later["starts_at"], later["ends_at"]))
+    save_fields(event, fields_of(event, title="Rights at work, live"))
+    assert titles() == ["January 30 Virtual Event: Rights at work, live", "Join us in January"]
+
+
 def test_an_event_and_its_announcement_are_saved_together_or_not_at_all(
     any_db_app, make_event, monkeypatch
 ):

@@ -2,7 +2,7 @@
 from the state when it is written, and each person's invitations rising."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -20,7 +20,7 @@ from eventsvc.services.events import (
 )
 from eventsvc.services.notifications import pending_updates
 from eventsvc.services.registration import cancel_registration
-from eventsvc.timezones import now
+from eventsvc.timezones import day_bounds, now, to_utc
 from tests.helpers import in_days, outbox_messages, save_fields, under_way
 
 
@@ -236,3 +236,37 @@ def test_the_cancellation_email_carries_no_join_link_and_reads_cleanly(told):
         assert ".." not in message.body_text
         assert message.body_text.count("The speaker is ill.") == 1
     assert "The cancellation attached removes the event from your calendar." in ana.body_text
+
+
+def test_an_email_gives_start_and_end_on_the_events_clock_and_the_readers(
+    any_db_app, open_event, sign_up
+):
+    starts_at = to_utc(datetime(2031, 1, 16, 10), "America/New_York")
+    event = open_event(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=90))
+    sign_up(event, "ana@example.org", timezone="Europe/Madrid")
+
+    [confirmed] = outbox_messages("confirmed")
+
+    text = confirmed.body_text
+    assert "When: Thursday 16 January 2031, 10:00 EST (UTC−05:00) – 11:30\n" in text
+    assert "Your time: Thursday 16 January 2031, 16:00 CET (UTC+01:00) – 17:30\n" in text
+
+
+def test_an_all_day_events_email_gives_its_days_not_a_midnight(any_db_app, open_event, sign_up):
+    first, last = date(2031, 3, 4), date(2031, 3, 5)
+    starts_at, ends_at = day_bounds(first, last, "Europe/Amsterdam")
+    event = open_event(
+        timezone="Europe/Amsterdam",
+        all_day=True,
+        start_date=first,
+        end_date=last,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    sign_up(event, "ana@example.org", timezone="America/New_York")
+
+    [confirmed] = outbox_messages("confirmed")
+
+    assert "When: 4 March 2031 – 5 March 2031 (all day)\n" in confirmed.body_text
+    assert "00:00" not in confirmed.body_text
+    assert "Your time" not in confirmed.body_text

@@ -140,7 +140,7 @@ def test_not_telling_them_withdraws_an_update_already_waiting(client, editor, we
 
     text = page_text(shown.text)
     assert "Title: Rights at work → Rights at work, live" in text  # the waiting update's too
-    assert "the updates already waiting for 3 registrants are withdrawn" in text
+    assert "no email now, and the update already waiting is withdrawn, as it would tell" in text
     response = edit(client, webinar, form_values(shown.text), tell="no")
 
     assert response.status_code == 302

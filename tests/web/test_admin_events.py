@@ -417,6 +417,23 @@ class TestCreditsEditor:
         )
         assert row_count(Organization) == 0
 
+    def test_a_known_person_typed_with_their_affiliation_is_not_made_again(
+        self, client, editor, make_event
+    ):
+        make_event(credits=[("speaker", "person", "Krizna Gomez")])
+        data = event_data(title="Another") | credit_rows(
+            ("speaker", "person", "Krizna Gomez, Director of Programs at JustLabs", ""),
+        )
+
+        response = client.post("/admin/events/new", data=data)
+
+        assert response.status_code == 400
+        assert error_of(response.text, "credits-0-name") == (
+            "“Krizna Gomez” is known: give the name alone, and "
+            "“Director of Programs at JustLabs” as the affiliation"
+        )
+        assert db.session.scalars(select(Person.name)).all() == ["Krizna Gomez"]
+
 
 class TestImage:
     def test_an_uploaded_image_is_stored_under_a_random_name(self, client, editor, app):

@@ -136,9 +136,11 @@ def test_staff_cancel_one_queued_message_from_its_page(client, editor, open_even
     again = client.post(f"/admin/outbox/{message.id}/cancel", follow_redirects=True)
 
     assert "Cancel this message" in page
+    assert "Kind Registration confirmed" in page  # named as the list names it
     assert response.headers["Location"] == f"/admin/outbox/{message.id}"
     assert "Only a queued message can be cancelled" in page_text(again.text)
     assert "Cancelled: this message will not be sent." in page_text(again.text)
+    assert page_text(again.text).count("Registration confirmed") == 2  # its heading, too
     assert db.session.get(OutboxMessage, message.id).status == "cancelled"
 
 

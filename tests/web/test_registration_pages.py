@@ -1,5 +1,6 @@
 """Registering through the pages, as an attendee does (issue: online registration)."""
 
+import re
 from datetime import timedelta
 from functools import partial
 
@@ -429,6 +430,32 @@ def test_a_registrant_corrects_their_name_and_answers_from_the_manage_page(clien
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.actor, entry.action) == ("registrant", "registration.changed")
     assert "Ana" not in entry.target_label + entry.detail
+
+
+def test_the_error_summary_follows_the_pages_order_and_names_consent_briefly(client, webinar):
+    event = webinar()
+    role = add_question(event, QuestionFields("short_text", "Your role", required=True))
+
+    response = client.post(
+        f"/events/{event.slug}/register", data=form_data(email="ana@example", consent=None)
+    )
+
+    summary = re.findall(r'<li><a href="#([\w-]+)">(.*?)</a>', response.text)
+    assert [(anchor, page_text(text).split(":")[0]) for anchor, text in summary] == [
+        ("email", "Email address"),
+        (f"q_{role.id}", "Your role"),
+        ("consent", "Consent"),
+    ]
+
+
+def test_the_manage_page_says_which_questions_were_left_unanswered(client, webinar):
+    event = webinar()
+    add_question(event, QuestionFields("short_text", "Your organisation"))
+    token = registered(client, event)
+
+    text = page_text(client.get(f"/registrations/{token}").text)
+
+    assert "Your answers Your organisation Not answered" in text
 
 
 def registration_name() -> str:

@@ -223,12 +223,12 @@ def _when_told(at_once: bool) -> str:
 
 def _telling(event: Event, planned: list[PlannedUpdate], at_once: bool) -> dict:
     """What the confirmation step shows: the updates, their fingerprint, when they go, and
-    how many updates wait already (not telling withdraws them)."""
+    whether an update waits already (not telling withdraws it)."""
     return {
         "planned": planned,
         "digest": _digest(planned),
         "when": _when_told(at_once),
-        "waiting": len(pending_updates(event)),
+        "waiting": bool(pending_updates(event)),
         "seen_before": "told" in request.form,
     }
 

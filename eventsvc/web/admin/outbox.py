@@ -86,9 +86,9 @@ def outbox_show(message_id: int):
     return render_template(
         "admin/outbox/message.html",
         message=message,
+        kind_name=KIND_NAMES.get(message.kind, message.kind),
         shown=shown,
         not_sent=not_sent,
-        kind_names=KIND_NAMES,
     )
 
 
