@@ -28,7 +28,7 @@ from eventsvc.inputs import (
     LONG_ANSWER_LIMIT,
     SHORT_ANSWER_LIMIT,
 )
-from eventsvc.languages import current_language
+from eventsvc.languages import NAMES, current_language, site_languages
 from eventsvc.models import Question
 from eventsvc.translated import choices_in, country_names, text_in
 
@@ -117,10 +117,23 @@ def _question_field(question: Question, language: str):
     )
 
 
-def registration_form(event, questions: list[Question], **kwargs) -> RegistrationForm:
+class StaffRegistrationForm(RegistrationForm):
+    """The registration form staff fill in for someone, who may read another language."""
+
+    language = SelectField(
+        _l("Their language"),
+        choices=lambda: [SelectChoice(code, NAMES[code]) for code in site_languages()],
+        default=current_language,
+        description=_l("Every email they get is written in it."),
+    )
+
+
+def registration_form(
+    event, questions: list[Question], base: type[RegistrationForm] = RegistrationForm, **kwargs
+) -> RegistrationForm:
     """Build the form for an event: its questions in order, then the consent box."""
 
-    class EventRegistrationForm(RegistrationForm):
+    class EventRegistrationForm(base):
         pass
 
     language = current_language()

@@ -481,10 +481,11 @@ def resend_details(registration: Registration) -> None:
     notifications.resend_details(registration)
 
 
-def add_registrant(event: Event, name, email, answers, consent) -> Outcome:
+def add_registrant(event: Event, name, email, answers, consent, language: str = "en") -> Outcome:
     """Staff register someone by hand: the same checks, seats, waiting list and emails as
-    the form; an address registered already is refused by name, as staff may know it."""
-    return register(event, name, email, answers, consent, by_staff=True)
+    the form, in the language staff chose for them; an address registered already is
+    refused by name, as staff may know it."""
+    return register(event, name, email, answers, consent, by_staff=True, language=language)
 
 
 @write_transaction()

@@ -52,6 +52,7 @@ def test_a_registrant_added_by_hand_follows_the_seats_and_is_emailed(client, edi
     )
 
     bo = added("bo@example.org")
+    assert bo.language == "en"
     assert (bo.state, bo.waitlist_position) == ("waitlisted", 1)
     assert bo.answers == {str(question.id): "EN"}
     assert outbox_kinds(bo) == ["waitlisted"]
@@ -59,6 +60,26 @@ def test_a_registrant_added_by_hand_follows_the_seats_and_is_emailed(client, edi
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.added"))
     assert entry.actor == "editor@example.org"
     assert entry.target_label == f"Registration #{bo.id} for “Beyond Business-as-Usual”"
+
+
+def test_staff_choose_the_language_a_registrant_added_by_hand_is_written_to(
+    client, editor, full_webinar
+):
+    question = event_question(full_webinar)
+    url = f"/admin/events/{full_webinar.id}/registrants/new"
+
+    form = client.get(url)
+    client.post(url, data=person(question.id, language="es"))
+    refused = client.post(url, data=person(question.id, email="cy@example.org", language="fr"))
+
+    assert 'value="es"' in form.text and "Their language" in page_text(form.text)
+    assert added("bo@example.org").language == "es"
+    assert refused.status_code == 400
+    assert error_of(refused.text, "language")
+    assert (
+        db.session.scalar(select(Registration).where(Registration.email == "cy@example.org"))
+        is None
+    )
 
 
 def test_an_address_registered_already_or_a_missing_answer_is_refused(client, editor, full_webinar):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
 from eventsvc.extensions import db
-from eventsvc.forms.registration import answer_data, registration_form
+from eventsvc.forms.registration import StaffRegistrationForm, answer_data, registration_form
 from eventsvc.forms.registration_admin import (
     MessageForm,
     QuestionForm,
@@ -307,11 +307,16 @@ def events_registrant_new(event_id: int):
     """Staff register someone by hand, by the rules of the public form (seats, emails)."""
     event = event_or_404(event_id)
     questions = active_questions(event)
-    form = _for_staff(registration_form(event, questions), event)
+    form = _for_staff(registration_form(event, questions, StaffRegistrationForm), event)
     if form.validate_on_submit():
         try:
             outcome = add_registrant(
-                event, form.name.data, form.email.data, form.answers(), form.consent.data
+                event,
+                form.name.data,
+                form.email.data,
+                form.answers(),
+                form.consent.data,
+                form.language.data,
             )
         except RegistrationError as error:
             fields = error.fields or {"email": [error.message]}
