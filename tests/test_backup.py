@@ -223,6 +223,10 @@ def test_import_refuses_a_database_that_has_rows(runner, make_event, tmp_path):
             },
             "Unknown columns in the export file: tags.colour.",
         ),
+        (
+            {"tables": [{"name": "tags", "rows": [{"id": 1, "name": "A"}]}]},
+            "The export file lacks columns this eventsvc needs: tags.slug. An older eventsvc",
+        ),
     ],
 )
 def test_import_refuses_a_file_it_does_not_understand(runner, tmp_path, change, message):

@@ -184,6 +184,25 @@ def _check_known(tables: dict[str, list[dict]]) -> None:
     )
     if unknown_columns:
         raise BackupError(f"Unknown columns in the export file: {', '.join(unknown_columns)}.")
+    missing = sorted(
+        f"{name}.{column.name}"
+        for name, rows in tables.items()
+        if rows
+        for column in known[name].columns
+        if _required(column) and column.name not in rows[0]
+    )
+    if missing:
+        raise BackupError(
+            f"The export file lacks columns this eventsvc needs: {', '.join(missing)}. "
+            "An older eventsvc wrote it: import it there, run `eventsvc db upgrade`, "
+            "and export again."
+        )
+
+
+def _required(column) -> bool:
+    """Whether an insert must give the column: not null, no default, not a generated id."""
+    generated = column.primary_key and column.autoincrement is not False
+    return not (column.nullable or column.default or column.server_default or generated)
 
 
 def _check_migrated(connection: Connection) -> None:
