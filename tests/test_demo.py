@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from eventsvc.cli import main
@@ -19,7 +20,7 @@ from eventsvc.services.demo import (
 )
 from eventsvc.text import excerpt_of
 from eventsvc.timezones import now, to_local
-from tests.helpers import row_counts
+from tests.helpers import page_text, row_counts
 
 # A demo file with a past visit, a webinar and the news item announcing the webinar.
 SMALL_DEMO = """
@@ -135,6 +136,55 @@ def test_bilingual_announcement_has_english_then_spanish(app):
     bodies = [item.body for item in db.session.scalars(select(NewsItem))]
     bilingual = next(body for body in bodies if "versión en español" in body)
     assert bilingual.index("The Human Rights Clinic") < bilingual.index("La Clínica de Derechos")
+
+
+def test_bilingual_post_names_both_languages_and_marks_each_part(app, client):
+    load_demo()
+    item = db.session.scalar(select(NewsItem).where(NewsItem.language == "en, es"))
+    english = client.get(f"/news/{item.slug}").text
+    spanish = client.get(f"/es/news/{item.slug}").text
+
+    assert '<div class="prose" lang="es"><p>La Clínica de Derechos Humanos' in english
+    assert '<div class="prose" lang="es"><p><em>La Clínica pide' in english
+    assert '<div class="prose"><p>The Human Rights Clinic' in english
+    assert '<div class="prose" lang="en"><p>The Human Rights Clinic' in spanish
+    assert '<div class="prose"><p>La Clínica de Derechos Humanos' in spanish
+
+
+def test_spanish_readers_get_the_demo_events_in_spanish(app, client):
+    load_demo()
+    andes = db.session.scalar(select(Event).where(Event.title.like("Protest and Accountability%")))
+    spanish = page_text(client.get(f"/es/events/{andes.slug}").text)
+    english = page_text(client.get(f"/events/{andes.slug}").text)
+
+    assert "Protesta y rendición de cuentas en los Andes" in spanish
+    assert "Habrá interpretación simultánea entre inglés y español." in spanish
+    assert "¿En qué idioma seguirá el evento?" in spanish
+    assert "Inglés Español Organización País" in spanish
+    assert "Mi nombre no se mostrará a los demás participantes." in spanish
+    assert "Protesta y rendición" not in english and "Which language will you follow?" in english
+    listed = page_text(client.get("/es/events").text)
+    assert "Protesta y rendición de cuentas en los Andes" in listed
+    assert "Certificación en alta mar" in listed and "Reparación en las cadenas" in listed
+
+
+def test_spanish_readers_get_the_demo_news_with_their_dates_in_spanish(app, client):
+    load_demo()
+    andes = db.session.scalar(select(Event).where(Event.title.like("Protest and Accountability%")))
+    item = db.session.scalar(
+        select(NewsItem).where(NewsItem.label == "event", NewsItem.events.any(id=andes.id))
+    )
+    day = format_date(andes.local_start, "d 'de' MMMM", locale="es")
+    weekday = format_date(andes.local_start, "EEEE", locale="es")
+
+    spanish = page_text(client.get(f"/es/news/{item.slug}").text)
+
+    assert f"Evento virtual del {day}: Protesta y rendición de cuentas en los Andes" in spanish
+    assert f"en un seminario web el {weekday}, {day}" in spanish
+    assert "Evento virtual del" not in page_text(client.get(f"/news/{item.slug}").text)
+    listed = page_text(client.get("/es/").text)
+    assert "La Clínica da la bienvenida a cuatro nuevos becarios" in listed
+    assert "Este año se incorporan a la Clínica cuatro becarios" in listed
 
 
 def test_demo_dates_follow_the_day_it_is_loaded(app):

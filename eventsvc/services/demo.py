@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
+from babel.dates import format_skeleton
+from flask_babel import force_locale
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, or_, select
@@ -15,6 +17,7 @@ from sqlalchemy import and_, or_, select
 from eventsvc.extensions import db
 from eventsvc.inputs import (
     CREDITED_KINDS,
+    DEFAULT_CONSENT,
     KINDS,
     MAX_CAPACITY,
     NEWS_LABELS,
@@ -27,6 +30,7 @@ from eventsvc.inputs import (
     QuestionFields,
     RegistrationSettings,
 )
+from eventsvc.languages import SOURCE
 from eventsvc.models import Event, NewsItem, Question
 from eventsvc.services.events import add_recording, cancel_event, save_event
 from eventsvc.services.news import create_news
@@ -83,6 +87,16 @@ class DemoRegistration(Entry):
     approval: bool = False
     confirm_email: bool = False
     waitlist: bool = True
+    consent_text: Name = DEFAULT_CONSENT
+    consent_translations: dict[str, Name] = {}
+
+
+class DemoQuestionText(Entry):
+    """A question's words in another language; choices in the order of the original's."""
+
+    label: str = ""
+    help_text: str = ""
+    choices: list[str] = []
 
 
 class DemoQuestion(Entry):
@@ -93,6 +107,7 @@ class DemoQuestion(Entry):
     required: bool = False
     help_text: str = ""
     choices: list[Name] = []
+    translations: dict[str, DemoQuestionText] = {}
 
 
 class DemoRegistrant(Entry):
@@ -107,6 +122,14 @@ class DemoRecording(Entry):
 
     url: Name
     title: str = ""
+
+
+class DemoEventText(Entry):
+    """An event's title, summary and body in another language."""
+
+    title: str = ""
+    summary: str = ""
+    body: str = ""
 
 
 class DemoEvent(Entry):
@@ -134,6 +157,7 @@ class DemoEvent(Entry):
     registrants: list[DemoRegistrant] = []
     recording: DemoRecording | None = None
     cancel_reason: str = ""
+    translations: dict[str, DemoEventText] = {}
 
     @model_validator(mode="after")
     def _registration_given(self):
@@ -142,6 +166,14 @@ class DemoEvent(Entry):
                 "no_registration", "questions and registrants need a registration"
             )
         return self
+
+
+class DemoNewsText(Entry):
+    """A news item's title, body and excerpt in another language."""
+
+    title: str = ""
+    body: str = ""
+    excerpt: str = ""
 
 
 class DemoNews(Entry):
@@ -154,6 +186,7 @@ class DemoNews(Entry):
     label: Literal[NEWS_LABELS] = "news"
     events: list[str] = []
     language: Name = "en"
+    translations: dict[str, DemoNewsText] = {}
 
 
 class DemoContent(Entry):
@@ -269,12 +302,22 @@ def _ensure_event(spec: DemoEvent, values: EventFields, result: DemoResult) -> E
     return event
 
 
-def _fill(text: str, event: Event | None) -> str:
+def _fill(text: str, event: Event | None, language: str = SOURCE) -> str:
+    """{date} ("July 30", "30 de julio") and {when} filled in from the event, in `language`."""
     if event is None:
         return text
-    start = event.local_start
-    text = text.replace("{date}", f"{start:%B} {start.day}")
-    return text.replace("{when}", describe(event.starts_at, event.timezone))
+    with force_locale(language):
+        start = event.local_start
+        text = text.replace("{date}", format_skeleton("MMMMd", start, locale=language))
+        return text.replace("{when}", describe(event.starts_at, event.timezone))
+
+
+def _news_translations(spec: DemoNews, event: Event | None) -> dict[str, dict[str, str]]:
+    """The item's translations, {date} and {when} written in each one's language."""
+    return {
+        code: {name: _fill(value, event, code) for name, value in text.model_dump().items()}
+        for code, text in spec.translations.items()
+    }
 
 
 def _news_exists(title: str, label: str, linked: list[Event]) -> bool:
@@ -301,6 +344,7 @@ def _ensure_news(spec: DemoNews, events: dict[str, Event], today: date, result: 
         label=spec.label,
         event_ids=[event.id for event in linked],
         published_at=published,
+        translations=_news_translations(spec, first),
     )
     create_news(values)
     result.added += 1
