@@ -146,6 +146,16 @@ PHONE_PAGES = {
     "news feed": "/news.atom",
 }
 PHONE = {"width": 390, "height": 844}
+# The same reader's pages in Spanish: the demo's event there is translated, the bilingual
+# post marks its parts, and a Spanish browser's pages name their language.
+SPANISH_PAGES = {
+    "news listing in Spanish": "/es/",
+    "bilingual news item": "/es/news/clinic-asks-u-n-experts-to-examine-attacks-on-land-defenders",
+    "event page in Spanish": "/es/events/{event}",
+    "registration form in Spanish": "/es/events/{event}/register",
+    "manage page in Spanish": "/es/registrations/{manage_token}",
+    "cancelling in Spanish": "/es/registrations/{manage_token}/cancel",
+}
 STAFF_PAGES = {
     "new event form": "/admin/events/new",
     "event edit form": "/admin/events/{event_id}/edit",
@@ -191,6 +201,14 @@ def open_page(page, site: DemoSite, path: str) -> None:
 def test_public_pages_have_no_serious_violations(demo_site, new_page, path):
     page = new_page(demo_site.url)
     open_page(page, demo_site, path)
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", SPANISH_PAGES.values(), ids=SPANISH_PAGES.keys())
+def test_spanish_pages_have_no_serious_violations(demo_site, new_page, path):
+    page = new_page(demo_site.url, locale="es-ES")
+    open_page(page, demo_site, path)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
     assert_accessible(page)
 
 
