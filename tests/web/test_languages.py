@@ -100,6 +100,18 @@ def test_a_spanish_event_page_reads_its_translation_and_dates_in_spanish(client,
     assert "Thursday 14 January 2027, 10:00" in english and SPANISH["title"] not in english
 
 
+def test_a_body_written_only_in_spanish_shows_on_the_spanish_page_alone(client, make_event):
+    event = make_event(
+        title="Open Day", body="", translations={"es": {"body": "Puertas abiertas."}}
+    )
+
+    spanish = page_text(client.get(f"/es/events/{event.slug}").text)
+    english = page_text(client.get(f"/events/{event.slug}").text)
+
+    assert "Puertas abiertas." in spanish
+    assert "Puertas abiertas." not in english
+
+
 def test_an_untranslated_text_on_a_spanish_page_is_marked_as_english(client, make_event):
     event = make_event(title="Library Visit", translations={"es": {"summary": "Una visita."}})
     page = client.get(f"/es/events/{event.slug}").text
