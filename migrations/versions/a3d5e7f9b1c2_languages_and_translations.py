@@ -155,11 +155,28 @@ def _run(statements):
         op.execute(statement)
 
 
+def _show_no_translations():
+    """Each event's kept calendar fields gain the translations the entry now shows (none yet),
+    so the first save after this upgrade is not taken for a change of every calendar entry."""
+    events = sa.table(
+        'events', sa.column('id', sa.Integer), sa.column('calendar_fields', sa.JSON)
+    )
+    bind = op.get_bind()
+    for event_id, shown in bind.execute(sa.select(events.c.id, events.c.calendar_fields)).all():
+        if shown is not None and 'translations' not in shown:
+            bind.execute(
+                events.update()
+                .where(events.c.id == event_id)
+                .values(calendar_fields={**shown, 'translations': {}})
+            )
+
+
 def upgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(_language())
         batch_op.add_column(_translations())
         batch_op.add_column(sa.Column('calendar_entries', sa.JSON(), nullable=True))
+    _show_no_translations()
     with op.batch_alter_table('news_items', schema=None) as batch_op:
         batch_op.add_column(_translations())
     with op.batch_alter_table('questions', schema=None) as batch_op:

@@ -48,7 +48,7 @@ def test_a_registration_email_can_be_read_in_the_admin_without_a_mail_server(
     text = page_text(detail.text)
     assert "Not written yet" in text and "This is what it would say now." in text
     assert f"You are registered: {event.title}" in text
-    assert "To ana@example.org" in text
+    assert "Recipient ana@example.org" in text
     assert "Calendar invitation METHOD:REQUEST" in text
     assert SCRIPT not in detail.text
     assert f"Hello {SCRIPT}," in text
@@ -227,7 +227,7 @@ def test_the_list_names_each_messages_registration_event_and_kind_in_the_sites_z
     listing = client.get("/admin/outbox").text
     text = page_text(listing)
 
-    assert "To Event" in text
+    assert "Recipient Event" in text
     assert f"Registration confirmed Registration #{registration.id} Rights at work" in text
     assert f'href="/admin/events/{event.id}/registrants/{registration.id}"' in listing
     assert "ana@example.org" not in listing  # the address shows on the message's own page
