@@ -23,3 +23,9 @@ def test_feeds_of_a_topic_and_a_series_are_offered_in_grammatical_spanish(client
     assert "Suscribirse a los eventos de la serie Rethinking MSIs" in feeds
     assert not re.search(r"\ba el\b", feeds)
 
+
+def test_the_event_form_asks_for_a_time_zone_in_spanish(client, editor):
+    form = client.get("/es/admin/events/new").text
+
+    assert "Elija una zona horaria" in form
+    assert "Choose a time zone" not in form
