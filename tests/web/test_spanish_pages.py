@@ -29,3 +29,12 @@ def test_the_event_form_asks_for_a_time_zone_in_spanish(client, editor):
 
     assert "Elija una zona horaria" in form
     assert "Choose a time zone" not in form
+
+
+def test_a_cancelled_registration_is_cancelada_on_its_manage_page(client, open_event, sign_up):
+    token = sign_up(open_event(), "ana@example.org").registration.manage_token
+    client.post(f"/es/registrations/{token}/cancel")
+
+    manage = page_text(client.get(f"/es/registrations/{token}").text)
+
+    assert "Estado Cancelada" in manage
