@@ -35,7 +35,7 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 # After changing any text of the interface: gather the messages again, merge them into each
 # language's catalog, then translate what `make test` reports as missing.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel --quiet extract -F pyproject.toml -k lazy_gettext -k _l --add-location=file \
+	$(BIN)/pybabel --quiet extract -F pyproject.toml -k lazy_gettext -k _l -k lazy_pgettext:1c,2 --add-location=file \
 	  --sort-by-file --omit-header -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel --quiet update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 	  --no-fuzzy-matching --ignore-obsolete --omit-header

@@ -13,8 +13,9 @@ from babel.messages.pofile import read_po
 from eventsvc.languages import CATALOGS, SOURCE, read_languages
 
 ROOT = Path(__file__).resolve().parent.parent
-# The keywords `make translations` gives pybabel besides its own (-k lazy_gettext -k _l).
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+# The keywords `make translations` gives pybabel besides its own (-k lazy_gettext -k _l
+# -k lazy_pgettext:1c,2).
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
 # The languages the site speaks by default (EVENTSVC_LANGUAGES), each with its catalog.
 LANGUAGES = [code for code in read_languages("en,es") if code != SOURCE]
 

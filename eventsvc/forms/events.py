@@ -96,13 +96,13 @@ def _offset_value(offset: timedelta) -> str:
 
 def _offset_choices() -> list[SelectChoice]:
     steps = (timedelta(minutes=minutes) for minutes in range(-12 * 60, 14 * 60 + 1, 15))
-    return [SelectChoice("", gettext("Not needed"))] + [
+    return [SelectChoice("", _l("Not needed"))] + [
         SelectChoice(_offset_value(offset), format_offset(offset)) for offset in steps
     ]
 
 
 def _zone_choices() -> list[SelectChoice]:
-    choices = [SelectChoice("", gettext("Choose a time zone"))]
+    choices = [SelectChoice("", _l("Choose a time zone"))]
     for region, names in zones_by_region().items():
         choices += [SelectChoice(name, name.replace("_", " "), optgroup=region) for name in names]
     return choices
@@ -445,7 +445,10 @@ class EventForm(TranslationsMixin, TimesForm):
             zone(name)
         except LocalTimeError:
             return
-        self.timezone.choices = [*ZONE_CHOICES, SelectChoice(name, name, optgroup="Other")]
+        self.timezone.choices = [
+            *ZONE_CHOICES,
+            SelectChoice(name, name, optgroup=gettext("Other zones")),
+        ]
 
     def zone_name(self) -> str | None:
         if self.timezone.errors:

@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,7 +22,8 @@ STATE_LABELS = {
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("On the waiting list"),
     "declined": _l("Declined"),
-    "cancelled": _l("Cancelled"),
+    # A registration (in Spanish, "inscripción") is feminine: "Cancelada".
+    "cancelled": lazy_pgettext("registration state", "Cancelled"),
 }
 ATTENDANCE_LABELS = {
     None: _l("Not known"),
