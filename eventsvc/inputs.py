@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytz
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from eventsvc.text import has_control_character
 from eventsvc.timezones import Schedule
@@ -99,7 +100,11 @@ DEFAULT_CONSENT_SHOWN = _l(
 
 # News.
 NEWS_LABELS = ("news", "event", "recording")
-NEWS_LABEL_NAMES = {"news": _l("News"), "event": _l("Event"), "recording": _l("Recording")}
+NEWS_LABEL_NAMES = {
+    "news": lazy_pgettext("one news item's label", "News"),
+    "event": _l("Event"),
+    "recording": _l("Recording"),
+}
 
 # Staff and API tokens.
 STAFF_ROLES = ("admin", "editor")
@@ -117,7 +122,7 @@ CODE_WORDS = {
     "cancelled": _l("Cancelled"),
     "draft": _l("Draft"),
     "published": _l("Published"),
-    "admin": _l("Admin"),
+    "admin": lazy_pgettext("staff role", "Admin"),
     "editor": _l("Editor"),
     "queued": _l("Queued"),
     "sending": _l("Sending"),

@@ -38,3 +38,18 @@ def test_a_cancelled_registration_is_cancelada_on_its_manage_page(client, open_e
     manage = page_text(client.get(f"/es/registrations/{token}").text)
 
     assert "Estado Cancelada" in manage
+
+
+def test_one_news_item_is_labelled_noticia_beside_the_noticias_menu(client, make_news):
+    make_news(title="Clinic files a submission")
+
+    home = client.get("/es/").text
+
+    assert '<p class="label label-news">Noticia</p>' in home
+    assert ">Noticias</a>" in home
+
+
+def test_an_admin_reads_their_role_as_a_person_not_as_the_menu(client, admin):
+    page = page_text(client.get("/es/admin/").text)
+
+    assert "(administrador(a))" in page
