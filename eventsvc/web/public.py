@@ -2,8 +2,18 @@
 
 import re
 from datetime import date
+from functools import cache
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+)
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -192,8 +202,19 @@ def upload(name: str):
 
 @bp.route("/favicon.ico")
 def favicon():
-    """Browsers ask here for the icon of a page without one (the news feed, a calendar)."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
+    """Browsers ask here for the icon of a page without one (the news feed, a calendar).
+
+    Answered from memory: browsers often drop this request half-way, which would leave an
+    open file behind."""
+    response = Response(_favicon(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@cache
+def _favicon() -> bytes:
+    return (Path(current_app.static_folder) / "favicon.ico").read_bytes()
 
 
 @bp.route("/healthz")
